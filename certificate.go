@@ -1,0 +1,39 @@
+package hvc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+)
+
+// CertificateInfo describes the foreign PSC's certificate as reported in an
+// UNVERIFIED_PEER error (com.vmware.vcenter.hvc.links.certificate_info).
+type CertificateInfo struct {
+	// SSLThumbprint is the SHA-256 thumbprint of the PSC's certificate.
+	SSLThumbprint string `json:"ssl_thumbprint"`
+	// SSLCertificate is the PEM leaf certificate (vSphere 9.0+), or "".
+	SSLCertificate string `json:"ssl_certificate,omitempty"`
+}
+
+// CertificateInfo decodes the certificate the foreign PSC presented from the
+// error's data. It accepts the documented plain object and, defensively, the
+// same object nested one level under a type discriminator.
+func (e *UnverifiedPeerError) CertificateInfo() (CertificateInfo, error) {
+	var info CertificateInfo
+	data := bytes.TrimSpace(e.Data)
+	if len(data) == 0 {
+		return info, errors.New("hvc: UNVERIFIED_PEER error carries no certificate data")
+	}
+	if err := json.Unmarshal(data, &info); err == nil && info.SSLThumbprint != "" {
+		return info, nil
+	}
+	var nested map[string]json.RawMessage
+	if json.Unmarshal(data, &nested) == nil && len(nested) == 1 {
+		for _, v := range nested {
+			if json.Unmarshal(v, &info) == nil && info.SSLThumbprint != "" {
+				return info, nil
+			}
+		}
+	}
+	return CertificateInfo{}, errors.New("hvc: UNVERIFIED_PEER data has no ssl_thumbprint")
+}

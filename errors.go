@@ -1,0 +1,170 @@
+//go:generate go run ./internal/cmd/generrors
+
+package hvc
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ErrorType is the vAPI standard error type named by an error body's
+// error_type (or, on the legacy /rest flavor, its type). Servers may add types;
+// an unknown one is kept as is on a *StdError.
+type ErrorType string
+
+// The 25 standard error types of com.vmware.vapi.std.errors.
+const (
+	ErrorTypeError                       ErrorType = "ERROR"
+	ErrorTypeAlreadyExists               ErrorType = "ALREADY_EXISTS"
+	ErrorTypeAlreadyInDesiredState       ErrorType = "ALREADY_IN_DESIRED_STATE"
+	ErrorTypeCanceled                    ErrorType = "CANCELED"
+	ErrorTypeConcurrentChange            ErrorType = "CONCURRENT_CHANGE"
+	ErrorTypeFeatureInUse                ErrorType = "FEATURE_IN_USE"
+	ErrorTypeInternalServerError         ErrorType = "INTERNAL_SERVER_ERROR"
+	ErrorTypeInvalidArgument             ErrorType = "INVALID_ARGUMENT"
+	ErrorTypeInvalidElementConfiguration ErrorType = "INVALID_ELEMENT_CONFIGURATION"
+	ErrorTypeInvalidElementType          ErrorType = "INVALID_ELEMENT_TYPE"
+	ErrorTypeInvalidRequest              ErrorType = "INVALID_REQUEST"
+	ErrorTypeNotAllowedInCurrentState    ErrorType = "NOT_ALLOWED_IN_CURRENT_STATE"
+	ErrorTypeNotFound                    ErrorType = "NOT_FOUND"
+	ErrorTypeOperationNotFound           ErrorType = "OPERATION_NOT_FOUND"
+	ErrorTypeResourceBusy                ErrorType = "RESOURCE_BUSY"
+	ErrorTypeResourceInUse               ErrorType = "RESOURCE_IN_USE"
+	ErrorTypeResourceInaccessible        ErrorType = "RESOURCE_INACCESSIBLE"
+	ErrorTypeServiceUnavailable          ErrorType = "SERVICE_UNAVAILABLE"
+	ErrorTypeTimedOut                    ErrorType = "TIMED_OUT"
+	ErrorTypeUnableToAllocateResource    ErrorType = "UNABLE_TO_ALLOCATE_RESOURCE"
+	ErrorTypeUnauthenticated             ErrorType = "UNAUTHENTICATED"
+	ErrorTypeUnauthorized                ErrorType = "UNAUTHORIZED"
+	ErrorTypeUnexpectedInput             ErrorType = "UNEXPECTED_INPUT"
+	ErrorTypeUnsupported                 ErrorType = "UNSUPPORTED"
+	ErrorTypeUnverifiedPeer              ErrorType = "UNVERIFIED_PEER"
+)
+
+// StdError is a vAPI standard error returned by the server (or, for local
+// validation failures, built by the client before anything is sent). Every
+// typed error of this package unwraps to its *StdError, so
+//
+//	var std *hvc.StdError
+//	if errors.As(err, &std) { ... std.ErrorType, std.Messages ... }
+//
+// works for all of them.
+type StdError struct {
+	// ErrorType is taken from the body; empty when neither the body nor the
+	// HTTP status identified one.
+	ErrorType ErrorType
+	// Messages is the server's message stack, top-level cause first.
+	Messages []LocalizableMessage
+	// Data is the error's optional data structure, as sent.
+	Data json.RawMessage
+	// StatusCode is the HTTP status; 0 when the request was never sent.
+	StatusCode int
+	// Method and Path name the HTTP operation, e.g. "POST" "/api/hvc/links".
+	Method, Path string
+}
+
+// Error returns e.g. "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS: Link already exists".
+func (e *StdError) Error() string {
+	var b strings.Builder
+	b.WriteString("hvc: ")
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	if e.StatusCode != 0 {
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		b.WriteByte(' ')
+	}
+	if e.ErrorType != "" {
+		b.WriteString(string(e.ErrorType))
+	} else {
+		b.WriteString("error")
+	}
+	for i, m := range e.Messages {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(m.text())
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel of e's type, so that
+// errors.Is(err, hvc.ErrNotFound) works for server and local errors alike.
+func (e *StdError) Is(target error) bool {
+	s, ok := target.(*sentinel)
+	return ok && s.typ == e.ErrorType
+}
+
+// Message returns the server's first message text, or "".
+func (e *StdError) Message() string {
+	if len(e.Messages) == 0 {
+		return ""
+	}
+	return e.Messages[0].text()
+}
+
+// sentinel is the type of the Err* values matched by errors.Is.
+type sentinel struct{ typ ErrorType }
+
+func (s *sentinel) Error() string { return "hvc: " + string(s.typ) }
+
+// DecodeError reports a response that could not be understood: a success
+// status with a body that is not the documented shape, or a body larger than
+// the client accepts. It names the operation and keeps the cause.
+type DecodeError struct {
+	Method, Path string
+	StatusCode   int
+	// Snippet is a bounded, printable prefix of the body.
+	Snippet string
+	Err     error
+}
+
+func (e *DecodeError) Error() string {
+	s := "hvc: " + e.Method + " " + e.Path + ": " + strconv.Itoa(e.StatusCode) + ": invalid response: " + e.Err.Error()
+	if e.Snippet != "" {
+		s += ": body " + strconv.Quote(e.Snippet)
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ErrOutcomeUnknown is matched (errors.Is) by a *TransportError of a request
+// that is not idempotent and may have reached the server: it may or may not
+// have been applied, and it was not retried. Check the state (e.g. List)
+// before you repeat it.
+var ErrOutcomeUnknown = errors.New("hvc: outcome unknown: the request may have been applied")
+
+// TransportError reports that no complete HTTP response was received:
+// connection refused or dropped, TLS failure, timeout or context
+// cancellation. errors.Is(err, context.DeadlineExceeded) and
+// errors.Is(err, context.Canceled) see through it.
+type TransportError struct {
+	Method, Path string
+	// OutcomeUnknown is true for a request that is not idempotent and may
+	// have been received (see ErrOutcomeUnknown).
+	OutcomeUnknown bool
+	Err            error
+}
+
+func (e *TransportError) Error() string {
+	s := "hvc: " + e.Method + " " + e.Path + ": "
+	if e.OutcomeUnknown {
+		s += "outcome unknown (not retried; the server may have applied it): "
+	}
+	return s + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown when the outcome is unknown.
+func (e *TransportError) Is(target error) bool {
+	return e.OutcomeUnknown && target == ErrOutcomeUnknown
+}

@@ -1,0 +1,81 @@
+package hvc
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/hvcsdk/hvc/internal/redact"
+	"github.com/hvcsdk/hvc/internal/wire"
+)
+
+// snippetLimit bounds how much of a non-std error body is quoted in an error.
+const snippetLimit = 256
+
+// statusTypes maps an HTTP status to an error type, used only when the body
+// does not name one (a proxy's HTML page, an empty body, foreign JSON).
+var statusTypes = map[int]ErrorType{
+	http.StatusUnauthorized:       ErrorTypeUnauthenticated,
+	http.StatusForbidden:          ErrorTypeUnauthorized,
+	http.StatusNotFound:           ErrorTypeNotFound,
+	http.StatusServiceUnavailable: ErrorTypeServiceUnavailable,
+}
+
+// newStdError builds the typed error for a non-2xx response. The error type
+// comes from the body whenever the body names one, never from the status.
+// Known secret values are scrubbed from anything quoted from the body.
+func newStdError(method, path string, status int, body []byte, secrets ...string) error {
+	e := &StdError{StatusCode: status, Method: method, Path: path}
+	if env, ok := wire.DecodeError(body); ok {
+		e.ErrorType = ErrorType(env.Type)
+		e.Data = env.Data
+		if env.Messages != nil && json.Unmarshal(env.Messages, &e.Messages) != nil {
+			e.Messages = []LocalizableMessage{{ID: "hvc.client.unparsable_messages",
+				DefaultMessage: "unparsable messages: " + redact.Snippet(env.Messages, snippetLimit)}}
+		}
+		if e.ErrorType == "" {
+			e.ErrorType = statusTypes[status]
+		}
+	} else {
+		e.ErrorType = statusTypes[status]
+		msg := http.StatusText(status)
+		if s := redact.Snippet(body, snippetLimit); s != "" {
+			msg += " (not a std error; body: " + s + ")"
+		}
+		e.Messages = []LocalizableMessage{{ID: "hvc.client.non_std_error", DefaultMessage: msg}}
+	}
+	scrubMessages(e.Messages, secrets)
+	return wrapTyped(e)
+}
+
+// wrapTyped returns e in the named type of its ErrorType, or e itself for an
+// empty or unknown type.
+func wrapTyped(e *StdError) error {
+	if f, ok := typed[e.ErrorType]; ok {
+		return f(e)
+	}
+	return e
+}
+
+func scrubMessages(ms []LocalizableMessage, secrets []string) {
+	for i := range ms {
+		ms[i].DefaultMessage = redact.Strings(ms[i].DefaultMessage, secrets...)
+		ms[i].Localized = redact.Strings(ms[i].Localized, secrets...)
+		for j := range ms[i].Args {
+			ms[i].Args[j] = redact.Strings(ms[i].Args[j], secrets...)
+		}
+	}
+}
+
+// invalidArgument is a local validation failure: nothing was sent.
+func invalidArgument(method, path, field, problem string) error {
+	return &InvalidArgumentError{&StdError{
+		ErrorType: ErrorTypeInvalidArgument,
+		Method:    method,
+		Path:      path,
+		Messages: []LocalizableMessage{{
+			ID:             "hvc.client.invalid_argument",
+			DefaultMessage: field + " " + problem + " (request not sent)",
+			Args:           []string{field},
+		}},
+	}}
+}

@@ -1,0 +1,118 @@
+// Package redact removes secrets from what the client logs or reports:
+// JSON members that hold passwords or session tokens, and known secret
+// values inside free text.
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// Mask replaces a secret wherever one is removed.
+const Mask = "[REDACTED]"
+
+// secretKey reports whether a JSON member name holds a secret.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "password") || strings.Contains(k, "secret") ||
+		strings.Contains(k, "session") || strings.Contains(k, "token") ||
+		k == "authorization"
+}
+
+// JSON returns body with the value of every secret member replaced by Mask,
+// at any depth. A body that is not valid JSON is replaced whole, because it
+// cannot be inspected; the result is always safe to log.
+func JSON(body []byte) []byte {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return body
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return []byte("[unparsable body of " + itoa(len(body)) + " bytes]")
+	}
+	out, err := json.Marshal(walk(v))
+	if err != nil {
+		return []byte(Mask)
+	}
+	return out
+}
+
+func walk(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			if secretKey(k) {
+				t[k] = Mask
+				continue
+			}
+			t[k] = walk(val)
+		}
+		// A {"key":"password","value":"..."} pair of a legacy map.
+		if k, ok := t["key"].(string); ok && secretKey(k) {
+			if _, has := t["value"]; has {
+				t["value"] = Mask
+			}
+		}
+	case []any:
+		for i := range t {
+			t[i] = walk(t[i])
+		}
+	}
+	return v
+}
+
+// Strings replaces every occurrence of each non-empty secret in s with Mask.
+func Strings(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Mask)
+		}
+	}
+	return s
+}
+
+// Snippet returns at most max bytes of body as printable single-line text,
+// cut at a rune boundary, with "…" when it was cut.
+func Snippet(body []byte, max int) string {
+	body = bytes.TrimSpace(body)
+	cut := len(body) > max
+	if cut {
+		body = body[:max]
+		for len(body) > 0 && !utf8.Valid(body) {
+			body = body[:len(body)-1]
+		}
+	}
+	var b strings.Builder
+	for _, r := range string(body) {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || r == utf8.RuneError:
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if cut {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+func itoa(n int) string {
+	var buf [20]byte
+	i := len(buf)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(buf[i:])
+}

@@ -1,0 +1,128 @@
+package hvc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// LinksService manages hybrid links (com.vmware.vcenter.hvc.links).
+type LinksService service
+
+const linksPath = "/hvc/links"
+
+func linkPath(linkID string) string { return linksPath + "/" + escape(linkID) }
+
+// Create creates a hybrid link to a foreign PSC and returns the new link's id.
+//
+// HTTP: POST /api/hvc/links (201, JSON string) or legacy POST /rest/hvc/links
+// with {"spec":…} (200, {"value":…}). Declared errors: *AlreadyExistsError,
+// *InvalidArgumentError, *UnsupportedError, *UnauthorizedError,
+// *UnverifiedPeerError (no or wrong SSLThumbprint; see CreateTrusting),
+// *GenericError. The spec is validated locally first: a missing required
+// field, a bad port or thumbprint fails with ErrInvalidArgument and nothing
+// is sent.
+func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string, error) {
+	if err := spec.validate(); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.client.do(ctx, &call{method: http.MethodPost, path: linksPath, body: spec, wrapAs: "spec",
+		out: &id, secrets: []string{spec.Password}})
+	if err == nil && id == "" {
+		err = &DecodeError{Method: http.MethodPost, Path: linksPath, StatusCode: http.StatusOK, Err: errors.New("empty link id")}
+	}
+	return id, err
+}
+
+// CreateTrusting creates a link with trust on first use. It calls Create;
+// when the server answers UNVERIFIED_PEER it hands the certificate the
+// foreign PSC presented to trust and, only if trust returns true, creates
+// again with that certificate's thumbprint. When trust returns false the
+// *UnverifiedPeerError is returned; when it returns an error, that error.
+//
+// Accepting blindly defeats the purpose: trust must compare the thumbprint
+// with a value obtained out of band (from the PSC's administrator or its
+// console), never just return true.
+func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, trust func(CertificateInfo) (bool, error)) (string, error) {
+	if trust == nil {
+		return "", invalidArgument(http.MethodPost, linksPath, "trust", "must not be nil")
+	}
+	id, err := s.Create(ctx, spec)
+	var peer *UnverifiedPeerError
+	if !errors.As(err, &peer) {
+		return id, err
+	}
+	info, ierr := peer.CertificateInfo()
+	if ierr != nil {
+		return "", errors.Join(err, ierr)
+	}
+	ok, terr := trust(info)
+	if terr != nil {
+		return "", terr
+	}
+	if !ok {
+		return "", err
+	}
+	spec.SSLThumbprint = info.SSLThumbprint
+	return s.Create(ctx, spec)
+}
+
+// List returns every link.
+//
+// HTTP: GET /api/hvc/links or legacy GET /rest/hvc/links (200). Declared
+// errors: *GenericError.
+func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
+	var out []LinkSummary
+	err := s.client.do(ctx, &call{method: http.MethodGet, path: linksPath, out: &out})
+	return out, err
+}
+
+// Get returns a link's connection health (vSphere 8.0U1+).
+//
+// HTTP: GET /api/hvc/links/{link} or legacy GET /rest/hvc/links/{link} (200).
+// Declared errors: *NotFoundError, *UnauthorizedError, *ResourceBusyError,
+// *GenericError.
+func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error) {
+	var out LinkInfo
+	if err := checkID(http.MethodGet, linksPath+"/{link}", "link", linkID); err != nil {
+		return out, err
+	}
+	err := s.client.do(ctx, &call{method: http.MethodGet, path: linkPath(linkID), out: &out})
+	return out, err
+}
+
+// Delete deletes a link.
+//
+// HTTP: DELETE /api/hvc/links/{link} (204) or legacy DELETE
+// /rest/hvc/links/{link} (200). Declared errors: *NotFoundError,
+// *UnauthorizedError, *GenericError.
+func (s *LinksService) Delete(ctx context.Context, linkID string) error {
+	if err := checkID(http.MethodDelete, linksPath+"/{link}", "link", linkID); err != nil {
+		return err
+	}
+	return s.client.do(ctx, &call{method: http.MethodDelete, path: linkPath(linkID)})
+}
+
+// DeleteWithCredentials deletes a link, authenticating to the foreign side
+// with creds so it is cleaned up too (vSphere 8.0U1+).
+//
+// HTTP: POST /api/hvc/links/{link}?action=delete (204) or legacy POST
+// /rest/hvc/links/{link}?action=delete (200), body {"credentials":{…}}.
+// Declared errors: *NotFoundError, *UnauthorizedError, *GenericError.
+func (s *LinksService) DeleteWithCredentials(ctx context.Context, linkID string, creds Credentials) error {
+	const p = linksPath + "/{link}?action=delete"
+	if err := checkID(http.MethodPost, p, "link", linkID); err != nil {
+		return err
+	}
+	if err := creds.validate(http.MethodPost, p, "credentials"); err != nil {
+		return err
+	}
+	return s.client.do(ctx, &call{method: http.MethodPost, path: linkPath(linkID), query: "action=delete",
+		body: credentialsBody{&creds}, secrets: []string{creds.Password}})
+}
+
+// credentialsBody is the {"credentials":{…}} parameter object.
+type credentialsBody struct {
+	Credentials *Credentials `json:"credentials,omitempty"`
+}

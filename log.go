@@ -1,0 +1,53 @@
+package hvc
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/hvcsdk/hvc/internal/redact"
+)
+
+const levelDebug = slog.LevelDebug
+
+// logBodyLimit bounds how much of a body a debug record holds.
+const logBodyLimit = 4096
+
+// logExchange records one HTTP exchange at debug level: method, path,
+// status, duration and both bodies with secrets replaced. Session endpoints'
+// bodies are never recorded (they hold the token). Headers are never logged.
+// It runs only when debug logging is enabled.
+func (c *Client) logExchange(ctx context.Context, method, path string, reqBody []byte, resp *resty.Response, err error, d time.Duration) {
+	attrs := []slog.Attr{
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Duration("duration", d),
+	}
+	session := isSessionPath(path)
+	if len(reqBody) > 0 {
+		attrs = append(attrs, slog.String("request_body", c.safeBody(reqBody, session)))
+	}
+	if resp != nil && resp.RawResponse != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode()))
+		if b := resp.Body(); len(b) > 0 {
+			attrs = append(attrs, slog.String("response_body", c.safeBody(b, session)))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redact.Strings(err.Error(), c.secrets(nil)...)))
+	}
+	c.log.LogAttrs(ctx, levelDebug, "hvc: http exchange", attrs...)
+}
+
+func (c *Client) safeBody(b []byte, session bool) string {
+	if session {
+		return redact.Mask
+	}
+	return redact.Strings(redact.Snippet(redact.JSON(b), logBodyLimit), c.secrets(nil)...)
+}
+
+func isSessionPath(p string) bool {
+	return p == "/api/session" || p == "/rest/com/vmware/cis/session"
+}

@@ -1,0 +1,186 @@
+package hvc
+
+import (
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hvcsdk/hvc/internal/thumbprint"
+)
+
+// Option configures a Client in New. An invalid option makes New fail; none
+// panics and none is silently ignored.
+type Option func(*config) error
+
+// Defaults of a new Client.
+const (
+	// DefaultTimeout bounds each HTTP request unless WithTimeout says otherwise.
+	DefaultTimeout = 60 * time.Second
+	// DefaultMaxResponseBytes is the largest response body the client reads.
+	DefaultMaxResponseBytes = 16 << 20
+	// DefaultUserAgent is sent unless WithUserAgent says otherwise.
+	DefaultUserAgent = "hvc-go/" + Version
+)
+
+// Version is this SDK's version.
+const Version = "0.1.0"
+
+type config struct {
+	user, password string
+	sessionID      string
+	flavor         Flavor
+	httpClient     *http.Client
+	rootCAs        *x509.CertPool
+	pin            []byte
+	pinText        string
+	insecure       bool
+	timeout        time.Duration
+	userAgent      string
+	logger         *slog.Logger
+	retry          *RetryPolicy
+	maxBody        int
+}
+
+func defaultConfig() config {
+	return config{timeout: DefaultTimeout, userAgent: DefaultUserAgent, maxBody: DefaultMaxResponseBytes}
+}
+
+func (c *config) tlsOptionsSet() bool { return c.rootCAs != nil || c.pin != nil || c.insecure }
+
+func (c *config) hasCredentials() bool { return c.user != "" }
+
+// WithCredentials sets the user name and password the client logs in with.
+// The client logs in lazily on its first call and again, once, whenever the
+// session expires.
+func WithCredentials(user, password string) Option {
+	return func(c *config) error {
+		if user == "" || password == "" {
+			return errors.New("hvc: WithCredentials: user and password must not be empty")
+		}
+		c.user, c.password = user, password
+		return nil
+	}
+}
+
+// WithSessionID makes the client use an existing session. Without
+// WithCredentials, an expired session surfaces as *UnauthenticatedError.
+func WithSessionID(id string) Option {
+	return func(c *config) error {
+		if id == "" || strings.ContainsAny(id, "\r\n") {
+			return errors.New("hvc: WithSessionID: session id must be non-empty and single-line")
+		}
+		c.sessionID = id
+		return nil
+	}
+}
+
+// WithFlavor selects the REST flavor; FlavorAuto is the default.
+func WithFlavor(f Flavor) Option {
+	return func(c *config) error {
+		if f < FlavorAuto || f > FlavorREST {
+			return errors.New("hvc: WithFlavor: unknown flavor " + f.String())
+		}
+		c.flavor = f
+		return nil
+	}
+}
+
+// WithHTTPClient makes the client send through hc (e.g. for a proxy). The
+// client copies hc and drops its cookie jar; hc itself is not modified. TLS
+// options need hc's Transport to be an *http.Transport (or nil).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("hvc: WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRootCAs verifies the server's certificate against pool instead of the
+// system roots.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(c *config) error {
+		if pool == nil {
+			return errors.New("hvc: WithRootCAs: nil pool")
+		}
+		c.rootCAs = pool
+		return nil
+	}
+}
+
+// WithThumbprint pins the server's leaf certificate: a certificate with this
+// SHA-256 (or SHA-1) thumbprint is trusted even when self-signed, and any
+// other fails the TLS handshake with an error showing expected and actual.
+// Colon-separated or plain hex in any case is accepted.
+func WithThumbprint(tp string) Option {
+	return func(c *config) error {
+		b, err := thumbprint.Parse(tp)
+		if err != nil {
+			return errors.New("hvc: WithThumbprint: " + err.Error())
+		}
+		c.pin, c.pinText = b, thumbprint.Format(b)
+		return nil
+	}
+}
+
+// WithInsecureSkipVerify turns certificate verification off. The client logs
+// a warning once. Prefer WithThumbprint.
+func WithInsecureSkipVerify() Option {
+	return func(c *config) error {
+		c.insecure = true
+		return nil
+	}
+}
+
+// WithTimeout bounds each HTTP request (default 60 s). The caller's context
+// still bounds the whole call.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("hvc: WithTimeout: timeout must be positive")
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if ua == "" || strings.ContainsAny(ua, "\r\n") {
+			return errors.New("hvc: WithUserAgent: user agent must be non-empty and single-line")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithLogger sends the client's log records to l. The client is silent by
+// default. At debug level it records method, path, status, duration and
+// bodies, with passwords and session ids replaced; it never logs headers.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("hvc: WithLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxResponseBytes sets the largest response body the client reads
+// (default 16 MiB); a larger one fails with a *DecodeError.
+func WithMaxResponseBytes(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return errors.New("hvc: WithMaxResponseBytes: limit must be positive")
+		}
+		c.maxBody = n
+		return nil
+	}
+}

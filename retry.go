@@ -1,0 +1,105 @@
+package hvc
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hvcsdk/hvc/internal/wire"
+)
+
+// RetryPolicy makes the client retry idempotent requests (GET, DELETE and
+// the PUT of the administrators set) that failed in a transport error, got
+// 429 or 503, or a SERVICE_UNAVAILABLE error. POSTs are never retried:
+// vCenter has no idempotency keys and a duplicated create is data damage.
+// Backoff is exponential with jitter, honours Retry-After and stops at once
+// when the context is done.
+type RetryPolicy struct {
+	// MaxAttempts is the total number of tries, first included (≥ 1).
+	MaxAttempts int
+	// MinBackoff is the wait before the second try; it doubles each time.
+	MinBackoff time.Duration
+	// MaxBackoff caps one wait (Retry-After included).
+	MaxBackoff time.Duration
+}
+
+// WithRetry enables retries of idempotent requests under p. Retries are off
+// by default.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *config) error {
+		switch {
+		case p.MaxAttempts < 1:
+			return errors.New("hvc: WithRetry: MaxAttempts must be at least 1")
+		case p.MinBackoff <= 0 || p.MaxBackoff < p.MinBackoff:
+			return errors.New("hvc: WithRetry: need 0 < MinBackoff <= MaxBackoff")
+		}
+		c.retry = &p
+		return nil
+	}
+}
+
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodDelete || method == http.MethodPut || method == http.MethodHead
+}
+
+// shouldRetry decides whether attempt (1-based) may be followed by another.
+// A per-request timeout counts as a transport error; the caller's context
+// being done never does.
+func (c *Client) shouldRetry(ctx context.Context, method string, attempt int, rep reply, err error) bool {
+	p := c.cfg.retry
+	if p == nil || attempt >= p.MaxAttempts || !idempotent(method) || ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		var te *TransportError
+		var cm *CertificateMismatchError
+		return errors.As(err, &te) && !errors.As(err, &cm)
+	}
+	return rep.status == http.StatusTooManyRequests || rep.status == http.StatusServiceUnavailable ||
+		(rep.status >= 400 && retryableBody(rep.body))
+}
+
+// retryableBody reports a SERVICE_UNAVAILABLE error body sent with another status.
+func retryableBody(body []byte) bool {
+	env, ok := wire.DecodeError(body)
+	return ok && env.Type == string(ErrorTypeServiceUnavailable)
+}
+
+// backoff waits before attempt+1, or returns ctx's error as soon as it is done.
+func (c *Client) backoff(ctx context.Context, attempt int, h http.Header) error {
+	p := c.cfg.retry
+	d := p.MinBackoff << (attempt - 1)
+	if d > p.MaxBackoff || d <= 0 {
+		d = p.MaxBackoff
+	}
+	d = d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+	if ra, ok := retryAfter(h); ok {
+		d = min(max(d, ra), p.MaxBackoff)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// retryAfter reads a Retry-After header in seconds or as an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}

@@ -1,0 +1,162 @@
+package hvc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/hvcsdk/hvc/internal/wire"
+)
+
+// ErrNoCredentials is returned by Login on a client created without
+// WithCredentials.
+var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials to log in")
+
+// Login logs in now, replacing the current session. Calls log in lazily, so
+// Login is needed only to fail fast on bad credentials or an unreachable
+// server. With FlavorAuto it also settles the flavor.
+func (c *Client) Login(ctx context.Context) error {
+	if !c.cfg.hasCredentials() {
+		return ErrNoCredentials
+	}
+	_, err := c.renew(ctx, c.SessionID())
+	return err
+}
+
+// Logout deletes the session on the server and forgets it. It is safe to
+// call twice and on a client that never logged in; a session the server
+// already dropped counts as logged out. A later call logs in again when the
+// client holds credentials.
+func (c *Client) Logout(ctx context.Context) error {
+	p := c.sessionID.Swap(nil)
+	if p == nil || *p == "" {
+		return nil
+	}
+	legacy, err := c.legacy(ctx)
+	if err != nil {
+		return err
+	}
+	path := wire.SessionPath(legacy)
+	rep, err := c.send(ctx, http.MethodDelete, path, c.endpoint+path, nil, *p, false)
+	if err != nil {
+		return err
+	}
+	if rep.status/100 == 2 || rep.status == http.StatusUnauthorized {
+		return nil
+	}
+	return newStdError(http.MethodDelete, path, rep.status, rep.body, c.secrets([]string{*p})...)
+}
+
+// session returns the session id to send: the current one, or a new one
+// from a (shared) lazy login when the client holds credentials and has none.
+func (c *Client) session(ctx context.Context) (string, error) {
+	if id := c.SessionID(); id != "" || !c.cfg.hasCredentials() {
+		return id, nil
+	}
+	return c.renew(ctx, "")
+}
+
+// renew replaces the session stale with a new one. However many goroutines
+// call it for the same stale session, one login runs: callers that arrive
+// after it finished see a different current id and take it as is. Each
+// caller waits on its own ctx; the login itself is bounded by the timeout.
+func (c *Client) renew(ctx context.Context, stale string) (string, error) {
+	if id := c.SessionID(); id != stale {
+		return id, nil
+	}
+	ch := c.logins.DoChan("login", func() (any, error) {
+		if id := c.SessionID(); id != stale && id != "" {
+			return id, nil
+		}
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.timeout)
+		defer cancel()
+		id, err := c.login(lctx)
+		if err != nil {
+			return "", err
+		}
+		c.sessionID.Store(&id)
+		return id, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	case <-ctx.Done():
+		return "", &TransportError{Method: http.MethodPost, Path: "session", Err: context.Cause(ctx)}
+	}
+}
+
+// login creates a session with Basic auth. With FlavorAuto unresolved it
+// tries /api/session first and, on 404, settles on the legacy flavor.
+func (c *Client) login(ctx context.Context) (string, error) {
+	f := c.Flavor()
+	legacy := f == FlavorREST
+	for {
+		path := wire.SessionPath(legacy)
+		rep, err := c.send(ctx, http.MethodPost, path, c.endpoint+path, nil, "", true)
+		if err != nil {
+			return "", err
+		}
+		if rep.status == http.StatusNotFound && f == FlavorAuto && !legacy {
+			c.log.DebugContext(ctx, "hvc: /api/session not found; using the legacy /rest flavor")
+			legacy = true
+			continue
+		}
+		if rep.status/100 != 2 {
+			return "", newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
+		}
+		var id string
+		if err := wire.DecodeResult(legacy, rep.body, &id); err != nil || id == "" {
+			if err == nil {
+				err = errors.New("empty session id")
+			}
+			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+		}
+		if f == FlavorAuto {
+			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy]))
+		}
+		return id, nil
+	}
+}
+
+// legacy reports whether to speak the /rest flavor, settling FlavorAuto
+// first: by logging in when the client holds credentials and no session,
+// otherwise by probing GET /api/session once (404 means a pre-7.0U2 server).
+func (c *Client) legacy(ctx context.Context) (bool, error) {
+	switch c.Flavor() {
+	case FlavorAPI:
+		return false, nil
+	case FlavorREST:
+		return true, nil
+	}
+	if c.cfg.hasCredentials() && c.SessionID() == "" {
+		if _, err := c.renew(ctx, ""); err != nil {
+			return false, err
+		}
+		return c.Flavor() == FlavorREST, nil
+	}
+	ch := c.logins.DoChan("probe", func() (any, error) {
+		const path = "/api/session"
+		rep, err := c.send(ctx, http.MethodGet, path, c.endpoint+path, nil, c.SessionID(), false)
+		if err != nil {
+			return nil, err
+		}
+		f := FlavorAPI
+		if rep.status == http.StatusNotFound {
+			f = FlavorREST
+		}
+		c.flavor.CompareAndSwap(int32(FlavorAuto), int32(f))
+		return nil, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return false, r.Err
+		}
+	case <-ctx.Done():
+		return false, &TransportError{Method: http.MethodGet, Path: "/api/session", Err: context.Cause(ctx)}
+	}
+	return c.Flavor() == FlavorREST, nil
+}

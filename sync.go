@@ -1,0 +1,22 @@
+package hvc
+
+import (
+	"context"
+	"net/http"
+)
+
+// SyncService resets a link's sync state (com.vmware.vcenter.hvc.links.sync,
+// vSphere up to 8.0 GA).
+type SyncService service
+
+// Reset resets the sync state of a link.
+//
+// HTTP: POST /api/hvc/links/{link}/sync?action=reset (204) or legacy POST
+// /rest/hvc/links/{link}/sync?action=reset (200). Declared errors:
+// *NotFoundError, *UnauthorizedError, *GenericError.
+func (s *SyncService) Reset(ctx context.Context, linkID string) error {
+	if err := checkID(http.MethodPost, linksPath+"/{link}/sync?action=reset", "link", linkID); err != nil {
+		return err
+	}
+	return s.client.do(ctx, &call{method: http.MethodPost, path: linkPath(linkID) + "/sync", query: "action=reset"})
+}
