@@ -70,7 +70,9 @@ type Credentials struct {
 }
 
 // String formats the credentials with the password redacted.
-func (c Credentials) String() string { return "{UserName:" + c.UserName + " Password:" + redacted + "}" }
+func (c Credentials) String() string {
+	return "{UserName:" + c.UserName + " Password:" + redacted + "}"
+}
 
 // GoString formats the credentials for %#v with the password redacted.
 func (c Credentials) GoString() string {
