@@ -11,10 +11,10 @@ type SyncProvidersService service
 
 const providersTemplate = linksPath + "/{link}/sync/providers"
 
-func providersPath(linkID string) string { return linkPath(linkID) + "/sync/providers" }
+func providersPath(linkID string) string { return linksPath + "/" + escape(linkID) + "/sync/providers" }
 
 func providerPath(linkID, providerID string) string {
-	return providersPath(linkID) + "/" + escape(providerID)
+	return linksPath + "/" + escape(linkID) + "/sync/providers/" + escape(providerID)
 }
 
 // List returns a link's sync providers.

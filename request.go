@@ -54,11 +54,15 @@ func (c *Client) do(ctx context.Context, op *call) error {
 	if err != nil {
 		return &DecodeError{Method: op.method, Path: op.path, Err: errors.New("encoding request: " + err.Error())}
 	}
-	path := wire.Prefix(legacy) + op.path
-	target := c.endpoint + path
+	// One allocation for the URL; path is a slice of it.
+	prefix := wire.Prefix(legacy)
+	var target string
 	if op.query != "" {
-		target += "?" + op.query
+		target = c.endpoint + prefix + op.path + "?" + op.query
+	} else {
+		target = c.endpoint + prefix + op.path
 	}
+	path := target[len(c.endpoint) : len(c.endpoint)+len(prefix)+len(op.path)]
 
 	var rep reply
 	for attempt := 1; ; attempt++ {
@@ -109,8 +113,12 @@ func (c *Client) sendWithSession(ctx context.Context, method, path, target strin
 // the response size limit. A failure before a complete response is a
 // *TransportError that keeps its cause.
 func (c *Client) send(ctx context.Context, method, path, target string, body []byte, sessionID string, basic bool) (reply, error) {
-	tctx, cancel := context.WithTimeout(ctx, c.cfg.timeout)
-	defer cancel()
+	tctx := ctx
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.cfg.timeout {
+		var cancel context.CancelFunc
+		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
+		defer cancel()
+	}
 	r := c.rc.R().SetContext(tctx)
 	if body != nil {
 		r.SetHeader("Content-Type", "application/json").SetBody(body)
