@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+
+	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
 
 // CertificateInfo describes the foreign PSC's certificate as reported in an
@@ -37,3 +39,9 @@ func (e *UnverifiedPeerError) CertificateInfo() (CertificateInfo, error) {
 	}
 	return CertificateInfo{}, errors.New("hvc: UNVERIFIED_PEER data has no ssl_thumbprint")
 }
+
+// SameThumbprint reports whether two certificate thumbprints name the same
+// digest, ignoring case and colons ("AA:BB:…" equals "aabb…"). Use it in a
+// CreateTrusting callback to compare the presented thumbprint with the one
+// you know. Unparsable input is never the same.
+func SameThumbprint(a, b string) bool { return thumbprint.Equal(a, b) }
