@@ -6,7 +6,6 @@ package thumbprint
 import (
 	"crypto/sha1" //nolint:gosec // SHA-1 thumbprints are accepted for pinning, as vSphere tools print them.
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"strings"
 )
@@ -15,22 +14,49 @@ import (
 var ErrFormat = errors.New("thumbprint must be 20 (SHA-1) or 32 (SHA-256) bytes of hex, optionally colon-separated")
 
 // Parse decodes a thumbprint into its raw digest bytes (20 or 32 of them).
+// Colons, when present, must separate every byte.
 func Parse(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
-	if strings.Contains(s, ":") {
-		parts := strings.Split(s, ":")
-		for _, p := range parts {
-			if len(p) != 2 {
-				return nil, ErrFormat
-			}
+	colons := strings.Contains(s, ":")
+	step := 2
+	if colons {
+		step = 3
+		if (len(s)+1)%3 != 0 {
+			return nil, ErrFormat
 		}
-		s = strings.Join(parts, "")
-	}
-	b, err := hex.DecodeString(s)
-	if err != nil || (len(b) != sha1.Size && len(b) != sha256.Size) {
+	} else if len(s)%2 != 0 {
 		return nil, ErrFormat
 	}
-	return b, nil
+	n := (len(s) + step - 2) / step
+	if n != sha1.Size && n != sha256.Size {
+		return nil, ErrFormat
+	}
+	out := make([]byte, n)
+	for i := range out {
+		j := i * step
+		if colons && i > 0 && s[j-1] != ':' {
+			return nil, ErrFormat
+		}
+		hi, ok1 := fromHex(s[j])
+		lo, ok2 := fromHex(s[j+1])
+		if !ok1 || !ok2 {
+			return nil, ErrFormat
+		}
+		out[i] = hi<<4 | lo
+	}
+	return out, nil
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // Format writes digest bytes as colon-separated upper-case hex.
