@@ -152,3 +152,8 @@ type quietLogger struct{}
 func (quietLogger) Errorf(string, ...any) {}
 func (quietLogger) Warnf(string, ...any)  {}
 func (quietLogger) Debugf(string, ...any) {}
+
+// CloseIdleConnections closes the client's idle keep-alive connections. The
+// client stays usable; call it when done with a client to release sockets
+// promptly.
+func (c *Client) CloseIdleConnections() { c.rc.GetClient().CloseIdleConnections() }
