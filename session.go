@@ -28,13 +28,16 @@ func (c *Client) Login(ctx context.Context) error {
 // already dropped counts as logged out. A later call logs in again when the
 // client holds credentials.
 func (c *Client) Logout(ctx context.Context) error {
+	if c.SessionID() == "" {
+		return nil
+	}
+	legacy, err := c.legacy(ctx) // settle the flavor while the session is still known
+	if err != nil {
+		return err
+	}
 	p := c.sessionID.Swap(nil)
 	if p == nil || *p == "" {
 		return nil
-	}
-	legacy, err := c.legacy(ctx)
-	if err != nil {
-		return err
 	}
 	path := wire.SessionPath(legacy)
 	rep, err := c.send(ctx, http.MethodDelete, path, c.endpoint+path, nil, *p, false)
