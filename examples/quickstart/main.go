@@ -1,0 +1,176 @@
+// Command quickstart runs the whole hybrid-link flow with the hvc SDK.
+//
+// With no configuration it starts an embedded simulator and runs against it:
+//
+//	go run ./examples/quickstart
+//
+// Against a real vCenter, set HVC_URL, HVC_USERNAME and HVC_PASSWORD (and
+// HVC_THUMBPRINT to pin the vCenter's certificate), plus the foreign PSC:
+// HVC_PSC_HOSTNAME, HVC_PSC_DOMAIN, HVC_PSC_USERNAME, HVC_PSC_PASSWORD and
+// HVC_PSC_THUMBPRINT, the thumbprint you obtained out of band and expect the
+// PSC to present.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/simulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// target is where the demo runs and what it knows about the foreign PSC.
+type target struct {
+	url       string
+	opts      []hvc.Option
+	psc       hvc.LinkCreateSpec // without SSLThumbprint
+	knownPSC  string             // the thumbprint we expect the PSC to present
+	pollEvery time.Duration
+}
+
+func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
+	t, cleanup, err := configure(getenv)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	client, err := hvc.New(t.url, t.opts...)
+	if err != nil {
+		return err
+	}
+	if err := client.Login(ctx); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	fmt.Fprintf(out, "logged in to %s (flavor: %s)\n", t.url, client.Flavor())
+	defer func() {
+		if err := client.Logout(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintln(out, "logout:", err)
+		} else {
+			fmt.Fprintln(out, "logged out")
+		}
+	}()
+
+	linkID, err := createLink(ctx, out, client, t)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := client.Links.Delete(context.WithoutCancel(ctx), linkID); err != nil {
+			fmt.Fprintln(out, "delete link:", err)
+		} else {
+			fmt.Fprintf(out, "deleted link %s\n", linkID)
+		}
+	}()
+
+	links, err := client.Links.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		fmt.Fprintf(out, "link %s -> %s\n", l.Link, l.DisplayName)
+	}
+
+	providers, err := client.SyncProviders.List(ctx, linkID)
+	if err != nil {
+		return err
+	}
+	if len(providers) == 0 {
+		return errors.New("the link has no sync providers")
+	}
+	p := providers[0].Provider
+	fmt.Fprintf(out, "starting sync of provider %s\n", p)
+	info, err := client.SyncProviders.StartAndWait(ctx, linkID, p, nil, hvc.WaitOptions{
+		PollInterval: t.pollEvery,
+		OnProgress: func(pr hvc.SyncProgress) {
+			fmt.Fprintf(out, "  %-19s %d/%d\n", pr.Stage, pr.CompletedWork, pr.TotalWork)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "sync %s\n", info.Status)
+	return nil
+}
+
+// createLink shows the trust-on-first-use idiom by hand: create without a
+// thumbprint, read the presented one from the UNVERIFIED_PEER error, compare
+// it with the known value, and only then retry with it.
+func createLink(ctx context.Context, out io.Writer, client *hvc.Client, t target) (string, error) {
+	id, err := client.Links.Create(ctx, t.psc)
+	var peer *hvc.UnverifiedPeerError
+	if !errors.As(err, &peer) {
+		return id, err
+	}
+	cert, err := peer.CertificateInfo()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(out, "foreign PSC %s presents certificate %s\n", t.psc.PSCHostname, cert.SSLThumbprint)
+	if !hvc.SameThumbprint(cert.SSLThumbprint, t.knownPSC) {
+		return "", fmt.Errorf("refusing to link: PSC thumbprint %s is not the expected %s", cert.SSLThumbprint, t.knownPSC)
+	}
+	fmt.Fprintln(out, "thumbprint matches the known value; creating the link with it")
+	spec := t.psc
+	spec.SSLThumbprint = cert.SSLThumbprint
+	id, err = client.Links.Create(ctx, spec)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(out, "created link %s\n", id)
+	return id, nil
+}
+
+// configure reads the real-vCenter settings, or starts the simulator.
+func configure(getenv func(string) string) (target, func(), error) {
+	if u := getenv("HVC_URL"); u != "" {
+		t := target{
+			url:  u,
+			opts: []hvc.Option{hvc.WithCredentials(getenv("HVC_USERNAME"), getenv("HVC_PASSWORD"))},
+			psc: hvc.LinkCreateSpec{
+				PSCHostname: getenv("HVC_PSC_HOSTNAME"), DomainName: getenv("HVC_PSC_DOMAIN"),
+				Username: getenv("HVC_PSC_USERNAME"), Password: getenv("HVC_PSC_PASSWORD"),
+			},
+			knownPSC:  getenv("HVC_PSC_THUMBPRINT"),
+			pollEvery: 2 * time.Second,
+		}
+		if tp := getenv("HVC_THUMBPRINT"); tp != "" {
+			t.opts = append(t.opts, hvc.WithThumbprint(tp))
+		}
+		return t, func() {}, nil
+	}
+	sim, err := simulator.New(simulator.WithSyncDuration(1500 * time.Millisecond))
+	if err != nil {
+		return target{}, nil, err
+	}
+	if err := sim.Start(); err != nil {
+		return target{}, nil, err
+	}
+	return target{
+		url: sim.URL(),
+		opts: []hvc.Option{
+			hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
+			hvc.WithRootCAs(sim.CertPool()),
+		},
+		psc: hvc.LinkCreateSpec{
+			PSCHostname: simulator.DefaultForeignPSC, DomainName: "remote.local",
+			Username: "administrator@remote.local", Password: "remote-secret",
+		},
+		knownPSC:  simulator.DefaultForeignThumbprint,
+		pollEvery: 250 * time.Millisecond,
+	}, func() { _ = sim.Close() }, nil
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+)
+
+// TestRunAgainstSimulator runs the demo exactly as `make demo` does.
+func TestRunAgainstSimulator(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, &out, func(string) string { return "" }))
+	s := out.String()
+	for _, want := range []string{
+		"logged in to https://127.0.0.1:", "(flavor: api)",
+		"presents certificate", "thumbprint matches the known value",
+		"created link ", "-> remote.local", "starting sync of provider",
+		"CHANGE_DETECTION", "COMPLETED", "sync SUCCEEDED", "deleted link ", "logged out",
+	} {
+		assert.Contains(t, s, want)
+	}
+	assert.Less(t, strings.Index(s, "created link"), strings.Index(s, "sync SUCCEEDED"))
+}
+
+// TestRunRefusesUnknownThumbprint: the demo does not link to a PSC whose
+// certificate is not the known one.
+func TestRunRefusesUnknownThumbprint(t *testing.T) {
+	t.Parallel()
+	tg, cleanup, err := configure(func(string) string { return "" })
+	require.NoError(t, err)
+	defer cleanup()
+	tg.knownPSC = strings.Repeat("00:", 31) + "00"
+	var out bytes.Buffer
+	_, err = createLink(context.Background(), &out, mustClient(t, tg), tg)
+	require.ErrorContains(t, err, "refusing to link")
+}
+
+func mustClient(t *testing.T, tg target) *hvc.Client {
+	t.Helper()
+	c, err := hvc.New(tg.url, tg.opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Logout(context.Background()) })
+	return c
+}

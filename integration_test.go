@@ -1,0 +1,220 @@
+package hvc_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/simulator"
+)
+
+// simClient starts a simulator and returns a client for its administrator.
+func simClient(t *testing.T, simOpts []simulator.Option, opts ...hvc.Option) (*simulator.Server, *hvc.Client) {
+	t.Helper()
+	sim := simulator.Run(t, simOpts...)
+	base := []hvc.Option{
+		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
+		hvc.WithRootCAs(sim.CertPool()),
+	}
+	c, err := hvc.New(sim.URL(), append(base, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Logout(context.Background()) })
+	return sim, c
+}
+
+func foreignSpec(domain string) hvc.LinkCreateSpec {
+	return hvc.LinkCreateSpec{PSCHostname: simulator.DefaultForeignPSC, DomainName: domain,
+		Username: "administrator@" + domain, Password: "remote-secret", AdminGroups: []string{"admins@" + domain}}
+}
+
+func trustKnown(c hvc.CertificateInfo) (bool, error) {
+	return hvc.SameThumbprint(c.SSLThumbprint, simulator.DefaultForeignThumbprint), nil
+}
+
+// TestIntegrationFullFlow runs every operation against the simulator in both
+// flavors.
+func TestIntegrationFullFlow(t *testing.T) {
+	t.Parallel()
+	for _, f := range []hvc.Flavor{hvc.FlavorAPI, hvc.FlavorREST} {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			_, c := simClient(t, []simulator.Option{simulator.WithSyncStepPerPoll()}, hvc.WithFlavor(f))
+
+			_, err := c.Links.Create(ctx, foreignSpec("remote.local"))
+			var peer *hvc.UnverifiedPeerError
+			require.ErrorAs(t, err, &peer)
+			cert, err := peer.CertificateInfo()
+			require.NoError(t, err)
+			assert.True(t, hvc.SameThumbprint(cert.SSLThumbprint, simulator.DefaultForeignThumbprint))
+
+			id, err := c.Links.CreateTrusting(ctx, foreignSpec("remote.local"), trustKnown)
+			require.NoError(t, err)
+			require.NotEmpty(t, id)
+
+			spec := foreignSpec("remote.local")
+			spec.SSLThumbprint = simulator.DefaultForeignThumbprint
+			_, err = c.Links.Create(ctx, spec)
+			require.ErrorIs(t, err, hvc.ErrAlreadyExists)
+
+			links, err := c.Links.List(ctx)
+			require.NoError(t, err)
+			require.Equal(t, []hvc.LinkSummary{{Link: id, DisplayName: "remote.local"}}, links)
+
+			info, err := c.Links.Get(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, hvc.HealthStatusHealthy, info.ConnectionHealthStatus)
+
+			providers, err := c.SyncProviders.List(ctx, id)
+			require.NoError(t, err)
+			require.Len(t, providers, len(simulator.DefaultProviders))
+			p := providers[0].Provider
+
+			before, err := c.SyncProviders.Get(ctx, id, p)
+			require.NoError(t, err)
+			assert.Equal(t, hvc.SyncStatusNoSyncFound, before.Status)
+			assert.Nil(t, before.LastSyncTime)
+
+			var stages []hvc.SyncStage
+			final, err := c.SyncProviders.StartAndWait(ctx, id, p, &hvc.Credentials{UserName: "u@remote.local", Password: "pw"},
+				hvc.WaitOptions{PollInterval: time.Millisecond, OnProgress: func(pr hvc.SyncProgress) { stages = append(stages, pr.Stage) }})
+			require.NoError(t, err)
+			assert.Equal(t, hvc.SyncStatusSucceeded, final.Status)
+			assert.NotNil(t, final.LastSyncTime)
+			assert.Equal(t, hvc.SyncStageCompleted, stages[len(stages)-1])
+			assert.Contains(t, stages, hvc.SyncStageChangeApplication)
+
+			require.NoError(t, c.Sync.Reset(ctx, id))
+
+			require.NoError(t, c.Administrators.Set(ctx, []string{"a@d", "b@d", "a@d"}))
+			require.NoError(t, c.Administrators.Add(ctx, "c@d"))
+			require.NoError(t, c.Administrators.Remove(ctx, "a@d"))
+			groups, err := c.Administrators.Get(ctx)
+			require.NoError(t, err)
+			assert.ElementsMatch(t, []string{"b@d", "c@d"}, groups)
+
+			require.NoError(t, c.Links.DeleteWithCredentials(ctx, id, hvc.Credentials{UserName: "u", Password: "pw"}))
+			_, err = c.Links.Get(ctx, id)
+			require.ErrorIs(t, err, hvc.ErrNotFound)
+			var nf *hvc.NotFoundError
+			require.ErrorAs(t, err, &nf)
+			assert.Equal(t, 404, nf.StatusCode)
+			require.ErrorIs(t, c.Links.Delete(ctx, id), hvc.ErrNotFound)
+		})
+	}
+}
+
+// TestIntegrationAutoFlavor checks detection against older and newer servers.
+func TestIntegrationAutoFlavor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		sim  []simulator.Option
+		want hvc.Flavor
+	}{
+		{"rest-only server", []simulator.Option{simulator.WithRESTOnly()}, hvc.FlavorREST},
+		{"api-only server", []simulator.Option{simulator.WithAPIOnly()}, hvc.FlavorAPI},
+		{"both", nil, hvc.FlavorAPI},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := simClient(t, tt.sim)
+			assert.Equal(t, hvc.FlavorAuto, c.Flavor())
+			id, err := c.Links.CreateTrusting(context.Background(), foreignSpec("auto.local"), trustKnown)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.Flavor())
+			links, err := c.Links.List(context.Background())
+			require.NoError(t, err)
+			require.Len(t, links, 1)
+			assert.Equal(t, id, links[0].Link)
+		})
+	}
+}
+
+// TestIntegrationSessionExpiryMidRun: an expired session costs one login and
+// no failed call.
+func TestIntegrationSessionExpiryMidRun(t *testing.T) {
+	t.Parallel()
+	for _, f := range []hvc.Flavor{hvc.FlavorAPI, hvc.FlavorREST} {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sim, c := simClient(t, nil, hvc.WithFlavor(f))
+			_, err := c.Links.List(ctx)
+			require.NoError(t, err)
+			first := c.SessionID()
+			logins := sim.LoginCount()
+
+			sim.ExpireSessions()
+			_, err = c.Links.CreateTrusting(ctx, foreignSpec("expiry.local"), trustKnown)
+			require.NoError(t, err)
+			assert.Equal(t, logins+1, sim.LoginCount())
+			assert.NotEqual(t, first, c.SessionID())
+		})
+	}
+}
+
+// TestIntegrationReadOnlyUser: mutations are 403 UNAUTHORIZED, reads work.
+func TestIntegrationReadOnlyUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim := simulator.Run(t)
+	c, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
+		hvc.WithThumbprint(sim.Thumbprint()))
+	require.NoError(t, err)
+	defer c.Logout(ctx) //nolint:errcheck // best effort in a test
+
+	_, err = c.Links.List(ctx)
+	require.NoError(t, err)
+	spec := foreignSpec("ro.local")
+	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
+	_, err = c.Links.Create(ctx, spec)
+	var unauth *hvc.UnauthorizedError
+	require.ErrorAs(t, err, &unauth)
+	assert.Equal(t, 403, unauth.StatusCode)
+	require.ErrorIs(t, c.Administrators.Add(ctx, "x@y"), hvc.ErrUnauthorized)
+}
+
+// TestIntegrationTLS: verification on by default, pinning, and mismatch.
+func TestIntegrationTLS(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t)
+	creds := hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	tests := []struct {
+		name    string
+		opts    []hvc.Option
+		wantErr bool
+	}{
+		{"system roots reject the self-signed simulator", nil, true},
+		{"root CAs", []hvc.Option{hvc.WithRootCAs(sim.CertPool())}, false},
+		{"pinned thumbprint", []hvc.Option{hvc.WithThumbprint(sim.Thumbprint())}, false},
+		{"wrong pin", []hvc.Option{hvc.WithThumbprint(simulator.DefaultForeignThumbprint)}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := hvc.New(sim.URL(), append([]hvc.Option{creds}, tt.opts...)...)
+			require.NoError(t, err)
+			err = c.Login(context.Background())
+			if !tt.wantErr {
+				require.NoError(t, err)
+				require.NoError(t, c.Logout(context.Background()))
+				return
+			}
+			require.Error(t, err)
+			var te *hvc.TransportError
+			require.ErrorAs(t, err, &te)
+			var mm *hvc.CertificateMismatchError
+			if errors.As(err, &mm) {
+				assert.Equal(t, simulator.DefaultForeignThumbprint, mm.Expected)
+				assert.True(t, hvc.SameThumbprint(sim.Thumbprint(), mm.Actual))
+			}
+		})
+	}
+}

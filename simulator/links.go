@@ -1,0 +1,197 @@
+package simulator
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// createSpec is links.CreateSpec as it arrives on the wire.
+type createSpec struct {
+	PSCHostname   *string  `json:"psc_hostname"`
+	Port          *string  `json:"port"`
+	DomainName    *string  `json:"domain_name"`
+	Username      *string  `json:"username"`
+	Password      *string  `json:"password"`
+	SSLThumbprint *string  `json:"ssl_thumbprint"`
+	AdminGroups   []string `json:"admin_groups"`
+}
+
+// createLink handles links create: /api sends the CreateSpec itself, /rest
+// sends {"spec": CreateSpec}.
+func (s *Server) createLink(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+	var spec createSpec
+	var e *stdError
+	if f == flavorREST {
+		var env struct {
+			Spec *createSpec `json:"spec"`
+		}
+		if _, e = decodeBody(r, &env); e == nil && env.Spec == nil {
+			e = errInvalidArgument("spec", "required field is missing")
+		}
+		if env.Spec != nil {
+			spec = *env.Spec
+		}
+	} else {
+		_, e = decodeBody(r, &spec)
+	}
+	if e == nil {
+		e = validateSpec(&spec)
+	}
+	if e != nil {
+		writeError(w, f, e)
+		return
+	}
+	id, e := s.addLink(&spec)
+	if e != nil {
+		writeError(w, f, e)
+		return
+	}
+	writeResult(w, f, true, id)
+}
+
+func validateSpec(spec *createSpec) *stdError {
+	for _, req := range []struct {
+		name string
+		v    *string
+	}{{"psc_hostname", spec.PSCHostname}, {"domain_name", spec.DomainName}, {"username", spec.Username}, {"password", spec.Password}} {
+		if req.v == nil || strings.TrimSpace(*req.v) == "" {
+			return errInvalidArgument("spec."+req.name, "required field is missing")
+		}
+	}
+	if spec.Port != nil {
+		if n, err := strconv.Atoi(*spec.Port); err != nil || n < 1 || n > 65535 {
+			return errInvalidArgument("spec.port", "must be a port number between 1 and 65535")
+		}
+	}
+	if spec.SSLThumbprint != nil && normThumbprint(*spec.SSLThumbprint) == "" {
+		return errInvalidArgument("spec.ssl_thumbprint", "must be a hex certificate thumbprint")
+	}
+	return nil
+}
+
+// addLink checks the foreign PSC's certificate and the domain, then records
+// the link with fresh providers.
+func (s *Server) addLink(spec *createSpec) (string, *stdError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	host := strings.ToLower(*spec.PSCHostname)
+	tp, known := s.cfg.foreign[host]
+	if !known {
+		return "", newError("ERROR", "com.vmware.vcenter.hvc.links.connect.failed",
+			"Could not connect to the PSC "+*spec.PSCHostname+".", *spec.PSCHostname).withParam("psc_hostname", *spec.PSCHostname)
+	}
+	if spec.SSLThumbprint == nil || normThumbprint(*spec.SSLThumbprint) != normThumbprint(tp) {
+		e := newError("UNVERIFIED_PEER", "com.vmware.vcenter.hvc.links.certificate.unverified",
+			"The certificate of "+*spec.PSCHostname+" could not be verified.", *spec.PSCHostname)
+		e.data = map[string]string{"ssl_thumbprint": tp}
+		return "", e
+	}
+	for _, l := range s.links {
+		if strings.EqualFold(l.domain, *spec.DomainName) {
+			return "", newError("ALREADY_EXISTS", "com.vmware.vcenter.hvc.links.already_exists",
+				"A link to domain "+l.domain+" already exists.", l.domain).withParam("domain_name", l.domain)
+		}
+	}
+	s.nextLink++
+	l := &link{id: "link-" + strconv.Itoa(s.nextLink), domain: *spec.DomainName, psc: *spec.PSCHostname,
+		adminGroups: spec.AdminGroups, healthy: true, providers: map[string]*provider{}}
+	for _, p := range s.cfg.providers {
+		l.providers[p] = &provider{id: p, status: "NO_SYNC_FOUND"}
+		l.order = append(l.order, p)
+	}
+	s.links[l.id] = l
+	s.linkSeq[l.id] = s.nextLink
+	return l.id, nil
+}
+
+func (s *Server) listLinks(w http.ResponseWriter, _ *http.Request, f flavor, _ session) {
+	s.mu.Lock()
+	out := make([]map[string]string, 0, len(s.links))
+	for _, l := range s.sortedLinks() {
+		out = append(out, map[string]string{"link": l.id, "display_name": l.domain})
+	}
+	s.mu.Unlock()
+	writeResult(w, f, false, out)
+}
+
+func (s *Server) getLink(w http.ResponseWriter, f flavor, id string) {
+	s.mu.Lock()
+	l, ok := s.links[id]
+	var info map[string]any
+	if ok {
+		info = map[string]any{"connection_health_status": "HEALTHY"}
+		if !l.healthy {
+			info["connection_health_status"] = "UNHEALTHY"
+			info["health_status_message"] = messageJSON(f, message{id: "com.vmware.vcenter.hvc.links.unhealthy", text: l.healthMsg})
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, f, errNotFound("link", id))
+		return
+	}
+	writeResult(w, f, false, info)
+}
+
+// deleteLink handles delete and, withCreds, delete_with_credentials, whose
+// body is {"credentials": Credentials}.
+func (s *Server) deleteLink(w http.ResponseWriter, r *http.Request, f flavor, id string, withCreds bool) {
+	if withCreds {
+		var body struct {
+			Credentials *credentials `json:"credentials"`
+		}
+		_, e := decodeBody(r, &body)
+		if e == nil {
+			e = body.Credentials.check("credentials")
+		}
+		if e != nil {
+			writeError(w, f, e)
+			return
+		}
+	}
+	s.mu.Lock()
+	_, ok := s.links[id]
+	delete(s.links, id)
+	delete(s.linkSeq, id)
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, f, errNotFound("link", id))
+		return
+	}
+	writeResult(w, f, false, nil)
+}
+
+// SetLinkHealth sets what links get reports for a link: HEALTHY, or
+// UNHEALTHY with message. It reports false for an unknown link.
+func (s *Server) SetLinkHealth(linkID string, healthy bool, message string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.links[linkID]
+	if ok {
+		l.healthy, l.healthMsg = healthy, message
+	}
+	return ok
+}
+
+// Links returns the ids of the links that exist, in creation order.
+func (s *Server) Links() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, l := range s.sortedLinks() {
+		ids = append(ids, l.id)
+	}
+	return ids
+}
+
+// sortedStrings returns the keys of a set, sorted.
+func sortedStrings(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

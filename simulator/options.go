@@ -1,0 +1,247 @@
+package simulator
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Default users and the default foreign PSC the simulator knows.
+const (
+	DefaultAdminUser        = "administrator@vsphere.local"
+	DefaultAdminPassword    = "Admin!23"
+	DefaultReadOnlyUser     = "readonly@vsphere.local"
+	DefaultReadOnlyPassword = "ReadOnly!23"
+
+	// DefaultForeignPSC is the host name of the foreign PSC a link can be
+	// created to out of the box.
+	DefaultForeignPSC = "psc.foreign.example"
+	// DefaultForeignThumbprint is the SHA-256 thumbprint of the certificate
+	// DefaultForeignPSC presents: a create must send it as ssl_thumbprint.
+	DefaultForeignThumbprint = "88:3A:7D:41:5E:16:41:88:27:C5:4B:6E:1C:15:0B:90:C3:A1:C9:22:48:98:59:47:59:73:76:8E:44:5A:31:72"
+)
+
+// DefaultProviders are the sync providers every new link has unless
+// WithProviders says otherwise.
+var DefaultProviders = []string{"identity", "authorization"}
+
+// Option configures a Server. Options validate their arguments: New returns
+// the first error.
+type Option func(*config) error
+
+type config struct {
+	addr         string
+	plain        bool
+	api, rest    bool
+	users        map[string]user
+	idle         time.Duration
+	foreign      map[string]string // lower-case host -> thumbprint as presented
+	providers    []string
+	syncDuration time.Duration
+	stepPerPoll  bool
+	failing      map[string]bool
+	logger       *slog.Logger
+	maxBody      int64
+}
+
+type user struct {
+	password string
+	readOnly bool
+}
+
+func defaultConfig() config {
+	return config{
+		addr: "127.0.0.1:0",
+		api:  true, rest: true,
+		users: map[string]user{
+			DefaultAdminUser:    {password: DefaultAdminPassword},
+			DefaultReadOnlyUser: {password: DefaultReadOnlyPassword, readOnly: true},
+		},
+		idle:      30 * time.Minute,
+		foreign:   map[string]string{DefaultForeignPSC: DefaultForeignThumbprint},
+		providers: DefaultProviders,
+		failing:   map[string]bool{},
+		logger:    slog.New(slog.DiscardHandler),
+		maxBody:   1 << 20,
+	}
+}
+
+// WithAddr sets the listen address (default "127.0.0.1:0", a free port).
+func WithAddr(addr string) Option {
+	return func(c *config) error {
+		if addr == "" {
+			return errors.New("simulator: WithAddr: empty address")
+		}
+		c.addr = addr
+		return nil
+	}
+}
+
+// WithPlainHTTP serves plain HTTP instead of TLS.
+func WithPlainHTTP() Option {
+	return func(c *config) error { c.plain = true; return nil }
+}
+
+// WithRESTOnly behaves like a vCenter older than 7.0U2: only the legacy /rest
+// flavor exists and every /api path, /api/session included, answers 404.
+func WithRESTOnly() Option {
+	return func(c *config) error {
+		if !c.api {
+			return errors.New("simulator: WithRESTOnly and WithAPIOnly exclude each other")
+		}
+		c.api = false
+		return nil
+	}
+}
+
+// WithAPIOnly behaves like a vCenter that has dropped the legacy flavor:
+// every /rest path answers 404.
+func WithAPIOnly() Option {
+	return func(c *config) error {
+		if !c.rest {
+			return errors.New("simulator: WithRESTOnly and WithAPIOnly exclude each other")
+		}
+		c.rest = false
+		return nil
+	}
+}
+
+// WithAdmin sets the administrator's user name and password, replacing
+// DefaultAdminUser.
+func WithAdmin(name, password string) Option {
+	return func(c *config) error {
+		delete(c.users, DefaultAdminUser)
+		return addUser(c, name, password, false)
+	}
+}
+
+// WithReadOnlyUser sets the read-only user's name and password, replacing
+// DefaultReadOnlyUser. The read-only user gets 403 UNAUTHORIZED on every
+// call that changes state.
+func WithReadOnlyUser(name, password string) Option {
+	return func(c *config) error {
+		delete(c.users, DefaultReadOnlyUser)
+		return addUser(c, name, password, true)
+	}
+}
+
+// WithUser adds a user; readOnly users may only read.
+func WithUser(name, password string, readOnly bool) Option {
+	return func(c *config) error { return addUser(c, name, password, readOnly) }
+}
+
+func addUser(c *config, name, password string, readOnly bool) error {
+	if name == "" || password == "" {
+		return errors.New("simulator: a user needs a name and a password")
+	}
+	if strings.ContainsRune(name, ':') {
+		return fmt.Errorf("simulator: user name %q contains ':', which Basic auth cannot carry", name)
+	}
+	c.users[name] = user{password: password, readOnly: readOnly}
+	return nil
+}
+
+// WithIdleTimeout expires a session that has not been used for d (default
+// 30 minutes, as vCenter).
+func WithIdleTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("simulator: WithIdleTimeout: %v is not positive", d)
+		}
+		c.idle = d
+		return nil
+	}
+}
+
+// WithForeignPSC adds a foreign PSC that links can be created to, and the
+// thumbprint of the certificate it presents (reported as given in
+// UNVERIFIED_PEER errors; compared case- and colon-insensitively).
+func WithForeignPSC(hostname, thumbprint string) Option {
+	return func(c *config) error {
+		if hostname == "" {
+			return errors.New("simulator: WithForeignPSC: empty host name")
+		}
+		if normThumbprint(thumbprint) == "" {
+			return fmt.Errorf("simulator: WithForeignPSC: %q is not a hex thumbprint", thumbprint)
+		}
+		c.foreign[strings.ToLower(hostname)] = thumbprint
+		return nil
+	}
+}
+
+// WithProviders sets the sync providers of every new link (default
+// DefaultProviders).
+func WithProviders(ids ...string) Option {
+	return func(c *config) error {
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if id == "" || seen[id] {
+				return fmt.Errorf("simulator: WithProviders: empty or repeated provider %q", id)
+			}
+			seen[id] = true
+		}
+		c.providers = append([]string(nil), ids...)
+		return nil
+	}
+}
+
+// WithSyncDuration makes a started sync take d of wall-clock time, moving
+// through CHANGE_DETECTION, CHANGE_ENUMERATION and CHANGE_APPLICATION to
+// COMPLETED with growing completed work. The default, 0, completes a sync
+// the moment it starts.
+func WithSyncDuration(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("simulator: WithSyncDuration: %v is negative", d)
+		}
+		c.syncDuration = d
+		return nil
+	}
+}
+
+// WithSyncStepPerPoll makes sync progress deterministic: each read of a
+// provider with a running sync advances it one stage, so the first read
+// after a start shows CHANGE_DETECTION and the fourth COMPLETED. It
+// overrides WithSyncDuration.
+func WithSyncStepPerPoll() Option {
+	return func(c *config) error { c.stepPerPoll = true; return nil }
+}
+
+// WithFailingProvider makes every sync of the provider fail during
+// CHANGE_APPLICATION: the session's stage becomes FAILED with an exception,
+// and the provider's status FAILED with a status message.
+func WithFailingProvider(providerID string) Option {
+	return func(c *config) error {
+		if providerID == "" {
+			return errors.New("simulator: WithFailingProvider: empty provider id")
+		}
+		c.failing[providerID] = true
+		return nil
+	}
+}
+
+// WithLogger logs each request (method, path, status, duration) at debug
+// level. Credentials and session ids are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("simulator: WithLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxRequestBytes bounds request bodies (default 1 MiB); a larger body
+// gets 400 INVALID_REQUEST.
+func WithMaxRequestBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("simulator: WithMaxRequestBytes: %d is not positive", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}

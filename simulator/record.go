@@ -1,0 +1,39 @@
+package simulator
+
+import "time"
+
+// RecordedRequest is one request the server received.
+type RecordedRequest struct {
+	Method   string
+	Path     string // the escaped path as sent, flavor prefix included
+	RawQuery string
+	Flavor   string // "api", "rest" or "" for a path under neither prefix
+	Status   int    // 0 when the connection was dropped
+	Time     time.Time
+}
+
+// maxRecorded bounds the request log; the oldest entries are dropped.
+const maxRecorded = 100_000
+
+func (s *Server) record(r RecordedRequest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) >= maxRecorded {
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)/2:]...)
+	}
+	s.requests = append(s.requests, r)
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []RecordedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RecordedRequest(nil), s.requests...)
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.requests = nil
+	s.mu.Unlock()
+}

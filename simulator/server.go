@@ -1,0 +1,234 @@
+package simulator
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Server is a simulated vCenter. Create it with New (or Run in a test),
+// then Start it; all methods are safe for concurrent use.
+type Server struct {
+	cfg  config
+	now  func() time.Time
+	cert tls.Certificate
+	leaf *x509.Certificate
+
+	mu          sync.Mutex
+	sessions    map[string]*session
+	logins      int
+	expireAfter int
+	links       map[string]*link
+	linkSeq     map[string]int
+	nextLink    int
+	admins      map[string]bool
+	faults      []*faultEntry
+	requests    []RecordedRequest
+	open, peak  int
+
+	httpSrv *http.Server
+	ln      net.Listener
+	url     string
+	done    chan struct{}
+}
+
+// New configures a server without starting it.
+func New(opts ...Option) (*Server, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("simulator: nil option")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{
+		cfg:         cfg,
+		now:         time.Now,
+		sessions:    map[string]*session{},
+		expireAfter: -1,
+		links:       map[string]*link{},
+		linkSeq:     map[string]int{},
+		admins:      map[string]bool{"Administrators@vsphere.local": true},
+	}
+	return s, nil
+}
+
+// Start listens on the configured address and serves in the background.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.httpSrv != nil {
+		return errors.New("simulator: already started")
+	}
+	ln, err := net.Listen("tcp", s.cfg.addr)
+	if err != nil {
+		return fmt.Errorf("simulator: listen: %w", err)
+	}
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	scheme := "http"
+	if !s.cfg.plain {
+		reqHost, _, _ := net.SplitHostPort(s.cfg.addr)
+		cert, leaf, err := newCertificate(reqHost)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("simulator: certificate: %w", err)
+		}
+		s.cert, s.leaf = cert, leaf
+		ln = tls.NewListener(ln, &tls.Config{
+			Certificates: []tls.Certificate{cert},
+			MinVersion:   tls.VersionTLS12,
+			NextProtos:   []string{"http/1.1"},
+		})
+		scheme = "https"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	s.url = scheme + "://" + net.JoinHostPort(host, port)
+	s.ln = ln
+	s.httpSrv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnState:         s.trackConn,
+		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug),
+	}
+	s.done = make(chan struct{})
+	go func(srv *http.Server, ln net.Listener, done chan struct{}) {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}(s.httpSrv, ln, s.done)
+	return nil
+}
+
+// Close stops the server at once, closing every connection, and waits for
+// it to stop serving. Closing a server that never started, or twice, is a
+// no-op.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	srv, done := s.httpSrv, s.done
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Close()
+	<-done
+	return err
+}
+
+// Shutdown stops the server gracefully: it stops accepting, waits for
+// requests in flight until ctx ends, then closes.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv, done := s.httpSrv, s.done
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		_ = srv.Close()
+	}
+	<-done
+	return err
+}
+
+// URL is the base URL, e.g. https://127.0.0.1:41234, without a path.
+// It is empty before Start.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Certificate is the server's self-signed leaf certificate (nil before
+// Start or with WithPlainHTTP).
+func (s *Server) Certificate() *x509.Certificate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.leaf
+}
+
+// Thumbprint is the SHA-256 thumbprint of the server's certificate in
+// vSphere's colon-separated upper-case form, for pinning ("" before Start or
+// with WithPlainHTTP).
+func (s *Server) Thumbprint() string {
+	leaf := s.Certificate()
+	if leaf == nil {
+		return ""
+	}
+	return thumbprintOf(leaf.Raw)
+}
+
+// CertPool is a pool holding only the server's certificate, for clients that
+// verify it as a root (nil before Start or with WithPlainHTTP).
+func (s *Server) CertPool() *x509.CertPool {
+	leaf := s.Certificate()
+	if leaf == nil {
+		return nil
+	}
+	p := x509.NewCertPool()
+	p.AddCert(leaf)
+	return p
+}
+
+// TB is the part of testing.TB that Run needs.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Run starts a server for a test and closes it when the test ends. It fails
+// the test if the server cannot start.
+func Run(t TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := New(opts...)
+	if err != nil {
+		t.Fatalf("simulator: %v", err)
+		return nil
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("simulator: %v", err)
+		return nil
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// trackConn counts open connections.
+func (s *Server) trackConn(_ net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.open++
+		s.peak = max(s.peak, s.open)
+	case http.StateClosed, http.StateHijacked:
+		s.open--
+	}
+}
+
+// OpenConnections is the number of client connections open now.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.open
+}
+
+// MaxOpenConnections is the largest number of connections that were open
+// at once since the server started.
+func (s *Server) MaxOpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
