@@ -107,6 +107,12 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 	}
 	switch {
 	case f.Drop:
+		if sw, ok := w.(*statusWriter); ok {
+			if conn, _, err := sw.Hijack(); err == nil {
+				sw.dropped = conn // serve closes it after recording
+				return true
+			}
+		}
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()

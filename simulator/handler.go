@@ -17,6 +17,10 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// dropped is the hijacked connection of a Drop fault, closed only once
+	// the request is recorded, so that a client that sees the connection
+	// fail also finds the request in Requests.
+	dropped net.Conn
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -63,6 +67,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			flv = fl.String()
 		}
 		s.record(RecordedRequest{Method: r.Method, Path: escaped, RawQuery: r.URL.RawQuery, Flavor: flv, Status: sw.status, Time: start})
+		if sw.dropped != nil {
+			_ = sw.dropped.Close()
+		}
 		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request",
 			slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery),
 			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
