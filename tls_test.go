@@ -1,0 +1,281 @@
+package hvc_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1" //nolint:gosec // SHA-1 thumbprints are a supported pin form
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+)
+
+// colonUpper formats a digest as AA:BB:…
+func colonUpper(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = strings.ToUpper(hex.EncodeToString([]byte{c}))
+	}
+	return strings.Join(parts, ":")
+}
+
+func sha256Of(f *fvc) []byte {
+	s := sha256.Sum256(f.Certificate().Raw)
+	return s[:]
+}
+
+func sha1Of(f *fvc) []byte {
+	s := sha1.Sum(f.Certificate().Raw) //nolint:gosec // see import
+	return s[:]
+}
+
+// TestTLSDefaultVerificationFails: the self-signed test certificate is not
+// trusted by default; the handshake fails and no request is handled.
+func TestTLSDefaultVerificationFails(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{})
+	c := fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass))
+
+	_, err := c.Links.List(context.Background())
+	require.Error(t, err)
+	var te *hvc.TransportError
+	require.ErrorAs(t, err, &te)
+	var cve *tls.CertificateVerificationError
+	assert.ErrorAs(t, err, &cve, "the x509 failure stays reachable: %v", err)
+	assert.Zero(t, f.Total(), "no request may reach the server")
+	assert.Empty(t, c.SessionID())
+}
+
+// TestTLSTrusted: each documented way to trust the server works.
+func TestTLSTrusted(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{})
+	s256, s1 := sha256Of(f), sha1Of(f)
+	tests := []struct {
+		name string
+		opt  hvc.Option
+	}{
+		{"root CAs", hvc.WithRootCAs(f.pool())},
+		{"sha256 colon upper", hvc.WithThumbprint(colonUpper(s256))},
+		{"sha256 plain lower", hvc.WithThumbprint(hex.EncodeToString(s256))},
+		{"sha256 colon lower", hvc.WithThumbprint(strings.ToLower(colonUpper(s256)))},
+		{"sha256 plain upper, padded", hvc.WithThumbprint("  " + strings.ToUpper(hex.EncodeToString(s256)) + "\n")},
+		{"sha1 colon upper", hvc.WithThumbprint(colonUpper(s1))},
+		{"sha1 plain lower", hvc.WithThumbprint(hex.EncodeToString(s1))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass), tt.opt)
+			links, err := c.Links.List(context.Background())
+			require.NoError(t, err)
+			assert.Len(t, links, 1)
+		})
+	}
+}
+
+// TestTLSThumbprintMismatch: a wrong pin fails the handshake with a
+// *CertificateMismatchError naming expected and actual thumbprints in the
+// pin's hash, and nothing is sent.
+func TestTLSThumbprintMismatch(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{})
+	wrong256 := sha256.Sum256([]byte("some other certificate"))
+	wrong1 := sha1.Sum([]byte("some other certificate")) //nolint:gosec // see import
+	tests := []struct {
+		name           string
+		pin            string
+		expect, actual string
+	}{
+		{"sha256", hex.EncodeToString(wrong256[:]), colonUpper(wrong256[:]), colonUpper(sha256Of(f))},
+		{"sha1", colonUpper(wrong1[:]), colonUpper(wrong1[:]), colonUpper(sha1Of(f))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass), hvc.WithThumbprint(tt.pin))
+			_, err := c.Links.List(context.Background())
+			var cm *hvc.CertificateMismatchError
+			require.ErrorAs(t, err, &cm)
+			assert.Equal(t, tt.expect, cm.Expected)
+			assert.Equal(t, tt.actual, cm.Actual)
+			assert.Contains(t, err.Error(), tt.actual)
+			var te *hvc.TransportError
+			assert.ErrorAs(t, err, &te)
+			assert.Zero(t, f.Total())
+		})
+	}
+}
+
+// TestTLSInvalidThumbprint: New rejects a malformed pin.
+func TestTLSInvalidThumbprint(t *testing.T) {
+	t.Parallel()
+	good := strings.Repeat("ab", 32)
+	for _, tp := range []string{
+		"",
+		"   ",
+		"zz",
+		good[:62],                        // 31 bytes
+		good + "ab",                      // 33 bytes
+		strings.Repeat("ab", 16),         // 16 bytes (MD5 size)
+		strings.Repeat("g0", 32),         // not hex
+		colonUpper(make([]byte, 32))[1:], // misaligned colons
+		strings.Replace(colonUpper(make([]byte, 32)), ":", "-", -1),
+		strings.Replace(colonUpper(make([]byte, 20)), ":", "", 3), // colons in some places only
+	} {
+		c, err := hvc.New("https://vc.example", hvc.WithThumbprint(tp))
+		assert.Error(t, err, "%q", tp)
+		assert.Nil(t, c)
+	}
+}
+
+// TestTLSInsecureWarnsOnce: WithInsecureSkipVerify connects to anything and
+// logs one warning, not one per call; the log never holds secrets.
+func TestTLSInsecureWarnsOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFVC(t, fvcConfig{})
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass), hvc.WithInsecureSkipVerify(), hvc.WithLogger(logger))
+	for range 3 {
+		_, err := c.Links.List(ctx)
+		require.NoError(t, err)
+	}
+	require.NoError(t, c.Logout(ctx))
+	_, err := c.Links.List(ctx)
+	require.NoError(t, err)
+
+	out := buf.String()
+	assert.Equal(t, 1, strings.Count(out, "level=WARN"), "log:\n%s", out)
+	assert.Contains(t, out, "InsecureSkipVerify")
+	assert.Contains(t, out, "level=DEBUG", "debug records are on")
+	assert.NotContains(t, out, fvcPass)
+	for _, tok := range f.Deleted() {
+		assert.NotContains(t, out, tok)
+	}
+	assert.NotContains(t, out, c.SessionID())
+}
+
+// roundTripCounter is a RoundTripper that is not an *http.Transport.
+type roundTripCounter struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (r *roundTripCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.n.Add(1)
+	return r.next.RoundTrip(req)
+}
+
+// TestTLSWithHTTPClient: how TLS options combine with a caller's
+// *http.Client, as documented on WithHTTPClient and newHTTPClient.
+func TestTLSWithHTTPClient(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{})
+	pin := colonUpper(sha256Of(f))
+	ctx := context.Background()
+
+	list := func(t *testing.T, c *hvc.Client) error {
+		t.Helper()
+		_, err := c.Links.List(ctx)
+		return err
+	}
+	creds := hvc.WithCredentials(fvcUser, fvcPass)
+
+	t.Run("client without TLS options is used as is", func(t *testing.T) {
+		t.Parallel()
+		hc := f.Client() // its transport trusts the test certificate
+		require.NoError(t, list(t, fvcNew(t, f.URL, creds, hvc.WithHTTPClient(hc))))
+	})
+
+	t.Run("custom round tripper without TLS options is used as is", func(t *testing.T) {
+		t.Parallel()
+		rt := &roundTripCounter{next: f.Client().Transport}
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(&http.Client{Transport: rt}))
+		require.NoError(t, list(t, c))
+		assert.EqualValues(t, 2, rt.n.Load(), "login and list went through the caller's transport")
+	})
+
+	t.Run("custom round tripper with a TLS option is rejected", func(t *testing.T) {
+		t.Parallel()
+		rt := &roundTripCounter{next: http.DefaultTransport}
+		for _, opt := range []hvc.Option{hvc.WithThumbprint(pin), hvc.WithRootCAs(f.pool()), hvc.WithInsecureSkipVerify()} {
+			c, err := hvc.New(f.URL, creds, hvc.WithHTTPClient(&http.Client{Transport: rt}), opt)
+			assert.Error(t, err)
+			assert.Nil(t, c)
+		}
+	})
+
+	t.Run("nil transport gets default verification", func(t *testing.T) {
+		t.Parallel()
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(&http.Client{}))
+		var cve *tls.CertificateVerificationError
+		require.ErrorAs(t, list(t, c), &cve)
+	})
+
+	t.Run("nil transport with a pin", func(t *testing.T) {
+		t.Parallel()
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(&http.Client{}), hvc.WithThumbprint(pin))
+		require.NoError(t, list(t, c))
+	})
+
+	t.Run("pin applies on a copy of the caller's transport", func(t *testing.T) {
+		t.Parallel()
+		tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12, ServerName: "example.com"}}
+		t.Cleanup(tr.CloseIdleConnections)
+		hc := &http.Client{Transport: tr}
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(hc), hvc.WithThumbprint(pin))
+		require.NoError(t, list(t, c))
+		assert.Same(t, tr, hc.Transport, "the caller's client is not modified")
+		assert.False(t, tr.TLSClientConfig.InsecureSkipVerify, "the caller's TLS config is not modified")
+		assert.Nil(t, tr.TLSClientConfig.VerifyConnection)
+	})
+
+	t.Run("pin wins over the caller's InsecureSkipVerify", func(t *testing.T) {
+		t.Parallel()
+		tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // test
+		t.Cleanup(tr.CloseIdleConnections)
+		wrong := strings.Repeat("00", 32)
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(&http.Client{Transport: tr}), hvc.WithThumbprint(wrong))
+		var cm *hvc.CertificateMismatchError
+		require.ErrorAs(t, list(t, c), &cm)
+	})
+
+	t.Run("root CAs on the caller's transport", func(t *testing.T) {
+		t.Parallel()
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(&http.Client{Transport: tr}), hvc.WithRootCAs(f.pool()))
+		require.NoError(t, list(t, c))
+		// http.Transport.Clone may give the original its HTTP/2 defaults,
+		// but the pool must only be on the client's copy.
+		if tr.TLSClientConfig != nil {
+			assert.Nil(t, tr.TLSClientConfig.RootCAs, "the caller's transport is not modified")
+		}
+	})
+
+	t.Run("insecure and pin exclude each other", func(t *testing.T) {
+		t.Parallel()
+		c, err := hvc.New(f.URL, creds, hvc.WithInsecureSkipVerify(), hvc.WithThumbprint(pin))
+		assert.Error(t, err)
+		assert.Nil(t, c)
+	})
+
+	t.Run("root CAs and pin: the pin decides", func(t *testing.T) {
+		t.Parallel()
+		wrong := strings.Repeat("11", 32)
+		c := fvcNew(t, f.URL, creds, hvc.WithRootCAs(f.pool()), hvc.WithThumbprint(wrong))
+		var cm *hvc.CertificateMismatchError
+		require.ErrorAs(t, list(t, c), &cm)
+	})
+}
