@@ -88,7 +88,7 @@ func WithPlainHTTP() Option {
 // flavor exists and every /api path, /api/session included, answers 404.
 func WithRESTOnly() Option {
 	return func(c *config) error {
-		if !c.api {
+		if !c.rest {
 			return errors.New("simulator: WithRESTOnly and WithAPIOnly exclude each other")
 		}
 		c.api = false
@@ -100,7 +100,7 @@ func WithRESTOnly() Option {
 // every /rest path answers 404.
 func WithAPIOnly() Option {
 	return func(c *config) error {
-		if !c.rest {
+		if !c.api {
 			return errors.New("simulator: WithRESTOnly and WithAPIOnly exclude each other")
 		}
 		c.rest = false
