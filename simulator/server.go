@@ -194,11 +194,11 @@ func Run(t TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := New(opts...)
 	if err != nil {
-		t.Fatalf("simulator: %v", err)
+		t.Fatalf("%v", err) // already "simulator: ..."
 		return nil
 	}
 	if err := s.Start(); err != nil {
-		t.Fatalf("simulator: %v", err)
+		t.Fatalf("%v", err)
 		return nil
 	}
 	t.Cleanup(func() { _ = s.Close() })
