@@ -1,0 +1,368 @@
+package hvc_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+)
+
+// quickRetry retries fast enough for tests.
+var quickRetry = hvc.RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+
+// hangGuard bounds a test that would otherwise hang on a regression; it is
+// not a speed assertion.
+const hangGuard = 30 * time.Second
+
+// answer writes a canned reply.
+func answer(w http.ResponseWriter, status int, header map[string]string, body string) {
+	for k, v := range header {
+		w.Header().Set(k, v)
+	}
+	if body != "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// dropConn closes the connection without any response.
+func dropConn(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+const unavailableBody = `{"error_type":"SERVICE_UNAVAILABLE","messages":[{"id":"x","default_message":"try later","args":[]}]}`
+
+// onRequest returns a hook that hands the n-th (1-based) request with
+// method and path to reply; reply returns false to let the fake answer.
+func onRequest(method, path string, reply func(n int, w http.ResponseWriter) bool) func(http.ResponseWriter, *http.Request) bool {
+	var count atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != method || r.URL.Path != path {
+			return false
+		}
+		return reply(int(count.Add(1)), w)
+	}
+}
+
+// TestRetryIdempotent: GET and DELETE are retried on 503, 429 and a
+// SERVICE_UNAVAILABLE body, up to MaxAttempts, and on nothing else.
+func TestRetryIdempotent(t *testing.T) {
+	t.Parallel()
+	failFirst := func(k int, status int, header map[string]string, body string) func(int, http.ResponseWriter) bool {
+		return func(n int, w http.ResponseWriter) bool {
+			if n > k {
+				return false
+			}
+			answer(w, status, header, body)
+			return true
+		}
+	}
+	const always = 1 << 30
+	tests := []struct {
+		name     string
+		delete   bool // Links.Delete instead of Links.List
+		policy   *hvc.RetryPolicy
+		reply    func(int, http.ResponseWriter) bool
+		wantHits int
+		wantErr  any // pointer to a typed error, nil for success
+	}{
+		{name: "503 then success", policy: &quickRetry, reply: failFirst(2, 503, nil, unavailableBody), wantHits: 3},
+		{name: "503 plain body then success", policy: &quickRetry, reply: failFirst(2, 503, nil, ""), wantHits: 3},
+		{name: "SERVICE_UNAVAILABLE with 500", policy: &quickRetry, reply: failFirst(2, 500, nil, unavailableBody), wantHits: 3},
+		{name: "legacy SERVICE_UNAVAILABLE with 400", policy: &quickRetry,
+			reply: failFirst(1, 400, nil, `{"type":"com.vmware.vapi.std.errors.service_unavailable","value":{"messages":[]}}`), wantHits: 2},
+		{name: "429 then success", policy: &quickRetry, reply: failFirst(3, 429, map[string]string{"Retry-After": "0"}, ""), wantHits: 4},
+		{name: "DELETE 503 then success", delete: true, policy: &quickRetry, reply: func(n int, w http.ResponseWriter) bool {
+			if n <= 2 {
+				answer(w, 503, nil, unavailableBody)
+			} else {
+				answer(w, 204, nil, "")
+			}
+			return true
+		}, wantHits: 3},
+		{name: "stops at MaxAttempts", policy: &quickRetry, reply: failFirst(always, 503, nil, unavailableBody),
+			wantHits: quickRetry.MaxAttempts, wantErr: new(*hvc.ServiceUnavailableError)},
+		{name: "MaxAttempts 1 means no retry", policy: &hvc.RetryPolicy{MaxAttempts: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond},
+			reply: failFirst(always, 503, nil, unavailableBody), wantHits: 1, wantErr: new(*hvc.ServiceUnavailableError)},
+		{name: "no policy, no retry", reply: failFirst(always, 503, nil, unavailableBody), wantHits: 1, wantErr: new(*hvc.ServiceUnavailableError)},
+		{name: "DELETE stops at MaxAttempts", delete: true, policy: &quickRetry, reply: failFirst(always, 429, nil, ""),
+			wantHits: quickRetry.MaxAttempts, wantErr: new(*hvc.StdError)},
+		{name: "500 INTERNAL_SERVER_ERROR is not retried", policy: &quickRetry,
+			reply: failFirst(always, 500, nil, `{"error_type":"INTERNAL_SERVER_ERROR","messages":[]}`), wantHits: 1, wantErr: new(*hvc.InternalServerError)},
+		{name: "404 is not retried", delete: true, policy: &quickRetry,
+			reply: failFirst(always, 404, nil, `{"error_type":"NOT_FOUND","messages":[]}`), wantHits: 1, wantErr: new(*hvc.NotFoundError)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			method, path := http.MethodGet, "/api/hvc/links"
+			if tt.delete {
+				method, path = http.MethodDelete, "/api/hvc/links/link-1"
+			}
+			f := newFVC(t, fvcConfig{hook: onRequest(method, path, tt.reply)})
+			var opts []hvc.Option
+			if tt.policy != nil {
+				opts = append(opts, hvc.WithRetry(*tt.policy))
+			}
+			c := f.client(t, opts...)
+			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			defer cancel()
+
+			var err error
+			if tt.delete {
+				err = c.Links.Delete(ctx, "link-1")
+			} else {
+				_, err = c.Links.List(ctx)
+			}
+			assert.Equal(t, tt.wantHits, f.Hits(method, path))
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorAs(t, err, tt.wantErr)
+			assert.EqualValues(t, 1, f.logins(), "retries reuse the session")
+		})
+	}
+}
+
+// TestRetryAfter: Retry-After is honoured (seconds and HTTP date) and capped
+// by MaxBackoff.
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		retryAfter func() string
+		maxBackoff time.Duration
+		atLeast    time.Duration
+	}{
+		{"seconds", func() string { return "1" }, 5 * time.Second, time.Second},
+		{"HTTP date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 5 * time.Second, 900 * time.Millisecond},
+		{"capped by MaxBackoff", func() string { return "3600" }, 10 * time.Millisecond, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFVC(t, fvcConfig{hook: onRequest(http.MethodGet, "/api/hvc/links", func(n int, w http.ResponseWriter) bool {
+				if n > 1 {
+					return false
+				}
+				answer(w, http.StatusTooManyRequests, map[string]string{"Retry-After": tt.retryAfter()}, "")
+				return true
+			})})
+			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: tt.maxBackoff}))
+			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			defer cancel()
+			require.NoError(t, c.Login(ctx))
+
+			start := time.Now()
+			_, err := c.Links.List(ctx)
+			elapsed := time.Since(start)
+			require.NoError(t, err)
+			assert.Equal(t, 2, f.Hits(http.MethodGet, "/api/hvc/links"))
+			assert.GreaterOrEqual(t, elapsed, tt.atLeast, "Retry-After must be waited for")
+		})
+	}
+}
+
+// TestRetryStopsOnCancel: a context cancelled during the backoff ends the
+// call at once with the context's error and no further attempt.
+func TestRetryStopsOnCancel(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []string{"cancel", "deadline"} {
+		t.Run(cause, func(t *testing.T) {
+			t.Parallel()
+			hit := make(chan struct{}, 1)
+			f := newFVC(t, fvcConfig{hook: onRequest(http.MethodGet, "/api/hvc/links", func(_ int, w http.ResponseWriter) bool {
+				answer(w, http.StatusServiceUnavailable, map[string]string{"Retry-After": "60"}, unavailableBody)
+				select {
+				case hit <- struct{}{}:
+				default:
+				}
+				return true
+			})})
+			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 10, MinBackoff: time.Minute, MaxBackoff: 2 * time.Minute}))
+			require.NoError(t, c.Login(context.Background()))
+
+			var ctx context.Context
+			var cancel context.CancelFunc
+			if cause == "cancel" {
+				ctx, cancel = context.WithCancel(context.Background())
+			} else {
+				ctx, cancel = context.WithTimeout(context.Background(), 2*time.Second)
+			}
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Links.List(ctx)
+				done <- err
+			}()
+			if cause == "cancel" {
+				<-hit // the first attempt is answered; the client is now backing off
+				cancel()
+			}
+			select {
+			case err := <-done:
+				require.Error(t, err)
+				if cause == "cancel" {
+					assert.ErrorIs(t, err, context.Canceled)
+				} else {
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+				}
+				var te *hvc.TransportError
+				assert.ErrorAs(t, err, &te)
+			case <-time.After(hangGuard):
+				t.Fatal("List kept waiting after its context ended")
+			}
+			assert.Equal(t, 1, f.Hits(http.MethodGet, "/api/hvc/links"))
+		})
+	}
+}
+
+// TestRetryNeverPOST: POSTs are sent exactly once whatever happens; a
+// dropped connection makes their outcome unknown.
+func TestRetryNeverPOST(t *testing.T) {
+	t.Parallel()
+	spec := hvc.LinkCreateSpec{PSCHostname: "psc.foreign", DomainName: "foreign.local", Username: "admin", Password: "foreign-Pw-1"}
+	creds := &hvc.Credentials{UserName: "admin", Password: "foreign-Pw-1"}
+	ops := []struct {
+		name string
+		path string
+		call func(context.Context, *hvc.Client) error
+	}{
+		{"Links.Create", "/api/hvc/links", func(ctx context.Context, c *hvc.Client) error {
+			_, err := c.Links.Create(ctx, spec)
+			return err
+		}},
+		{"SyncProviders.Start", "/api/hvc/links/link-1/sync/providers/p1", func(ctx context.Context, c *hvc.Client) error {
+			return c.SyncProviders.Start(ctx, "link-1", "p1", nil)
+		}},
+		{"SyncProviders.Start with credentials", "/api/hvc/links/link-1/sync/providers/p1", func(ctx context.Context, c *hvc.Client) error {
+			return c.SyncProviders.Start(ctx, "link-1", "p1", creds)
+		}},
+		{"Links.DeleteWithCredentials", "/api/hvc/links/link-1", func(ctx context.Context, c *hvc.Client) error {
+			return c.Links.DeleteWithCredentials(ctx, "link-1", *creds)
+		}},
+	}
+	faults := []struct {
+		name    string
+		reply   func(w http.ResponseWriter)
+		unknown bool
+		wantErr any
+	}{
+		{"503", func(w http.ResponseWriter) { answer(w, 503, nil, unavailableBody) }, false, new(*hvc.ServiceUnavailableError)},
+		{"429", func(w http.ResponseWriter) { answer(w, 429, map[string]string{"Retry-After": "0"}, "") }, false, new(*hvc.StdError)},
+		{"SERVICE_UNAVAILABLE with 500", func(w http.ResponseWriter) { answer(w, 500, nil, unavailableBody) }, false, new(*hvc.ServiceUnavailableError)},
+		{"dropped connection", dropConn, true, new(*hvc.TransportError)},
+	}
+	for _, op := range ops {
+		for _, fault := range faults {
+			t.Run(op.name+"/"+fault.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFVC(t, fvcConfig{hook: onRequest(http.MethodPost, op.path, func(_ int, w http.ResponseWriter) bool {
+					fault.reply(w)
+					return true
+				})})
+				c := f.client(t, hvc.WithRetry(quickRetry))
+				ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+				defer cancel()
+				require.NoError(t, c.Login(ctx))
+
+				err := op.call(ctx, c)
+				require.ErrorAs(t, err, fault.wantErr)
+				assert.Equal(t, 1, f.Hits(http.MethodPost, op.path), "a POST is sent exactly once")
+				assert.Equal(t, fault.unknown, errors.Is(err, hvc.ErrOutcomeUnknown), "%v", err)
+				assert.NotContains(t, err.Error(), "foreign-Pw-1")
+				assert.NotContains(t, err.Error(), fvcPass)
+			})
+		}
+	}
+}
+
+// TestRetryDroppedGET: a GET whose connection drops is retried under the
+// policy (its outcome is never "unknown"), and fails as a transport error
+// without one.
+func TestRetryDroppedGET(t *testing.T) {
+	t.Parallel()
+	for _, withRetry := range []bool{true, false} {
+		t.Run("retry="+strconv.FormatBool(withRetry), func(t *testing.T) {
+			t.Parallel()
+			f := newFVC(t, fvcConfig{hook: onRequest(http.MethodGet, "/api/hvc/links", func(n int, w http.ResponseWriter) bool {
+				if withRetry && n > 2 {
+					return false
+				}
+				dropConn(w)
+				return true
+			})})
+			var opts []hvc.Option
+			if withRetry {
+				opts = append(opts, hvc.WithRetry(quickRetry))
+			}
+			c := f.client(t, opts...)
+			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			defer cancel()
+			_, err := c.Links.List(ctx)
+			if withRetry {
+				require.NoError(t, err)
+				// net/http may itself resend a GET once on a reused
+				// connection, so only a lower bound is exact.
+				assert.GreaterOrEqual(t, f.Hits(http.MethodGet, "/api/hvc/links"), 3)
+				return
+			}
+			var te *hvc.TransportError
+			require.ErrorAs(t, err, &te)
+			assert.False(t, te.OutcomeUnknown)
+			assert.NotErrorIs(t, err, hvc.ErrOutcomeUnknown)
+		})
+	}
+}
+
+// TestRetryInvalidPolicy: New rejects a policy it cannot follow.
+func TestRetryInvalidPolicy(t *testing.T) {
+	t.Parallel()
+	ms := time.Millisecond
+	tests := []struct {
+		name  string
+		p     hvc.RetryPolicy
+		valid bool
+	}{
+		{"zero value", hvc.RetryPolicy{}, false},
+		{"zero attempts", hvc.RetryPolicy{MaxAttempts: 0, MinBackoff: ms, MaxBackoff: ms}, false},
+		{"negative attempts", hvc.RetryPolicy{MaxAttempts: -1, MinBackoff: ms, MaxBackoff: ms}, false},
+		{"zero min backoff", hvc.RetryPolicy{MaxAttempts: 3, MaxBackoff: ms}, false},
+		{"negative min backoff", hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: -ms, MaxBackoff: ms}, false},
+		{"max below min", hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: 2 * ms, MaxBackoff: ms}, false},
+		{"zero max backoff", hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: ms}, false},
+		{"one attempt", hvc.RetryPolicy{MaxAttempts: 1, MinBackoff: ms, MaxBackoff: ms}, true},
+		{"equal backoffs", hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: ms, MaxBackoff: ms}, true},
+		{"typical", hvc.RetryPolicy{MaxAttempts: 4, MinBackoff: 100 * ms, MaxBackoff: 5 * time.Second}, true},
+		{"huge attempts", hvc.RetryPolicy{MaxAttempts: 1 << 30, MinBackoff: ms, MaxBackoff: time.Hour}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var c *hvc.Client
+			var err error
+			require.NotPanics(t, func() { c, err = hvc.New("https://vc.example", hvc.WithRetry(tt.p)) })
+			if tt.valid {
+				require.NoError(t, err)
+				c.CloseIdleConnections()
+				return
+			}
+			assert.Error(t, err)
+			assert.Nil(t, c)
+		})
+	}
+}
