@@ -17,11 +17,11 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// otherTransport is a RoundTripper that is not an *http.Transport.
-type otherTransport struct{}
+// fvcForeignRT is a RoundTripper that is not an *http.Transport.
+type fvcForeignRT struct{}
 
-func (otherTransport) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, fmt.Errorf("otherTransport: not for sending")
+func (fvcForeignRT) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("fvcForeignRT: not for sending")
 }
 
 // TestOptionsRejected: every invalid endpoint or option makes New fail with
@@ -71,7 +71,7 @@ func TestOptionsRejected(t *testing.T) {
 		{"retry: zero backoff", ok, []hvc.Option{hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MaxBackoff: time.Second})}},
 		{"insecure with thumbprint", ok, []hvc.Option{hvc.WithInsecureSkipVerify(), hvc.WithThumbprint(strings.Repeat("ab", 32))}},
 		{"thumbprint with insecure", ok, []hvc.Option{hvc.WithThumbprint(strings.Repeat("ab", 20)), hvc.WithInsecureSkipVerify()}},
-		{"TLS option with a foreign transport", ok, []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: otherTransport{}}), hvc.WithRootCAs(x509.NewCertPool())}},
+		{"TLS option with a foreign transport", ok, []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: fvcForeignRT{}}), hvc.WithRootCAs(x509.NewCertPool())}},
 		{"one bad among good", ok, []hvc.Option{hvc.WithCredentials("u", "p"), hvc.WithTimeout(time.Second), hvc.WithTimeout(-1)}},
 	}
 	for _, tt := range tests {
@@ -120,7 +120,7 @@ func TestOptionsAccepted(t *testing.T) {
 		{"pin and root CAs", "https://vc.example", []hvc.Option{hvc.WithThumbprint(strings.Repeat("ab", 32)), hvc.WithRootCAs(pool)}},
 		{"insecure", "https://vc.example", []hvc.Option{hvc.WithInsecureSkipVerify()}},
 		{"http client", "https://vc.example", []hvc.Option{hvc.WithHTTPClient(&http.Client{Timeout: time.Second})}},
-		{"foreign transport without TLS options", "https://vc.example", []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: otherTransport{}})}},
+		{"foreign transport without TLS options", "https://vc.example", []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: fvcForeignRT{}})}},
 		{"http client with pin", "https://vc.example", []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: &http.Transport{}}), hvc.WithThumbprint(strings.Repeat("ab", 32))}},
 		{"later option wins", "https://vc.example", []hvc.Option{hvc.WithTimeout(time.Second), hvc.WithTimeout(time.Minute)}},
 	}

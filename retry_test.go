@@ -16,15 +16,15 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// quickRetry retries fast enough for tests.
-var quickRetry = hvc.RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+// fvcQuickRetry retries fast enough for tests.
+var fvcQuickRetry = hvc.RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
 
-// hangGuard bounds a test that would otherwise hang on a regression; it is
+// fvcHangGuard bounds a test that would otherwise hang on a regression; it is
 // not a speed assertion.
-const hangGuard = 30 * time.Second
+const fvcHangGuard = 30 * time.Second
 
-// answer writes a canned reply.
-func answer(w http.ResponseWriter, status int, header map[string]string, body string) {
+// fvcAnswer writes a canned reply.
+func fvcAnswer(w http.ResponseWriter, status int, header map[string]string, body string) {
 	for k, v := range header {
 		w.Header().Set(k, v)
 	}
@@ -35,19 +35,19 @@ func answer(w http.ResponseWriter, status int, header map[string]string, body st
 	_, _ = io.WriteString(w, body)
 }
 
-// dropConn closes the connection without any response.
-func dropConn(w http.ResponseWriter) {
+// fvcDrop closes the connection without any response.
+func fvcDrop(w http.ResponseWriter) {
 	conn, _, err := w.(http.Hijacker).Hijack()
 	if err == nil {
 		_ = conn.Close()
 	}
 }
 
-const unavailableBody = `{"error_type":"SERVICE_UNAVAILABLE","messages":[{"id":"x","default_message":"try later","args":[]}]}`
+const fvcUnavailable = `{"error_type":"SERVICE_UNAVAILABLE","messages":[{"id":"x","default_message":"try later","args":[]}]}`
 
-// onRequest returns a hook that hands the n-th (1-based) request with
+// fvcOn returns a hook that hands the n-th (1-based) request with
 // method and path to reply; reply returns false to let the fake answer.
-func onRequest(method, path string, reply func(n int, w http.ResponseWriter) bool) func(http.ResponseWriter, *http.Request) bool {
+func fvcOn(method, path string, reply func(n int, w http.ResponseWriter) bool) func(http.ResponseWriter, *http.Request) bool {
 	var count atomic.Int64
 	return func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != method || r.URL.Path != path {
@@ -66,7 +66,7 @@ func TestRetryIdempotent(t *testing.T) {
 			if n > k {
 				return false
 			}
-			answer(w, status, header, body)
+			fvcAnswer(w, status, header, body)
 			return true
 		}
 	}
@@ -79,30 +79,30 @@ func TestRetryIdempotent(t *testing.T) {
 		wantHits int
 		wantErr  any // pointer to a typed error, nil for success
 	}{
-		{name: "503 then success", policy: &quickRetry, reply: failFirst(2, 503, nil, unavailableBody), wantHits: 3},
-		{name: "503 plain body then success", policy: &quickRetry, reply: failFirst(2, 503, nil, ""), wantHits: 3},
-		{name: "SERVICE_UNAVAILABLE with 500", policy: &quickRetry, reply: failFirst(2, 500, nil, unavailableBody), wantHits: 3},
-		{name: "legacy SERVICE_UNAVAILABLE with 400", policy: &quickRetry,
+		{name: "503 then success", policy: &fvcQuickRetry, reply: failFirst(2, 503, nil, fvcUnavailable), wantHits: 3},
+		{name: "503 plain body then success", policy: &fvcQuickRetry, reply: failFirst(2, 503, nil, ""), wantHits: 3},
+		{name: "SERVICE_UNAVAILABLE with 500", policy: &fvcQuickRetry, reply: failFirst(2, 500, nil, fvcUnavailable), wantHits: 3},
+		{name: "legacy SERVICE_UNAVAILABLE with 400", policy: &fvcQuickRetry,
 			reply: failFirst(1, 400, nil, `{"type":"com.vmware.vapi.std.errors.service_unavailable","value":{"messages":[]}}`), wantHits: 2},
-		{name: "429 then success", policy: &quickRetry, reply: failFirst(3, 429, map[string]string{"Retry-After": "0"}, ""), wantHits: 4},
-		{name: "DELETE 503 then success", delete: true, policy: &quickRetry, reply: func(n int, w http.ResponseWriter) bool {
+		{name: "429 then success", policy: &fvcQuickRetry, reply: failFirst(3, 429, map[string]string{"Retry-After": "0"}, ""), wantHits: 4},
+		{name: "DELETE 503 then success", delete: true, policy: &fvcQuickRetry, reply: func(n int, w http.ResponseWriter) bool {
 			if n <= 2 {
-				answer(w, 503, nil, unavailableBody)
+				fvcAnswer(w, 503, nil, fvcUnavailable)
 			} else {
-				answer(w, 204, nil, "")
+				fvcAnswer(w, 204, nil, "")
 			}
 			return true
 		}, wantHits: 3},
-		{name: "stops at MaxAttempts", policy: &quickRetry, reply: failFirst(always, 503, nil, unavailableBody),
-			wantHits: quickRetry.MaxAttempts, wantErr: new(*hvc.ServiceUnavailableError)},
+		{name: "stops at MaxAttempts", policy: &fvcQuickRetry, reply: failFirst(always, 503, nil, fvcUnavailable),
+			wantHits: fvcQuickRetry.MaxAttempts, wantErr: new(*hvc.ServiceUnavailableError)},
 		{name: "MaxAttempts 1 means no retry", policy: &hvc.RetryPolicy{MaxAttempts: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond},
-			reply: failFirst(always, 503, nil, unavailableBody), wantHits: 1, wantErr: new(*hvc.ServiceUnavailableError)},
-		{name: "no policy, no retry", reply: failFirst(always, 503, nil, unavailableBody), wantHits: 1, wantErr: new(*hvc.ServiceUnavailableError)},
-		{name: "DELETE stops at MaxAttempts", delete: true, policy: &quickRetry, reply: failFirst(always, 429, nil, ""),
-			wantHits: quickRetry.MaxAttempts, wantErr: new(*hvc.StdError)},
-		{name: "500 INTERNAL_SERVER_ERROR is not retried", policy: &quickRetry,
+			reply: failFirst(always, 503, nil, fvcUnavailable), wantHits: 1, wantErr: new(*hvc.ServiceUnavailableError)},
+		{name: "no policy, no retry", reply: failFirst(always, 503, nil, fvcUnavailable), wantHits: 1, wantErr: new(*hvc.ServiceUnavailableError)},
+		{name: "DELETE stops at MaxAttempts", delete: true, policy: &fvcQuickRetry, reply: failFirst(always, 429, nil, ""),
+			wantHits: fvcQuickRetry.MaxAttempts, wantErr: new(*hvc.StdError)},
+		{name: "500 INTERNAL_SERVER_ERROR is not retried", policy: &fvcQuickRetry,
 			reply: failFirst(always, 500, nil, `{"error_type":"INTERNAL_SERVER_ERROR","messages":[]}`), wantHits: 1, wantErr: new(*hvc.InternalServerError)},
-		{name: "404 is not retried", delete: true, policy: &quickRetry,
+		{name: "404 is not retried", delete: true, policy: &fvcQuickRetry,
 			reply: failFirst(always, 404, nil, `{"error_type":"NOT_FOUND","messages":[]}`), wantHits: 1, wantErr: new(*hvc.NotFoundError)},
 	}
 	for _, tt := range tests {
@@ -112,13 +112,13 @@ func TestRetryIdempotent(t *testing.T) {
 			if tt.delete {
 				method, path = http.MethodDelete, "/api/hvc/links/link-1"
 			}
-			f := newFVC(t, fvcConfig{hook: onRequest(method, path, tt.reply)})
+			f := newFVC(t, fvcConfig{hook: fvcOn(method, path, tt.reply)})
 			var opts []hvc.Option
 			if tt.policy != nil {
 				opts = append(opts, hvc.WithRetry(*tt.policy))
 			}
 			c := f.client(t, opts...)
-			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 			defer cancel()
 
 			var err error
@@ -155,15 +155,15 @@ func TestRetryAfter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFVC(t, fvcConfig{hook: onRequest(http.MethodGet, "/api/hvc/links", func(n int, w http.ResponseWriter) bool {
+			f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodGet, "/api/hvc/links", func(n int, w http.ResponseWriter) bool {
 				if n > 1 {
 					return false
 				}
-				answer(w, http.StatusTooManyRequests, map[string]string{"Retry-After": tt.retryAfter()}, "")
+				fvcAnswer(w, http.StatusTooManyRequests, map[string]string{"Retry-After": tt.retryAfter()}, "")
 				return true
 			})})
 			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: tt.maxBackoff}))
-			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 			defer cancel()
 			require.NoError(t, c.Login(ctx))
 
@@ -185,8 +185,8 @@ func TestRetryStopsOnCancel(t *testing.T) {
 		t.Run(cause, func(t *testing.T) {
 			t.Parallel()
 			hit := make(chan struct{}, 1)
-			f := newFVC(t, fvcConfig{hook: onRequest(http.MethodGet, "/api/hvc/links", func(_ int, w http.ResponseWriter) bool {
-				answer(w, http.StatusServiceUnavailable, map[string]string{"Retry-After": "60"}, unavailableBody)
+			f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodGet, "/api/hvc/links", func(_ int, w http.ResponseWriter) bool {
+				fvcAnswer(w, http.StatusServiceUnavailable, map[string]string{"Retry-After": "60"}, fvcUnavailable)
 				select {
 				case hit <- struct{}{}:
 				default:
@@ -223,7 +223,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 				}
 				var te *hvc.TransportError
 				assert.ErrorAs(t, err, &te)
-			case <-time.After(hangGuard):
+			case <-time.After(fvcHangGuard):
 				t.Fatal("List kept waiting after its context ended")
 			}
 			assert.Equal(t, 1, f.Hits(http.MethodGet, "/api/hvc/links"))
@@ -262,21 +262,21 @@ func TestRetryNeverPOST(t *testing.T) {
 		unknown bool
 		wantErr any
 	}{
-		{"503", func(w http.ResponseWriter) { answer(w, 503, nil, unavailableBody) }, false, new(*hvc.ServiceUnavailableError)},
-		{"429", func(w http.ResponseWriter) { answer(w, 429, map[string]string{"Retry-After": "0"}, "") }, false, new(*hvc.StdError)},
-		{"SERVICE_UNAVAILABLE with 500", func(w http.ResponseWriter) { answer(w, 500, nil, unavailableBody) }, false, new(*hvc.ServiceUnavailableError)},
-		{"dropped connection", dropConn, true, new(*hvc.TransportError)},
+		{"503", func(w http.ResponseWriter) { fvcAnswer(w, 503, nil, fvcUnavailable) }, false, new(*hvc.ServiceUnavailableError)},
+		{"429", func(w http.ResponseWriter) { fvcAnswer(w, 429, map[string]string{"Retry-After": "0"}, "") }, false, new(*hvc.StdError)},
+		{"SERVICE_UNAVAILABLE with 500", func(w http.ResponseWriter) { fvcAnswer(w, 500, nil, fvcUnavailable) }, false, new(*hvc.ServiceUnavailableError)},
+		{"dropped connection", fvcDrop, true, new(*hvc.TransportError)},
 	}
 	for _, op := range ops {
 		for _, fault := range faults {
 			t.Run(op.name+"/"+fault.name, func(t *testing.T) {
 				t.Parallel()
-				f := newFVC(t, fvcConfig{hook: onRequest(http.MethodPost, op.path, func(_ int, w http.ResponseWriter) bool {
+				f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodPost, op.path, func(_ int, w http.ResponseWriter) bool {
 					fault.reply(w)
 					return true
 				})})
-				c := f.client(t, hvc.WithRetry(quickRetry))
-				ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+				c := f.client(t, hvc.WithRetry(fvcQuickRetry))
+				ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 				defer cancel()
 				require.NoError(t, c.Login(ctx))
 
@@ -299,19 +299,19 @@ func TestRetryDroppedGET(t *testing.T) {
 	for _, withRetry := range []bool{true, false} {
 		t.Run("retry="+strconv.FormatBool(withRetry), func(t *testing.T) {
 			t.Parallel()
-			f := newFVC(t, fvcConfig{hook: onRequest(http.MethodGet, "/api/hvc/links", func(n int, w http.ResponseWriter) bool {
+			f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodGet, "/api/hvc/links", func(n int, w http.ResponseWriter) bool {
 				if withRetry && n > 2 {
 					return false
 				}
-				dropConn(w)
+				fvcDrop(w)
 				return true
 			})})
 			var opts []hvc.Option
 			if withRetry {
-				opts = append(opts, hvc.WithRetry(quickRetry))
+				opts = append(opts, hvc.WithRetry(fvcQuickRetry))
 			}
 			c := f.client(t, opts...)
-			ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 			defer cancel()
 			_, err := c.Links.List(ctx)
 			if withRetry {

@@ -19,8 +19,8 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// colonUpper formats a digest as AA:BB:…
-func colonUpper(b []byte) string {
+// fvcColonUpper formats a digest as AA:BB:…
+func fvcColonUpper(b []byte) string {
 	parts := make([]string, len(b))
 	for i, c := range b {
 		parts[i] = strings.ToUpper(hex.EncodeToString([]byte{c}))
@@ -28,12 +28,12 @@ func colonUpper(b []byte) string {
 	return strings.Join(parts, ":")
 }
 
-func sha256Of(f *fvc) []byte {
+func fvcSHA256(f *fvc) []byte {
 	s := sha256.Sum256(f.Certificate().Raw)
 	return s[:]
 }
 
-func sha1Of(f *fvc) []byte {
+func fvcSHA1(f *fvc) []byte {
 	s := sha1.Sum(f.Certificate().Raw) //nolint:gosec // see import
 	return s[:]
 }
@@ -59,17 +59,17 @@ func TestTLSDefaultVerificationFails(t *testing.T) {
 func TestTLSTrusted(t *testing.T) {
 	t.Parallel()
 	f := newFVC(t, fvcConfig{})
-	s256, s1 := sha256Of(f), sha1Of(f)
+	s256, s1 := fvcSHA256(f), fvcSHA1(f)
 	tests := []struct {
 		name string
 		opt  hvc.Option
 	}{
 		{"root CAs", hvc.WithRootCAs(f.pool())},
-		{"sha256 colon upper", hvc.WithThumbprint(colonUpper(s256))},
+		{"sha256 colon upper", hvc.WithThumbprint(fvcColonUpper(s256))},
 		{"sha256 plain lower", hvc.WithThumbprint(hex.EncodeToString(s256))},
-		{"sha256 colon lower", hvc.WithThumbprint(strings.ToLower(colonUpper(s256)))},
+		{"sha256 colon lower", hvc.WithThumbprint(strings.ToLower(fvcColonUpper(s256)))},
 		{"sha256 plain upper, padded", hvc.WithThumbprint("  " + strings.ToUpper(hex.EncodeToString(s256)) + "\n")},
-		{"sha1 colon upper", hvc.WithThumbprint(colonUpper(s1))},
+		{"sha1 colon upper", hvc.WithThumbprint(fvcColonUpper(s1))},
 		{"sha1 plain lower", hvc.WithThumbprint(hex.EncodeToString(s1))},
 	}
 	for _, tt := range tests {
@@ -96,8 +96,8 @@ func TestTLSThumbprintMismatch(t *testing.T) {
 		pin            string
 		expect, actual string
 	}{
-		{"sha256", hex.EncodeToString(wrong256[:]), colonUpper(wrong256[:]), colonUpper(sha256Of(f))},
-		{"sha1", colonUpper(wrong1[:]), colonUpper(wrong1[:]), colonUpper(sha1Of(f))},
+		{"sha256", hex.EncodeToString(wrong256[:]), fvcColonUpper(wrong256[:]), fvcColonUpper(fvcSHA256(f))},
+		{"sha1", fvcColonUpper(wrong1[:]), fvcColonUpper(wrong1[:]), fvcColonUpper(fvcSHA1(f))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,13 +124,13 @@ func TestTLSInvalidThumbprint(t *testing.T) {
 		"",
 		"   ",
 		"zz",
-		good[:62],                        // 31 bytes
-		good + "ab",                      // 33 bytes
-		strings.Repeat("ab", 16),         // 16 bytes (MD5 size)
-		strings.Repeat("g0", 32),         // not hex
-		colonUpper(make([]byte, 32))[1:], // misaligned colons
-		strings.Replace(colonUpper(make([]byte, 32)), ":", "-", -1),
-		strings.Replace(colonUpper(make([]byte, 20)), ":", "", 3), // colons in some places only
+		good[:62],                           // 31 bytes
+		good + "ab",                         // 33 bytes
+		strings.Repeat("ab", 16),            // 16 bytes (MD5 size)
+		strings.Repeat("g0", 32),            // not hex
+		fvcColonUpper(make([]byte, 32))[1:], // misaligned colons
+		strings.Replace(fvcColonUpper(make([]byte, 32)), ":", "-", -1),
+		strings.Replace(fvcColonUpper(make([]byte, 20)), ":", "", 3), // colons in some places only
 	} {
 		c, err := hvc.New("https://vc.example", hvc.WithThumbprint(tp))
 		assert.Error(t, err, "%q", tp)
@@ -166,13 +166,13 @@ func TestTLSInsecureWarnsOnce(t *testing.T) {
 	assert.NotContains(t, out, c.SessionID())
 }
 
-// roundTripCounter is a RoundTripper that is not an *http.Transport.
-type roundTripCounter struct {
+// fvcCountingRT is a RoundTripper that is not an *http.Transport.
+type fvcCountingRT struct {
 	next http.RoundTripper
 	n    atomic.Int64
 }
 
-func (r *roundTripCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+func (r *fvcCountingRT) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.n.Add(1)
 	return r.next.RoundTrip(req)
 }
@@ -182,7 +182,7 @@ func (r *roundTripCounter) RoundTrip(req *http.Request) (*http.Response, error) 
 func TestTLSWithHTTPClient(t *testing.T) {
 	t.Parallel()
 	f := newFVC(t, fvcConfig{})
-	pin := colonUpper(sha256Of(f))
+	pin := fvcColonUpper(fvcSHA256(f))
 	ctx := context.Background()
 
 	list := func(t *testing.T, c *hvc.Client) error {
@@ -200,7 +200,7 @@ func TestTLSWithHTTPClient(t *testing.T) {
 
 	t.Run("custom round tripper without TLS options is used as is", func(t *testing.T) {
 		t.Parallel()
-		rt := &roundTripCounter{next: f.Client().Transport}
+		rt := &fvcCountingRT{next: f.Client().Transport}
 		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(&http.Client{Transport: rt}))
 		require.NoError(t, list(t, c))
 		assert.EqualValues(t, 2, rt.n.Load(), "login and list went through the caller's transport")
@@ -208,7 +208,7 @@ func TestTLSWithHTTPClient(t *testing.T) {
 
 	t.Run("custom round tripper with a TLS option is rejected", func(t *testing.T) {
 		t.Parallel()
-		rt := &roundTripCounter{next: http.DefaultTransport}
+		rt := &fvcCountingRT{next: http.DefaultTransport}
 		for _, opt := range []hvc.Option{hvc.WithThumbprint(pin), hvc.WithRootCAs(f.pool()), hvc.WithInsecureSkipVerify()} {
 			c, err := hvc.New(f.URL, creds, hvc.WithHTTPClient(&http.Client{Transport: rt}), opt)
 			assert.Error(t, err)
