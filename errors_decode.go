@@ -30,7 +30,7 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 		e.Data = env.Data
 		if env.Messages != nil && json.Unmarshal(env.Messages, &e.Messages) != nil {
 			e.Messages = []LocalizableMessage{{ID: "hvc.client.unparsable_messages",
-				DefaultMessage: "unparsable messages: " + redact.Snippet(env.Messages, snippetLimit)}}
+				DefaultMessage: "unparsable messages: " + scrubbedSnippet(env.Messages, secrets)}}
 		}
 		if e.ErrorType == "" {
 			e.ErrorType = statusTypes[status]
@@ -38,7 +38,7 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 	} else {
 		e.ErrorType = statusTypes[status]
 		msg := http.StatusText(status)
-		if s := redact.Snippet(body, snippetLimit); s != "" {
+		if s := scrubbedSnippet(body, secrets); s != "" {
 			msg += " (not a std error; body: " + s + ")"
 		}
 		e.Messages = []LocalizableMessage{{ID: "hvc.client.non_std_error", DefaultMessage: msg}}
@@ -54,6 +54,12 @@ func wrapTyped(e *StdError) error {
 		return f(e)
 	}
 	return e
+}
+
+// scrubbedSnippet quotes a bounded prefix of body with secrets removed
+// first, so that a secret cut by the bound cannot leak its beginning.
+func scrubbedSnippet(body []byte, secrets []string) string {
+	return redact.Snippet([]byte(redact.Strings(string(body), secrets...)), snippetLimit)
 }
 
 func scrubMessages(ms []LocalizableMessage, secrets []string) {

@@ -28,10 +28,12 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 	}
 	var id string
 	err := s.client.do(ctx, &call{method: http.MethodPost, path: linksPath, body: spec, wrapAs: "spec",
-		out: &id, secrets: []string{spec.Password}})
-	if err == nil && id == "" {
-		err = &DecodeError{Method: http.MethodPost, Path: linksPath, StatusCode: http.StatusOK, Err: errors.New("empty link id")}
-	}
+		out: &id, secrets: []string{spec.Password}, check: func() error {
+			if id == "" {
+				return errors.New("empty link id")
+			}
+			return nil
+		}})
 	return id, err
 }
 

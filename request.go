@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
-	"github.com/hvcsdk/hvc/internal/redact"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -33,6 +32,9 @@ type call struct {
 	out any
 	// secrets are values in body that must be scrubbed from errors.
 	secrets []string
+	// check, when set, validates the decoded result; its error becomes a
+	// *DecodeError naming the path and status as sent and received.
+	check func() error
 }
 
 // reply is one HTTP exchange's outcome.
@@ -85,7 +87,12 @@ func (c *Client) do(ctx context.Context, op *call) error {
 	}
 	if err := wire.DecodeResult(legacy, rep.body, op.out); err != nil {
 		return &DecodeError{Method: op.method, Path: path, StatusCode: rep.status,
-			Snippet: redact.Strings(redact.Snippet(rep.body, snippetLimit), c.secrets(op.secrets)...), Err: err}
+			Snippet: scrubbedSnippet(rep.body, c.secrets(op.secrets)), Err: err}
+	}
+	if op.check != nil {
+		if err := op.check(); err != nil {
+			return &DecodeError{Method: op.method, Path: path, StatusCode: rep.status, Err: err}
+		}
 	}
 	return nil
 }
