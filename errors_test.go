@@ -446,6 +446,32 @@ func TestErrorScrubsSecrets(t *testing.T) {
 		err, _ := createOn(t, false, 500, "<html>echo: "+spec.Password+"</html>")
 		assert.NotContains(t, err.Error(), spec.Password)
 	})
+	// A password straddling the snippet cut must not leak its first part.
+	for _, pad := range []int{250, 251, 252, 253} {
+		t.Run(fmt.Sprintf("non-std body, password at byte %d", pad), func(t *testing.T) {
+			t.Parallel()
+			err, _ := createOn(t, false, 502, strings.Repeat("x", pad)+spec.Password+strings.Repeat("y", 300))
+			assert.NotContains(t, err.Error(), spec.Password[:256-pad])
+		})
+	}
+	t.Run("decode error snippet", func(t *testing.T) {
+		t.Parallel()
+		m := newMockVC(t, jsonReply(200, `{"not_value":"`+mockSession+`"}`))
+		c := m.Client(t, hvc.FlavorREST, hvc.WithSessionID(mockSession))
+		_, err := c.Links.List(context.Background())
+		var de *hvc.DecodeError
+		require.ErrorAs(t, err, &de)
+		assert.NotContains(t, err.Error(), mockSession)
+	})
+	t.Run("decode error snippet, session id at the cut", func(t *testing.T) {
+		t.Parallel()
+		m := newMockVC(t, jsonReply(200, `{"x":"`+strings.Repeat("x", 247)+mockSession+strings.Repeat("y", 300)+`"}`))
+		c := m.Client(t, hvc.FlavorREST, hvc.WithSessionID(mockSession))
+		_, err := c.Links.List(context.Background())
+		var de *hvc.DecodeError
+		require.ErrorAs(t, err, &de)
+		assert.NotContains(t, err.Error(), mockSession[:3])
+	})
 }
 
 // TestErrorDeadline: a transport-level timeout is a *TransportError that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -787,6 +788,76 @@ func TestValidationNothingSent(t *testing.T) {
 				assert.Contains(t, err.Error(), tc.field)
 				assert.False(t, errors.Is(err, hvc.ErrNotFound))
 				assert.Equal(t, 0, m.MT.GetTotalCallCount(), "nothing may be sent")
+			})
+		}
+	}
+}
+
+// TestWireCreateEmptyID: a success without a link id is a *DecodeError that
+// names the operation as sent (flavor prefix and real status).
+func TestWireCreateEmptyID(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		legacy bool
+		status int
+		body   string
+	}{
+		{"api", false, 201, `""`},
+		{"rest", true, 200, `{"value":""}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMockVC(t, jsonReply(tc.status, tc.body))
+			c := m.Client(t, map[bool]hvc.Flavor{false: hvc.FlavorAPI, true: hvc.FlavorREST}[tc.legacy], hvc.WithSessionID(mockSession))
+			id, err := c.Links.Create(context.Background(), minimalSpec())
+			assert.Empty(t, id)
+			var de *hvc.DecodeError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, "POST", de.Method)
+			assert.Equal(t, map[bool]string{false: "/api/hvc/links", true: "/rest/hvc/links"}[tc.legacy], de.Path)
+			assert.Equal(t, tc.status, de.StatusCode)
+		})
+	}
+}
+
+// TestWireCreateTrusting: UNVERIFIED_PEER, the callback sees the presented
+// certificate, and the second create carries its thumbprint.
+func TestWireCreateTrusting(t *testing.T) {
+	t.Parallel()
+	for _, fl := range flavors {
+		for _, accept := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/accept=%v", fl.name, accept), func(t *testing.T) {
+				t.Parallel()
+				peer := errorBody(envFor(fl.legacy), hvc.ErrorTypeUnverifiedPeer,
+					`"messages":[{"id":"p","default_message":"unverified","args":[]}],"data":{"ssl_thumbprint":"`+mockThumbprint+`"}`)
+				ok := map[bool]string{false: `"link-7"`, true: `{"value":"link-7"}`}[fl.legacy]
+				okStatus := map[bool]int{false: 201, true: 200}[fl.legacy]
+				m := newMockVC(t, jsonReply(400, peer).Then(jsonReply(okStatus, ok)))
+				c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
+				var seen []hvc.CertificateInfo
+				id, err := c.Links.CreateTrusting(context.Background(), minimalSpec(), func(ci hvc.CertificateInfo) (bool, error) {
+					seen = append(seen, ci)
+					return accept, nil
+				})
+				assert.Equal(t, []hvc.CertificateInfo{{SSLThumbprint: mockThumbprint}}, seen)
+				reqs := m.Requests()
+				if !accept {
+					assert.ErrorIs(t, err, hvc.ErrUnverifiedPeer)
+					assert.Empty(t, id)
+					assert.Len(t, reqs, 1)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, "link-7", id)
+				require.Len(t, reqs, 2)
+				want := `{"psc_hostname":"psc.remote.example","domain_name":"remote.local",
+					"username":"administrator@remote.local","password":"Pa55-w0rd!","ssl_thumbprint":"` + mockThumbprint + `"}`
+				if fl.legacy {
+					want = `{"spec":` + want + `}`
+				}
+				assert.JSONEq(t, want, string(reqs[1].Body))
 			})
 		}
 	}
