@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -455,58 +456,69 @@ func TestWireMinimalSpecOmitsOptionals(t *testing.T) {
 // stay one segment ("a%2Fb") rather than add one.
 func TestWireEscapesPathParams(t *testing.T) {
 	t.Parallel()
-	const link, provider = "a/b", "p 1/x?y#z"
-	const el, ep = "a%2Fb", "p%201%2Fx%3Fy%23z"
-	cases := []struct {
-		name  string
-		call  func(ctx context.Context, c *hvc.Client) error
-		path  string // without prefix
-		query string
-	}{
-		{"Links.Get", func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Get(ctx, link); return err },
-			"/hvc/links/" + el, ""},
-		{"Links.Delete", func(ctx context.Context, c *hvc.Client) error { return c.Links.Delete(ctx, link) },
-			"/hvc/links/" + el, ""},
-		{"Links.DeleteWithCredentials", func(ctx context.Context, c *hvc.Client) error {
-			return c.Links.DeleteWithCredentials(ctx, link, foreignCreds)
-		}, "/hvc/links/" + el, "action=delete"},
-		{"Sync.Reset", func(ctx context.Context, c *hvc.Client) error { return c.Sync.Reset(ctx, link) },
-			"/hvc/links/" + el + "/sync", "action=reset"},
-		{"SyncProviders.List", func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.SyncProviders.List(ctx, link)
-			return err
-		}, "/hvc/links/" + el + "/sync/providers", ""},
-		{"SyncProviders.Get", func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.SyncProviders.Get(ctx, link, provider)
-			return err
-		}, "/hvc/links/" + el + "/sync/providers/" + ep, ""},
-		{"SyncProviders.Start", func(ctx context.Context, c *hvc.Client) error {
-			return c.SyncProviders.Start(ctx, link, provider, nil)
-		}, "/hvc/links/" + el + "/sync/providers/" + ep, "action=start"},
+	// ids are (raw, escaped) pairs; each link id is paired with a provider id.
+	ids := []struct{ link, el, provider, ep string }{
+		{"a/b", "a%2Fb", "p 1/x?y#z", "p%201%2Fx%3Fy%23z"},
+		{"50%", "50%25", "a%2Fb", "a%252Fb"},
+		{"ü x", "%C3%BC%20x", "{provider}", "%7Bprovider%7D"},
+		{"a;b,c", "a%3Bb%2Cc", "..x", "..x"},
+		{"link-1", "link-1", "com.vmware.vcenter.hvc.links.sync.Providers:p1", "com.vmware.vcenter.hvc.links.sync.Providers:p1"},
 	}
-	for _, tc := range cases {
-		for _, fl := range flavors {
-			t.Run(tc.name+"/"+fl.name, func(t *testing.T) {
-				t.Parallel()
-				prefix := map[bool]string{false: "/api", true: "/rest"}[fl.legacy]
-				// A NOT_FOUND reply also shows the escaped path in the error.
-				m := newMockVC(t, jsonReply(404, errorBody(envFor(fl.legacy), hvc.ErrorTypeNotFound, `"messages":[]`)))
-				c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
-				err := tc.call(context.Background(), c)
-				var nf *hvc.NotFoundError
-				require.ErrorAs(t, err, &nf)
-				assert.Equal(t, prefix+tc.path, nf.Path)
+	type opCase struct {
+		name  string
+		call  func(ctx context.Context, c *hvc.Client, link, provider string) error
+		path  func(el, ep string) string // without prefix
+		query string
+	}
+	cases := []opCase{
+		{"Links.Get", func(ctx context.Context, c *hvc.Client, l, _ string) error { _, err := c.Links.Get(ctx, l); return err },
+			func(el, _ string) string { return "/hvc/links/" + el }, ""},
+		{"Links.Delete", func(ctx context.Context, c *hvc.Client, l, _ string) error { return c.Links.Delete(ctx, l) },
+			func(el, _ string) string { return "/hvc/links/" + el }, ""},
+		{"Links.DeleteWithCredentials", func(ctx context.Context, c *hvc.Client, l, _ string) error {
+			return c.Links.DeleteWithCredentials(ctx, l, foreignCreds)
+		}, func(el, _ string) string { return "/hvc/links/" + el }, "action=delete"},
+		{"Sync.Reset", func(ctx context.Context, c *hvc.Client, l, _ string) error { return c.Sync.Reset(ctx, l) },
+			func(el, _ string) string { return "/hvc/links/" + el + "/sync" }, "action=reset"},
+		{"SyncProviders.List", func(ctx context.Context, c *hvc.Client, l, _ string) error {
+			_, err := c.SyncProviders.List(ctx, l)
+			return err
+		}, func(el, _ string) string { return "/hvc/links/" + el + "/sync/providers" }, ""},
+		{"SyncProviders.Get", func(ctx context.Context, c *hvc.Client, l, p string) error {
+			_, err := c.SyncProviders.Get(ctx, l, p)
+			return err
+		}, func(el, ep string) string { return "/hvc/links/" + el + "/sync/providers/" + ep }, ""},
+		{"SyncProviders.Start", func(ctx context.Context, c *hvc.Client, l, p string) error {
+			return c.SyncProviders.Start(ctx, l, p, nil)
+		}, func(el, ep string) string { return "/hvc/links/" + el + "/sync/providers/" + ep }, "action=start"},
+	}
+	for _, id := range ids {
+		for _, tc := range cases {
+			for _, fl := range flavors {
+				t.Run(tc.name+"/"+id.link+"/"+fl.name, func(t *testing.T) {
+					t.Parallel()
+					prefix := map[bool]string{false: "/api", true: "/rest"}[fl.legacy]
+					want := prefix + tc.path(id.el, id.ep)
+					// A NOT_FOUND reply also shows the escaped path in the error.
+					m := newMockVC(t, jsonReply(404, errorBody(envFor(fl.legacy), hvc.ErrorTypeNotFound, `"messages":[]`)))
+					c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
+					err := tc.call(context.Background(), c, id.link, id.provider)
+					var nf *hvc.NotFoundError
+					require.ErrorAs(t, err, &nf)
+					assert.Equal(t, want, nf.Path)
 
-				reqs := m.Requests()
-				require.Len(t, reqs, 1)
-				assert.Equal(t, prefix+tc.path, reqs[0].Path)
-				assert.Equal(t, tc.query, reqs[0].Query)
-			})
+					reqs := m.Requests()
+					require.Len(t, reqs, 1)
+					assert.Equal(t, want, reqs[0].Path)
+					assert.Equal(t, tc.query, reqs[0].Query)
+				})
+			}
 		}
 	}
 }
 
-// declaredErrors lists API.md §2/§5 declared errors per operation.
+// TestWireDeclaredErrors: every error API.md §2/§5 declares per operation,
+// plus the §2.5 runtime errors, decodes to its typed error in both flavors.
 func TestWireDeclaredErrors(t *testing.T) {
 	t.Parallel()
 	type opCase struct {
@@ -566,8 +578,20 @@ func TestWireDeclaredErrors(t *testing.T) {
 		{"Logout", func(ctx context.Context, c *hvc.Client) error { return c.Logout(ctx) },
 			"DELETE", "", []hvc.ErrorType{hvc.ErrorTypeServiceUnavailable}, false},
 	}
+	// API.md §2.5: runtime-level errors any hvc operation may return.
+	runtimeErrs := []hvc.ErrorType{hvc.ErrorTypeInternalServerError, hvc.ErrorTypeInvalidArgument,
+		hvc.ErrorTypeOperationNotFound, hvc.ErrorTypeUnexpectedInput, hvc.ErrorTypeServiceUnavailable,
+		hvc.ErrorTypeTimedOut, hvc.ErrorTypeUnauthenticated}
 	for _, op := range ops {
-		for _, typ := range op.errs {
+		errs := op.errs
+		if op.path != "" {
+			for _, r := range runtimeErrs {
+				if !slices.Contains(errs, r) {
+					errs = append(slices.Clip(errs), r)
+				}
+			}
+		}
+		for _, typ := range errs {
 			kind := kindOf(t, typ)
 			for _, fl := range flavors {
 				t.Run(op.name+"/"+string(typ)+"/"+fl.name, func(t *testing.T) {
