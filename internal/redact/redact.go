@@ -82,8 +82,14 @@ func Snippet(body []byte, max int) string {
 	cut := len(body) > max
 	if cut {
 		body = body[:max]
-		for len(body) > 0 && !utf8.Valid(body) {
-			body = body[:len(body)-1]
+		// Drop only a rune the cut left incomplete; invalid bytes before it
+		// (a Latin-1 page) are replaced below, not a reason to drop the rest.
+		i := len(body) - 1
+		for i > 0 && len(body)-i < utf8.UTFMax && !utf8.RuneStart(body[i]) {
+			i--
+		}
+		if i >= 0 && !utf8.FullRune(body[i:]) {
+			body = body[:i]
 		}
 	}
 	var b strings.Builder
