@@ -319,6 +319,24 @@ func TestErrorHugeBodyBounded(t *testing.T) {
 			assert.Contains(t, msg, "…", "a cut snippet is marked")
 		})
 	}
+	// A Latin-1 proxy page is not UTF-8: the cut snippet still shows its
+	// start, with the odd byte replaced.
+	t.Run("latin-1 page", func(t *testing.T) {
+		t.Parallel()
+		err, _ := createOn(t, false, 502, "<html><p>Passerelle d\xe9faillante</p>"+strings.Repeat("<p>r\xe9essayez</p>", 100)+"</html>")
+		msg := err.Error()
+		assert.Less(t, len(msg), 600, "message %q", msg)
+		assert.Contains(t, msg, "<html><p>Passerelle d\uFFFDfaillante</p>")
+	})
+	t.Run("cut inside a multi-byte rune", func(t *testing.T) {
+		t.Parallel()
+		for pad := 250; pad < 256; pad++ {
+			err, _ := createOn(t, false, 502, strings.Repeat("a", pad)+strings.Repeat("€", 10))
+			msg := err.Error()
+			assert.Contains(t, msg, strings.Repeat("a", pad), "pad %d", pad)
+			assert.NotContains(t, msg, "\uFFFD", "no broken rune at the cut (pad %d)", pad)
+		}
+	})
 	t.Run("huge std messages are kept", func(t *testing.T) {
 		t.Parallel()
 		long := strings.Repeat("x", 5000)
