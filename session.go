@@ -104,6 +104,8 @@ func (c *Client) login(ctx context.Context) (string, error) {
 		}
 		if rep.status == http.StatusNotFound && f == FlavorAuto && !legacy {
 			c.log.DebugContext(ctx, "hvc: /api/session not found; using the legacy /rest flavor")
+			// Settle now, for good, even if the legacy login then fails.
+			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(FlavorREST))
 			legacy = true
 			continue
 		}

@@ -58,6 +58,10 @@ func newHTTPClient(cfg *config) (*http.Client, error) {
 	}
 	if cfg.rootCAs != nil {
 		tc.RootCAs = cfg.rootCAs
+		// The pool is a promise to verify: a caller's InsecureSkipVerify
+		// must not silently cancel it (WithInsecureSkipVerify and
+		// WithThumbprint below still decide when given).
+		tc.InsecureSkipVerify = false
 	}
 	if cfg.insecure {
 		tc.InsecureSkipVerify = true //nolint:gosec // explicit user opt-in, warned about in New
