@@ -155,6 +155,25 @@ func TestSessionWrongPassword(t *testing.T) {
 	assert.Empty(t, c.SessionID())
 }
 
+// TestSessionWrongPasswordOldServer: on a pre-7.0U2 server the 404 of
+// /api/session settles the legacy flavor for good, even when the login
+// itself is refused, so later calls do not probe /api again.
+func TestSessionWrongPasswordOldServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFVC(t, fvcConfig{noAPI: true})
+	c := fvcNew(t, f.URL, hvc.WithRootCAs(f.pool()), hvc.WithCredentials(fvcUser, "wrong-password-1"))
+
+	for i := 1; i <= 3; i++ {
+		_, err := c.Links.List(ctx)
+		var ue *hvc.UnauthenticatedError
+		require.ErrorAs(t, err, &ue, "call %d", i)
+		assert.Equal(t, i, f.Hits(http.MethodPost, "/rest/com/vmware/cis/session"), "one login attempt per call")
+	}
+	assert.Equal(t, 1, f.Hits(http.MethodPost, "/api/session"), "/api/session is probed once")
+	assert.Equal(t, hvc.FlavorREST, c.Flavor())
+}
+
 // TestSessionReloginRejected: the session expires and the re-login is
 // refused; the call fails typed after one 401, one login attempt and no
 // resend loop.

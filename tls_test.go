@@ -6,6 +6,7 @@ import (
 	"crypto/sha1" //nolint:gosec // SHA-1 thumbprints are a supported pin form
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -262,6 +263,23 @@ func TestTLSWithHTTPClient(t *testing.T) {
 		if tr.TLSClientConfig != nil {
 			assert.Nil(t, tr.TLSClientConfig.RootCAs, "the caller's transport is not modified")
 		}
+	})
+
+	t.Run("root CAs verify even over the caller's insecure transport", func(t *testing.T) {
+		t.Parallel()
+		// WithRootCAs promises verification against the pool; a caller's
+		// InsecureSkipVerify must not silently turn it off.
+		insecure := func(t *testing.T) *http.Client {
+			tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // test
+			t.Cleanup(tr.CloseIdleConnections)
+			return &http.Client{Transport: tr}
+		}
+		c := fvcNew(t, f.URL, creds, hvc.WithHTTPClient(insecure(t)), hvc.WithRootCAs(x509.NewCertPool()))
+		var cve *tls.CertificateVerificationError
+		require.ErrorAs(t, list(t, c), &cve)
+
+		c = fvcNew(t, f.URL, creds, hvc.WithHTTPClient(insecure(t)), hvc.WithRootCAs(f.pool()))
+		require.NoError(t, list(t, c))
 	})
 
 	t.Run("insecure and pin exclude each other", func(t *testing.T) {
