@@ -102,24 +102,17 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			// The client went away: answer nothing. Returning without a
+			// write would make net/http send an empty 200, which a client
+			// whose own cancellation races it may take for a success.
+			drop(w)
 			return true
 		}
 	}
 	switch {
 	case f.Drop:
-		if sw, ok := w.(*statusWriter); ok {
-			if conn, _, err := sw.Hijack(); err == nil {
-				sw.dropped = conn // serve closes it after recording
-				return true
-			}
-		}
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler) // closes the connection without an answer
+		drop(w)
+		return true
 	case f.Body != nil:
 		ct := f.ContentType
 		if ct == "" {
@@ -145,4 +138,22 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 		return true
 	}
 	return false
+}
+
+// drop closes the request's connection without an answer: after the
+// request is recorded when w is serve's statusWriter, at once otherwise.
+func drop(w http.ResponseWriter) {
+	if sw, ok := w.(*statusWriter); ok {
+		if conn, _, err := sw.Hijack(); err == nil {
+			sw.dropped = conn // serve closes it after recording
+			return
+		}
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // closes the connection without an answer
 }
