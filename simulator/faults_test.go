@@ -3,6 +3,7 @@ package simulator_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -203,9 +204,9 @@ func TestFaultLatencyEndsWithRequest(t *testing.T) {
 		}},
 		{"client timeout", func(w *wire, f flavor, tok string) error {
 			w.hc.Timeout = 150 * time.Millisecond
-			_, err := w.try(context.Background(), request{method: http.MethodGet, path: f.prefix + "/hvc/links", token: tok})
+			resp, err := w.try(context.Background(), request{method: http.MethodGet, path: f.prefix + "/hvc/links", token: tok})
 			if err == nil {
-				return errors.New("no timeout")
+				return fmt.Errorf("no timeout: %s %v", resp, resp.header)
 			}
 			return nil
 		}},
