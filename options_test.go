@@ -180,3 +180,54 @@ func TestOptionsNoSecretsInFormatting(t *testing.T) {
 		check(t, c, fvcPass, c.SessionID())
 	})
 }
+
+// TestOptionsOnTheWire: WithUserAgent and WithMaxResponseBytes take effect
+// on real requests.
+func TestOptionsOnTheWire(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("user agent", func(t *testing.T) {
+		t.Parallel()
+		agents := make(chan string, 1)
+		f := newFVC(t, fvcConfig{hook: func(_ http.ResponseWriter, r *http.Request) bool {
+			select {
+			case agents <- r.UserAgent():
+			default:
+			}
+			return false
+		}})
+		c := f.client(t, hvc.WithUserAgent("fvc-tool/2.1"))
+		_, err := c.Links.List(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "fvc-tool/2.1", <-agents)
+	})
+
+	t.Run("default user agent", func(t *testing.T) {
+		t.Parallel()
+		agents := make(chan string, 1)
+		f := newFVC(t, fvcConfig{hook: func(_ http.ResponseWriter, r *http.Request) bool {
+			select {
+			case agents <- r.UserAgent():
+			default:
+			}
+			return false
+		}})
+		c := f.client(t)
+		_, err := c.Links.List(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, hvc.DefaultUserAgent, <-agents)
+	})
+
+	t.Run("max response bytes", func(t *testing.T) {
+		t.Parallel()
+		f := newFVC(t, fvcConfig{})
+		// The login reply (a ~22-byte JSON string) fits; the links list does not.
+		c := f.client(t, hvc.WithMaxResponseBytes(30))
+		_, err := c.Links.List(ctx)
+		var de *hvc.DecodeError
+		require.ErrorAs(t, err, &de)
+		assert.Equal(t, http.StatusOK, de.StatusCode)
+		assert.EqualValues(t, 1, f.logins())
+	})
+}

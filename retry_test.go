@@ -336,6 +336,62 @@ func TestRetryDroppedGET(t *testing.T) {
 	}
 }
 
+// TestRetryRequestTimeout: a per-request timeout (WithTimeout) is a
+// transport error: retried for a GET, never for a POST, whose outcome is
+// then unknown.
+func TestRetryRequestTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		method string
+		path   string
+		call   func(context.Context, *hvc.Client) error
+	}{
+		{"GET", http.MethodGet, "/api/hvc/links", func(ctx context.Context, c *hvc.Client) error {
+			_, err := c.Links.List(ctx)
+			return err
+		}},
+		{"POST", http.MethodPost, fvcProviderPath, func(ctx context.Context, c *hvc.Client) error {
+			return c.SyncProviders.Start(ctx, "link-1", "p1", nil)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			stall := func(n int, w http.ResponseWriter, r *http.Request) bool {
+				if n > 1 {
+					return false
+				}
+				// Drain the body first: net/http notices a client that
+				// hangs up only once the request body has been read.
+				_, _ = io.Copy(io.Discard, r.Body)
+				<-r.Context().Done() // stall until the client gives up
+				return true
+			}
+			var count atomic.Int64
+			f := newFVC(t, fvcConfig{hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != tt.method || r.URL.Path != tt.path {
+					return false
+				}
+				return stall(int(count.Add(1)), w, r)
+			}})
+			c := f.client(t, hvc.WithRetry(fvcQuickRetry), hvc.WithTimeout(300*time.Millisecond))
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
+			defer cancel()
+			require.NoError(t, c.Login(ctx))
+
+			err := tt.call(ctx, c)
+			if tt.method == http.MethodGet {
+				require.NoError(t, err)
+				assert.Equal(t, 2, f.Hits(tt.method, tt.path))
+				return
+			}
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.ErrorIs(t, err, hvc.ErrOutcomeUnknown)
+			assert.Equal(t, 1, f.Hits(tt.method, tt.path))
+		})
+	}
+}
+
 // TestRetryInvalidPolicy: New rejects a policy it cannot follow.
 func TestRetryInvalidPolicy(t *testing.T) {
 	t.Parallel()
