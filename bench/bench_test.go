@@ -120,7 +120,10 @@ var ops = []op{
 			return r.call(ctx, http.MethodGet, "/api/hvc/links", nil, &out)
 		}},
 	{"Get",
-		func(ctx context.Context, c *hvc.Client) error { _, err := c.SyncProviders.Get(ctx, "link-1", "p1"); return err },
+		func(ctx context.Context, c *hvc.Client) error {
+			_, err := c.SyncProviders.Get(ctx, "link-1", "p1")
+			return err
+		},
 		func(ctx context.Context, r *raw) error {
 			var out hvc.ProviderInfo
 			return r.call(ctx, http.MethodGet, "/api/hvc/links/link-1/sync/providers/p1", nil, &out)
