@@ -20,7 +20,8 @@ vet:
 
 ## bench: benchmarks of the SDK against raw net/http (benchstat-compatible output)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count 6 ./bench/... | tee bench.txt
+	$(GO) test -run '^$$' -bench 'Op|ReloginStorm' -benchmem -benchtime $(BENCHTIME) -count 6 ./bench/... | tee bench.txt
+	$(GO) test -run '^$$' -bench 'ParallelGet' -cpu 1,2 -benchmem -benchtime $(BENCHTIME) -count 6 ./bench/... | tee -a bench.txt
 
 ## fuzz: run each fuzz target for FUZZTIME (default 60s)
 fuzz:

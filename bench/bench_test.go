@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-resty/resty/v2"
+
 	"github.com/hvcsdk/hvc"
 )
 
@@ -95,27 +97,68 @@ func (r *raw) call(ctx context.Context, method, path string, in, out any) error 
 	return r.do(req, out)
 }
 
+// restyOnly is resty v2 alone doing the same request, with no SDK logic:
+// the difference between it and raw is the transport library's cost, the
+// difference between sdk and it is ours.
+type restyOnly struct {
+	rc    *resty.Client
+	token string
+}
+
+func newRestyOnly(r *raw) *restyOnly {
+	rc := resty.NewWithClient(&http.Client{Transport: newTransport()}).
+		SetBaseURL(r.base).SetHeader("Accept", "application/json")
+	return &restyOnly{rc: rc, token: r.token}
+}
+
+func (r *restyOnly) call(ctx context.Context, method, path string, in, out any) error {
+	req := r.rc.R().SetContext(ctx).SetHeader("vmware-api-session-id", r.token)
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		req.SetHeader("Content-Type", "application/json").SetBody(b)
+	}
+	resp, err := req.Execute(method, path)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode()/100 != 2 {
+		return &json.UnsupportedValueError{Str: resp.Status()}
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(resp.Body(), out)
+}
+
+// caller is what raw and restyOnly have in common.
+type caller interface {
+	call(ctx context.Context, method, path string, in, out any) error
+}
+
 type op struct {
 	name string
 	sdk  func(context.Context, *hvc.Client) error
-	raw  func(context.Context, *raw) error
+	raw  func(context.Context, caller) error
 }
 
 var ops = []op{
 	{"Create",
 		func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Create(ctx, spec); return err },
-		func(ctx context.Context, r *raw) error {
+		func(ctx context.Context, r caller) error {
 			var id string
 			return r.call(ctx, http.MethodPost, "/api/hvc/links", spec, &id)
 		}},
 	{"Start",
 		func(ctx context.Context, c *hvc.Client) error { return c.SyncProviders.Start(ctx, "link-1", "p1", nil) },
-		func(ctx context.Context, r *raw) error {
+		func(ctx context.Context, r caller) error {
 			return r.call(ctx, http.MethodPost, "/api/hvc/links/link-1/sync/providers/p1?action=start", nil, nil)
 		}},
 	{"List",
 		func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.List(ctx); return err },
-		func(ctx context.Context, r *raw) error {
+		func(ctx context.Context, r caller) error {
 			var out []hvc.LinkSummary
 			return r.call(ctx, http.MethodGet, "/api/hvc/links", nil, &out)
 		}},
@@ -124,14 +167,15 @@ var ops = []op{
 			_, err := c.SyncProviders.Get(ctx, "link-1", "p1")
 			return err
 		},
-		func(ctx context.Context, r *raw) error {
+		func(ctx context.Context, r caller) error {
 			var out hvc.ProviderInfo
 			return r.call(ctx, http.MethodGet, "/api/hvc/links/link-1/sync/providers/p1", nil, &out)
 		}},
 }
 
-// BenchmarkOp runs each operation through the SDK and through the raw
-// floor; benchstat pairs them as Op/<name>/impl=sdk vs impl=raw.
+// BenchmarkOp runs each operation through the raw floor, resty alone and
+// the SDK; benchstat pairs them as Op/<name>/impl=raw, impl=resty and
+// impl=sdk.
 func BenchmarkOp(b *testing.B) {
 	ctx := context.Background()
 	for _, o := range ops {
@@ -144,6 +188,16 @@ func BenchmarkOp(b *testing.B) {
 				}
 			}
 			r.hc.CloseIdleConnections()
+		})
+		b.Run(o.name+"/impl=resty", func(b *testing.B) {
+			r := newRestyOnly(newRaw(b, newFakeVC(b)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := o.raw(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			r.rc.GetClient().CloseIdleConnections()
 		})
 		b.Run(o.name+"/impl=sdk", func(b *testing.B) {
 			c := newSDK(b, newFakeVC(b))
