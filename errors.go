@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // ErrorType is the vAPI standard error type named by an error body's
@@ -88,9 +89,30 @@ func (e *StdError) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		b.WriteString(m.text())
+		writeMessage(&b, m.text())
 	}
 	return b.String()
+}
+
+// maxMessageInError bounds each server message quoted by Error(); the full
+// text stays in Messages.
+const maxMessageInError = 1024
+
+// writeMessage appends a server message for Error(): control characters
+// (newlines, escape sequences) become spaces so a hostile server cannot forge
+// log lines or terminal output, and the text is cut at maxMessageInError
+// bytes on a rune boundary.
+func writeMessage(b *strings.Builder, s string) {
+	for i, r := range s {
+		if i >= maxMessageInError {
+			b.WriteString("…")
+			return
+		}
+		if unicode.IsControl(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
 }
 
 // Is reports whether target is the sentinel of e's type, so that

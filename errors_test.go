@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -431,6 +432,26 @@ func TestErrorMessages(t *testing.T) {
 		err, _ := createOn(t, false, 404, `{"messages":[{"id":"x","default_message":"gone","args":[]}]}`)
 		assert.ErrorIs(t, err, hvc.ErrNotFound)
 		assert.Equal(t, "hvc: POST /api/hvc/links: 404 NOT_FOUND: gone", err.Error())
+	})
+	t.Run("control characters and length are neutralised in Error", func(t *testing.T) {
+		t.Parallel()
+		forged := `line one\nhvc: forged log line\r\u001b[31mred\u0000`
+		long := strings.Repeat("é", 2000)
+		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+
+			`{"id":"a","default_message":"`+forged+`","args":[]},{"id":"b","default_message":"`+long+`","args":[]}]}`)
+		msg := err.Error()
+		assert.NotContains(t, msg, "\n")
+		assert.NotContains(t, msg, "\r")
+		assert.NotContains(t, msg, "\x1b")
+		assert.NotContains(t, msg, "\x00")
+		assert.Contains(t, msg, "line one hvc: forged log line  [31mred ; ")
+		assert.Less(t, len(msg), 1200, "each message is cut at 1 KiB")
+		assert.True(t, strings.HasSuffix(msg, "…"), msg[len(msg)-10:])
+		assert.True(t, utf8.ValidString(msg))
+		var std *hvc.StdError
+		require.ErrorAs(t, err, &std)
+		assert.Equal(t, "line one\nhvc: forged log line\r\x1b[31mred\x00", std.Messages[0].DefaultMessage, "Messages keep the server's text")
+		assert.Equal(t, long, std.Messages[1].DefaultMessage)
 	})
 	t.Run("unparsable messages", func(t *testing.T) {
 		t.Parallel()

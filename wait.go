@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -43,11 +44,13 @@ type SyncFailedError struct {
 }
 
 func (e *SyncFailedError) Error() string {
-	s := "hvc: sync of provider " + e.ProviderID + " on link " + e.LinkID + " failed"
+	var b strings.Builder
+	b.WriteString("hvc: sync of provider " + e.ProviderID + " on link " + e.LinkID + " failed")
 	if e.Message != nil {
-		s += ": " + e.Message.text()
+		b.WriteString(": ")
+		writeMessage(&b, e.Message.text())
 	}
-	return s
+	return b.String()
 }
 
 // StartAndWait starts a provider's sync (see Start) and waits for it to end
