@@ -27,7 +27,7 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 	e := &StdError{StatusCode: status, Method: method, Path: path}
 	if env, ok := wire.DecodeError(body); ok {
 		e.ErrorType = ErrorType(env.Type)
-		e.Data = env.Data
+		e.Data = scrubData(env.Data, secrets)
 		if env.Messages != nil && json.Unmarshal(env.Messages, &e.Messages) != nil {
 			e.Messages = []LocalizableMessage{{ID: "hvc.client.unparsable_messages",
 				DefaultMessage: "unparsable messages: " + scrubbedSnippet(env.Messages, secrets)}}
@@ -62,6 +62,8 @@ func scrubbedSnippet(body []byte, secrets []string) string {
 	return redact.Snippet([]byte(redact.Strings(string(body), secrets...)), snippetLimit)
 }
 
+// scrubMessages removes secrets from every text of a message stack: texts,
+// args and string params at any depth.
 func scrubMessages(ms []LocalizableMessage, secrets []string) {
 	for i := range ms {
 		ms[i].DefaultMessage = redact.Strings(ms[i].DefaultMessage, secrets...)
@@ -69,7 +71,38 @@ func scrubMessages(ms []LocalizableMessage, secrets []string) {
 		for j := range ms[i].Args {
 			ms[i].Args[j] = redact.Strings(ms[i].Args[j], secrets...)
 		}
+		scrubParams(ms[i].Params, secrets, 0)
 	}
+}
+
+// scrubParams removes secrets from string params, nested messages
+// included, down to a depth that no real server reaches.
+func scrubParams(ps map[string]LocalizationParam, secrets []string, depth int) {
+	if depth > 32 {
+		return
+	}
+	for k, p := range ps {
+		if p.S != nil {
+			s := redact.Strings(*p.S, secrets...)
+			p.S = &s
+		}
+		if p.L != nil {
+			scrubParams(p.L.Params, secrets, depth+1)
+		}
+		ps[k] = p
+	}
+}
+
+// scrubData removes secrets from an error's raw data, e.g. a server
+// echoing the spec it rejected.
+func scrubData(data json.RawMessage, secrets []string) json.RawMessage {
+	if len(data) == 0 {
+		return data
+	}
+	if s := redact.Strings(string(data), secrets...); s != string(data) {
+		return json.RawMessage(s)
+	}
+	return data
 }
 
 // invalidArgument is a local validation failure: nothing was sent.

@@ -493,6 +493,36 @@ func TestErrorScrubsSecrets(t *testing.T) {
 			assert.NotContains(t, err.Error(), spec.Password[:256-pad])
 		})
 	}
+	// A password with JSON-special characters reaches a raw body escaped:
+	// the escaped spellings are scrubbed too, as are data and params.
+	special := hvc.LinkCreateSpec{PSCHostname: "psc.remote.example", DomainName: "remote.local",
+		Username: "administrator@remote.local", Password: `p<a>&"s\w`}
+	escapedForms := []string{`p\u003ca\u003e\u0026\"s\\w`, `p<a>&\"s\\w`}
+	for _, form := range escapedForms {
+		t.Run("escaped echo "+form, func(t *testing.T) {
+			t.Parallel()
+			cases := []struct {
+				status int
+				body   string
+			}{
+				{502, `{"proxy_echo":"` + form + `"}`},
+				{400, `{"error_type":"INVALID_ARGUMENT","messages":[{"id":"x","default_message":"m","args":[],` +
+					`"params":{"p":{"s":"` + form + `"},"n":{"l":{"id":"y","params":{"q":{"s":"` + form + `"}}}}}}],` +
+					`"data":{"spec":{"password":"` + form + `"}}}`},
+			}
+			for _, tc := range cases {
+				m := newMockVC(t, jsonReply(tc.status, tc.body))
+				c := m.Client(t, hvc.FlavorAPI, hvc.WithSessionID(mockSession))
+				_, err := c.Links.Create(context.Background(), special)
+				require.Error(t, err)
+				var std *hvc.StdError
+				require.ErrorAs(t, err, &std)
+				all := err.Error() + string(std.Data) + fmt.Sprintf("%+v %#v", std.Messages, std.Messages)
+				assert.NotContains(t, all, form, "status %d", tc.status)
+				assert.NotContains(t, all, special.Password, "status %d", tc.status)
+			}
+		})
+	}
 	t.Run("decode error snippet", func(t *testing.T) {
 		t.Parallel()
 		m := newMockVC(t, jsonReply(200, `{"not_value":"`+mockSession+`"}`))

@@ -65,14 +65,53 @@ func walk(v any) any {
 	return v
 }
 
-// Strings replaces every occurrence of each non-empty secret in s with Mask.
+// Strings replaces every occurrence of each non-empty secret in s with Mask,
+// in its plain form and in the forms a JSON encoder gives it (with and
+// without HTML escaping), so a secret echoed inside a raw JSON body is found
+// too.
 func Strings(s string, secrets ...string) string {
 	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, Mask)
+		if sec == "" {
+			continue
+		}
+		for _, form := range forms(sec) {
+			if strings.Contains(s, form) {
+				s = strings.ReplaceAll(s, form, Mask)
+			}
 		}
 	}
 	return s
+}
+
+// forms returns sec and its distinct JSON-escaped spellings.
+func forms(sec string) []string {
+	out := []string{sec}
+	if !strings.ContainsAny(sec, "\"<>&\u2028\u2029") && !hasControl(sec) {
+		return out
+	}
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(sec) != nil {
+			continue
+		}
+		f := strings.TrimSuffix(b.String(), "\n")
+		f = f[1 : len(f)-1] // drop the quotes
+		if f != out[len(out)-1] && f != sec {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // Snippet returns at most max bytes of body as printable single-line text,
