@@ -45,7 +45,9 @@ func (c *Client) safeBody(b []byte, session bool) string {
 	if session {
 		return redact.Mask
 	}
-	return redact.Strings(redact.Snippet(redact.JSON(b), logBodyLimit), c.secrets(nil)...)
+	// Scrub before cutting: a secret straddling the cut would otherwise
+	// leave its first part in the record.
+	return redact.Snippet([]byte(redact.Strings(string(redact.JSON(b)), c.secrets(nil)...)), logBodyLimit)
 }
 
 func isSessionPath(p string) bool {
