@@ -37,6 +37,17 @@ func remoteSpec() hvc.LinkCreateSpec {
 	}
 }
 
+// adminClient is hvc.New for the simulator's administrator, as in ExampleNew.
+func adminClient(sim *simulator.Server) *hvc.Client {
+	client, err := hvc.New(sim.URL(),
+		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
+		hvc.WithRootCAs(sim.CertPool()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return client
+}
+
 // Create a client, log in explicitly (it would log in lazily on the first
 // call otherwise) and see which API flavor the server speaks.
 func ExampleNew() {
@@ -92,12 +103,7 @@ func ExampleNew_legacyServer() {
 func ExampleLinksService_Create() {
 	sim := startSimulator()
 	defer sim.Close()
-	client, err := hvc.New(sim.URL(),
-		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := adminClient(sim)
 	ctx := context.Background()
 	defer client.Logout(ctx)
 
@@ -129,12 +135,7 @@ func ExampleLinksService_Create() {
 func ExampleLinksService_CreateTrusting() {
 	sim := startSimulator()
 	defer sim.Close()
-	client, err := hvc.New(sim.URL(),
-		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := adminClient(sim)
 	ctx := context.Background()
 	defer client.Logout(ctx)
 
@@ -160,12 +161,7 @@ func ExampleLinksService_CreateTrusting() {
 func ExampleLinksService_List() {
 	sim := startSimulator()
 	defer sim.Close()
-	client, err := hvc.New(sim.URL(),
-		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := adminClient(sim)
 	ctx := context.Background()
 	defer client.Logout(ctx)
 	if _, err := client.Links.Create(ctx, remoteSpec()); err != nil {
@@ -203,12 +199,7 @@ func ExampleLinksService_List() {
 func ExampleSyncProvidersService_Start() {
 	sim := startSimulator(simulator.WithSyncDuration(time.Hour))
 	defer sim.Close()
-	client, err := hvc.New(sim.URL(),
-		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := adminClient(sim)
 	ctx := context.Background()
 	defer client.Logout(ctx)
 	linkID, err := client.Links.Create(ctx, remoteSpec())
@@ -238,12 +229,7 @@ func ExampleSyncProvidersService_StartAndWait() {
 	// deterministic. A real vCenter reports whatever it has reached.
 	sim := startSimulator(simulator.WithSyncStepPerPoll())
 	defer sim.Close()
-	client, err := hvc.New(sim.URL(),
-		hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := adminClient(sim)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	defer client.Logout(ctx)

@@ -187,37 +187,30 @@ func TestOptionsOnTheWire(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 
-	t.Run("user agent", func(t *testing.T) {
-		t.Parallel()
-		agents := make(chan string, 1)
-		f := newFVC(t, fvcConfig{hook: func(_ http.ResponseWriter, r *http.Request) bool {
-			select {
-			case agents <- r.UserAgent():
-			default:
-			}
-			return false
-		}})
-		c := f.client(t, hvc.WithUserAgent("fvc-tool/2.1"))
-		_, err := c.Links.List(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, "fvc-tool/2.1", <-agents)
-	})
-
-	t.Run("default user agent", func(t *testing.T) {
-		t.Parallel()
-		agents := make(chan string, 1)
-		f := newFVC(t, fvcConfig{hook: func(_ http.ResponseWriter, r *http.Request) bool {
-			select {
-			case agents <- r.UserAgent():
-			default:
-			}
-			return false
-		}})
-		c := f.client(t)
-		_, err := c.Links.List(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, hvc.DefaultUserAgent, <-agents)
-	})
+	for _, tc := range []struct {
+		name string
+		opts []hvc.Option
+		want string
+	}{
+		{"user agent", []hvc.Option{hvc.WithUserAgent("fvc-tool/2.1")}, "fvc-tool/2.1"},
+		{"default user agent", nil, hvc.DefaultUserAgent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			agents := make(chan string, 1)
+			f := newFVC(t, fvcConfig{hook: func(_ http.ResponseWriter, r *http.Request) bool {
+				select {
+				case agents <- r.UserAgent():
+				default:
+				}
+				return false
+			}})
+			c := f.client(t, tc.opts...)
+			_, err := c.Links.List(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, <-agents)
+		})
+	}
 
 	t.Run("max response bytes", func(t *testing.T) {
 		t.Parallel()
