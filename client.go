@@ -105,6 +105,12 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 func parseEndpoint(endpoint string) (string, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
+		// A *url.Error quotes the whole endpoint, credentials included:
+		// keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return "", errors.New("hvc: invalid endpoint: " + err.Error())
 	}
 	switch {

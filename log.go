@@ -15,6 +15,11 @@ const levelDebug = slog.LevelDebug
 // logBodyLimit bounds how much of a body a debug record holds.
 const logBodyLimit = 4096
 
+// callSecretsKey carries the secrets of an operation's body (see
+// call.secrets) to logExchange, so that a body echoing them is scrubbed in
+// the log as it is in the error.
+type callSecretsKey struct{}
+
 // logExchange records one HTTP exchange at debug level: method, path,
 // status, duration and both bodies with secrets replaced. Session endpoints'
 // bodies are never recorded (they hold the token). Headers are never logged.
@@ -26,28 +31,30 @@ func (c *Client) logExchange(ctx context.Context, method, path string, reqBody [
 		slog.Duration("duration", d),
 	}
 	session := isSessionPath(path)
+	extra, _ := ctx.Value(callSecretsKey{}).([]string)
+	secrets := c.secrets(extra)
 	if len(reqBody) > 0 {
-		attrs = append(attrs, slog.String("request_body", c.safeBody(reqBody, session)))
+		attrs = append(attrs, slog.String("request_body", safeBody(reqBody, session, secrets)))
 	}
 	if resp != nil && resp.RawResponse != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode()))
 		if b := resp.Body(); len(b) > 0 {
-			attrs = append(attrs, slog.String("response_body", c.safeBody(b, session)))
+			attrs = append(attrs, slog.String("response_body", safeBody(b, session, secrets)))
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.Strings(err.Error(), c.secrets(nil)...)))
+		attrs = append(attrs, slog.String("error", redact.Strings(err.Error(), secrets...)))
 	}
 	c.log.LogAttrs(ctx, levelDebug, "hvc: http exchange", attrs...)
 }
 
-func (c *Client) safeBody(b []byte, session bool) string {
+func safeBody(b []byte, session bool, secrets []string) string {
 	if session {
 		return redact.Mask
 	}
 	// Scrub before cutting: a secret straddling the cut would otherwise
 	// leave its first part in the record.
-	return redact.Snippet([]byte(redact.Strings(string(redact.JSON(b)), c.secrets(nil)...)), logBodyLimit)
+	return redact.Snippet([]byte(redact.Strings(string(redact.JSON(b)), secrets...)), logBodyLimit)
 }
 
 func isSessionPath(p string) bool {

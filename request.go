@@ -66,6 +66,9 @@ func (c *Client) do(ctx context.Context, op *call) error {
 	}
 	path := target[len(c.endpoint) : len(c.endpoint)+len(prefix)+len(op.path)]
 
+	if len(op.secrets) > 0 {
+		ctx = context.WithValue(ctx, callSecretsKey{}, op.secrets)
+	}
 	var rep reply
 	for attempt := 1; ; attempt++ {
 		rep, err = c.sendWithSession(ctx, op.method, path, target, body)
