@@ -412,6 +412,8 @@ func TestSecretsAudit(t *testing.T) {
 	}
 }
 
+// secretsAudit is one run of TestSecretsAudit: a simulator behind a
+// recording front, the clients, every operation, then the checks.
 func secretsAudit(t *testing.T, run auditRun) {
 	ctx := context.Background()
 	sim := simulator.Run(t, append([]simulator.Option{
@@ -614,6 +616,21 @@ func secretsAudit(t *testing.T, run auditRun) {
 		remove()
 	}
 
+	// A success body holding secrets the call does not know, under member
+	// names that say so: the log masks them by name, the result drops them.
+	unknown := map[string]any{"connection_health_status": "HEALTHY", "password": auditWrongPW,
+		"nested": map[string]any{"session_token": auditWrongPW, "list": []any{map[string]any{"Secret": auditWrongPW}, map[string]any{"key": "password", "value": auditWrongPW}}}}
+	var result any = unknown
+	if run.legacy {
+		result = map[string]any{"value": unknown}
+	}
+	body, err := json.Marshal(result)
+	require.NoError(t, err)
+	remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", Body: body, Status: 200, Times: 1})
+	info, err = c.Links.Get(ctx, id1)
+	remove()
+	a.ok(t, "Links.Get with secret members", err, info)
+
 	// Session expiry: the client logs in again; every id it held is a secret.
 	sim.ExpireSessions()
 	links, err = c.Links.List(ctx)
@@ -628,7 +645,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	a.fails(t, "Login without credentials", sidClient.Login(ctx), hvc.ErrNoCredentials)
 	links, err = sidClient.Links.List(ctx)
 	a.ok(t, "session client Links.List", err, links)
-	remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Status: 401, Times: 1, ContentType: "text/plain",
+	remove = sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Status: 401, Times: 1, ContentType: "text/plain",
 		Body: []byte("session " + sidClient.SessionID() + " expired")})
 	_, err = sidClient.Links.List(ctx)
 	remove()
