@@ -6,6 +6,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -69,15 +70,20 @@ func walk(v any) any {
 // in its plain form and in the forms a JSON encoder gives it (with and
 // without HTML escaping), so a secret echoed inside a raw JSON body is found
 // too.
+//
+// Longer spellings are replaced first, so a secret that contains another one
+// (passwords "admin" and "admin123") is masked whole, not left as "[REDACTED]123".
 func Strings(s string, secrets ...string) string {
+	var all []string
 	for _, sec := range secrets {
-		if sec == "" {
-			continue
+		if sec != "" {
+			all = append(all, forms(sec)...)
 		}
-		for _, form := range forms(sec) {
-			if strings.Contains(s, form) {
-				s = strings.ReplaceAll(s, form, Mask)
-			}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
+	for _, form := range all {
+		if strings.Contains(s, form) {
+			s = strings.ReplaceAll(s, form, Mask)
 		}
 	}
 	return s
@@ -86,7 +92,7 @@ func Strings(s string, secrets ...string) string {
 // forms returns sec and its distinct JSON-escaped spellings.
 func forms(sec string) []string {
 	out := []string{sec}
-	if !strings.ContainsAny(sec, "\"<>&\u2028\u2029") && !hasControl(sec) {
+	if !strings.ContainsAny(sec, "\"\\<>&\u2028\u2029") && !hasControl(sec) {
 		return out
 	}
 	for _, html := range []bool{true, false} {
