@@ -16,12 +16,12 @@ func FuzzParse(f *testing.F) {
 		"AA:BB",
 		"7D:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:E2:13:51:EF:39:F2:8B:5E:08:4C:21:A7:D0", // SHA-256
 		"7de3b1908da54c340f5e6ab40d3c221cc65b9ae21351ef39f28b5e084c21a7d0",                                // SHA-256, bare
-		"  7D:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:E2  ",                                  // SHA-1, padded
-		"7de3b1908da54c340f5e6ab40d3c221cc65b9ae2",                                                         // SHA-1, bare
+		"  7D:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:E2  ",                                 // SHA-1, padded
+		"7de3b1908da54c340f5e6ab40d3c221cc65b9ae2",                                                        // SHA-1, bare
 		"7D:E3B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:E2:13:51:EF:39:F2:8B:5E:08:4C:21:A7:D0:", // misplaced colon
-		"7D-E3-B1-90-8D-A5-4C-34-0F-5E-6A-B4-0D-3C-22-1C-C6-5B-9A-E2",                                      // dashes
-		"zz:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:E2",                                      // not hex
-		"7D:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:É",                                       // multi-byte
+		"7D-E3-B1-90-8D-A5-4C-34-0F-5E-6A-B4-0D-3C-22-1C-C6-5B-9A-E2",                                     // dashes
+		"zz:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:E2",                                     // not hex
+		"7D:E3:B1:90:8D:A5:4C:34:0F:5E:6A:B4:0D:3C:22:1C:C6:5B:9A:É",                                      // multi-byte
 	} {
 		f.Add(s)
 	}
