@@ -124,6 +124,9 @@ func hasControl(s string) bool {
 // cut at a rune boundary, with "…" when it was cut.
 func Snippet(body []byte, max int) string {
 	body = bytes.TrimSpace(body)
+	if max < 0 {
+		max = 0
+	}
 	cut := len(body) > max
 	if cut {
 		body = body[:max]

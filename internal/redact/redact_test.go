@@ -223,6 +223,7 @@ func TestSnippet(t *testing.T) {
 // the body, each shown as at most one rune, valid UTF-8, "…" only when cut.
 func TestSnippetBounds(t *testing.T) {
 	t.Parallel()
+	assert.Equal(t, "…", redact.Snippet([]byte("abc"), -1), "a negative bound is 0, not a panic")
 	body := []byte("ab\xffé€😀\n\x00z" + strings.Repeat("x", 10))
 	for max := 0; max <= len(body)+1; max++ {
 		got := redact.Snippet(body, max)
