@@ -79,7 +79,7 @@ func (e *StdError) Error() string {
 		b.WriteByte(' ')
 	}
 	if e.ErrorType != "" {
-		b.WriteString(string(e.ErrorType))
+		writeMessage(&b, string(e.ErrorType)) // server text too: an unknown type is quoted as sent
 	} else {
 		b.WriteString("error")
 	}

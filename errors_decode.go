@@ -26,7 +26,7 @@ var statusTypes = map[int]ErrorType{
 func newStdError(method, path string, status int, body []byte, secrets ...string) error {
 	e := &StdError{StatusCode: status, Method: method, Path: path}
 	if env, ok := wire.DecodeError(body); ok {
-		e.ErrorType = ErrorType(env.Type)
+		e.ErrorType = ErrorType(redact.Strings(env.Type, secrets...))
 		e.Data = scrubData(env.Data, secrets)
 		if env.Messages != nil && json.Unmarshal(env.Messages, &e.Messages) != nil {
 			e.Messages = []LocalizableMessage{{ID: "hvc.client.unparsable_messages",
@@ -66,6 +66,7 @@ func scrubbedSnippet(body []byte, secrets []string) string {
 // args and string params at any depth.
 func scrubMessages(ms []LocalizableMessage, secrets []string) {
 	for i := range ms {
+		ms[i].ID = redact.Strings(ms[i].ID, secrets...) // Error() quotes it when there is no text
 		ms[i].DefaultMessage = redact.Strings(ms[i].DefaultMessage, secrets...)
 		ms[i].Localized = redact.Strings(ms[i].Localized, secrets...)
 		for j := range ms[i].Args {

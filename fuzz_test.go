@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hvcsdk/hvc/internal/redact"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -76,7 +77,7 @@ func FuzzErrorBody(f *testing.F) {
 			if _, known := typed[std.ErrorType]; known == plain {
 				t.Fatalf("type %q returned as %T", std.ErrorType, err)
 			}
-			if env, ok := wire.DecodeError(body); ok && env.Type != "" && string(std.ErrorType) != env.Type {
+			if env, ok := wire.DecodeError(body); ok && env.Type != "" && string(std.ErrorType) != strings.ReplaceAll(env.Type, fuzzSecret, redact.Mask) {
 				t.Fatalf("body names %q, error has %q", env.Type, std.ErrorType)
 			} else if !ok {
 				if std.ErrorType != statusTypes[status] || len(std.Messages) != 1 || std.Messages[0].ID != "hvc.client.non_std_error" {
@@ -102,7 +103,7 @@ func FuzzErrorBody(f *testing.F) {
 			// rune of up to 4 bytes may straddle the cut, an invalid byte
 			// becomes a 3-byte U+FFFD, and "…" marks the cut.
 			perMessage := len("; ") + 3*maxMessageInError + utf8.UTFMax + len("…")
-			bound := len(head) + len(strconv.Itoa(status)) + 1 + max(len(std.ErrorType), len("error")) + len(std.Messages)*perMessage
+			bound := len(head) + len(strconv.Itoa(status)) + 1 + max(len(std.ErrorType)+len("…"), len("error")) + len(std.Messages)*perMessage
 			if len(msg) > bound {
 				t.Fatalf("Error() of %d bytes, bound %d", len(msg), bound)
 			}
