@@ -29,20 +29,22 @@ var bodySeeds = []string{
 // FuzzSnippet proves that Snippet never panics and returns valid UTF-8 on a
 // single line without C0 controls or DEL, made of at most max runes of the
 // trimmed body (so at most 3*max bytes, U+FFFD being 3 bytes) plus "…" when
-// cut; and that clean text that fits is returned unchanged, and clean text
-// that does not is cut to a prefix on a rune boundary.
+// cut, a negative max counting as 0; and that clean text that fits is
+// returned unchanged, and clean text that does not is cut to its longest
+// prefix on a rune boundary.
 func FuzzSnippet(f *testing.F) {
 	for _, s := range bodySeeds {
 		for _, max := range []int{0, 1, 7, 256, 4096} {
 			f.Add([]byte(s), max)
 		}
 	}
+	f.Add([]byte("abc"), -1)
 	f.Fuzz(func(t *testing.T, body []byte, max int) {
-		if max < 0 {
-			max = -(max + 1) // a negative bound is a caller bug, not input
-		}
 		max %= 8192
 		out := Snippet(body, max)
+		if max < 0 {
+			max = 0 // a negative bound means 0
+		}
 		if !utf8.ValidString(out) {
 			t.Fatalf("Snippet(%q, %d) = %q: invalid UTF-8", body, max, out)
 		}
