@@ -84,6 +84,10 @@ func (e *StdError) Error() string {
 		b.WriteString("error")
 	}
 	for i, m := range e.Messages {
+		if i == maxMessagesInError {
+			b.WriteString("; (+" + strconv.Itoa(len(e.Messages)-i) + " more)")
+			break
+		}
 		if i == 0 {
 			b.WriteString(": ")
 		} else {
@@ -98,6 +102,9 @@ func (e *StdError) Error() string {
 // text stays in Messages.
 const maxMessageInError = 1024
 
+// maxMessagesInError bounds how many messages Error() quotes.
+const maxMessagesInError = 8
+
 // writeMessage appends a server message for Error(): control characters
 // (newlines, escape sequences) become spaces so a hostile server cannot forge
 // log lines or terminal output, and the text is cut at maxMessageInError
@@ -108,7 +115,7 @@ func writeMessage(b *strings.Builder, s string) {
 			b.WriteString("…")
 			return
 		}
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			r = ' '
 		}
 		b.WriteRune(r)

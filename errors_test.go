@@ -453,6 +453,15 @@ func TestErrorMessages(t *testing.T) {
 		assert.Equal(t, "line one\nhvc: forged log line\r\x1b[31mred\x00", std.Messages[0].DefaultMessage, "Messages keep the server's text")
 		assert.Equal(t, long, std.Messages[1].DefaultMessage)
 	})
+	t.Run("Error quotes at most 8 messages", func(t *testing.T) {
+		t.Parallel()
+		ms := strings.TrimSuffix(strings.Repeat(`{"id":"m","default_message":"d","args":[]},`, 20), ",")
+		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+ms+`]}`)
+		assert.Equal(t, "hvc: POST /api/hvc/links: 400 INVALID_ARGUMENT: d; d; d; d; d; d; d; d; (+12 more)", err.Error())
+		var std *hvc.StdError
+		require.ErrorAs(t, err, &std)
+		assert.Len(t, std.Messages, 20)
+	})
 	t.Run("unparsable messages", func(t *testing.T) {
 		t.Parallel()
 		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[1,2]}`)

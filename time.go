@@ -3,7 +3,9 @@ package hvc
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Time is a vCenter date-time on the wire. It parses the RFC 3339 forms
@@ -58,7 +60,11 @@ func (t *Time) ptr() *time.Time {
 
 func quoteShort(s string) string {
 	if len(s) > 40 {
-		s = s[:40] + "…"
+		i := 40
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }

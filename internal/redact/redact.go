@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -145,7 +146,7 @@ func Snippet(body []byte, max int) string {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || r == utf8.RuneError:
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
 			b.WriteRune('\uFFFD')
 		default:
 			b.WriteRune(r)

@@ -234,3 +234,11 @@ func TestSnippetBounds(t *testing.T) {
 		assert.LessOrEqual(t, runes, max, "max=%d: %q", max, got)
 	}
 }
+
+// TestSnippetUnicodeControls: C1 controls (NEL, CSI) and the Unicode line
+// separators cannot break a snippet across lines or drive a terminal.
+func TestSnippetUnicodeControls(t *testing.T) {
+	t.Parallel()
+	got := redact.Snippet([]byte("a\u0085b\u009bc\u2028d\u2029e"), 100)
+	assert.Equal(t, "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe", got)
+}
