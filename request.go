@@ -66,7 +66,8 @@ func (c *Client) do(ctx context.Context, op *call) error {
 	}
 	path := target[len(c.endpoint) : len(c.endpoint)+len(prefix)+len(op.path)]
 
-	if len(op.secrets) > 0 {
+	if len(op.secrets) > 0 && c.log.Enabled(ctx, levelDebug) {
+		// Only the debug log needs them: no allocation otherwise.
 		ctx = context.WithValue(ctx, callSecretsKey{}, op.secrets)
 	}
 	var rep reply

@@ -211,19 +211,36 @@ func BenchmarkOp(b *testing.B) {
 	}
 }
 
-// BenchmarkParallelGet shares one client between GOMAXPROCS goroutines
-// (run with -cpu 1,2 to see scaling); the session lookup is an atomic load.
+// BenchmarkParallelGet shares one client (and, for the floor, one raw
+// client) between GOMAXPROCS goroutines; run with -cpu 1,2 to see scaling.
+// The session lookup on the hot path is an atomic load.
 func BenchmarkParallelGet(b *testing.B) {
 	ctx := context.Background()
-	c := newSDK(b, newFakeVC(b))
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.SyncProviders.Get(ctx, "link-1", "p1"); err != nil {
-				b.Error(err)
-				return
+	b.Run("impl=raw", func(b *testing.B) {
+		r := newRaw(b, newFakeVC(b))
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				var out hvc.ProviderInfo
+				if err := r.call(ctx, http.MethodGet, "/api/hvc/links/link-1/sync/providers/p1", nil, &out); err != nil {
+					b.Error(err)
+					return
+				}
 			}
-		}
+		})
+		r.hc.CloseIdleConnections()
+	})
+	b.Run("impl=sdk", func(b *testing.B) {
+		c := newSDK(b, newFakeVC(b))
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := c.SyncProviders.Get(ctx, "link-1", "p1"); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
 	})
 }
 
