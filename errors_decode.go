@@ -66,14 +66,22 @@ func scrubbedSnippet(body []byte, secrets []string) string {
 // args and string params at any depth.
 func scrubMessages(ms []LocalizableMessage, secrets []string) {
 	for i := range ms {
-		ms[i].ID = redact.Strings(ms[i].ID, secrets...) // Error() quotes it when there is no text
-		ms[i].DefaultMessage = redact.Strings(ms[i].DefaultMessage, secrets...)
-		ms[i].Localized = redact.Strings(ms[i].Localized, secrets...)
-		for j := range ms[i].Args {
-			ms[i].Args[j] = redact.Strings(ms[i].Args[j], secrets...)
-		}
-		scrubParams(ms[i].Params, secrets, 0)
+		scrubMessage(&ms[i], secrets)
 	}
+}
+
+// scrubMessage removes secrets from one message in place; nil is a no-op.
+func scrubMessage(m *LocalizableMessage, secrets []string) {
+	if m == nil {
+		return
+	}
+	m.ID = redact.Strings(m.ID, secrets...) // Error() quotes it when there is no text
+	m.DefaultMessage = redact.Strings(m.DefaultMessage, secrets...)
+	m.Localized = redact.Strings(m.Localized, secrets...)
+	for j := range m.Args {
+		m.Args[j] = redact.Strings(m.Args[j], secrets...)
+	}
+	scrubParams(m.Params, secrets, 0)
 }
 
 // scrubParams removes secrets from string params, nested messages

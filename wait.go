@@ -61,8 +61,29 @@ func (s *SyncProvidersService) StartAndWait(ctx context.Context, linkID, provide
 	if err != nil && !(opts.JoinRunning && errors.Is(err, ErrResourceBusy)) {
 		return ProviderInfo{}, err
 	}
-	return s.Wait(ctx, linkID, providerID, opts)
+	info, err := s.Wait(ctx, linkID, providerID, opts)
+	if creds != nil && creds.Password != "" {
+		// A server echoing the sync password in its exception or status
+		// message must not leak it through the result or the error; the
+		// messages are shared by both, so scrubbing them once covers both.
+		scrubProviderInfo(&info, creds.Password)
+		var failed *SyncFailedError
+		if errors.As(err, &failed) {
+			scrubProviderInfo(&failed.Info, creds.Password)
+			scrubMessage(failed.Message, []string{creds.Password})
+		}
+	}
+	return info, err
 }
+
+// scrubProviderInfo removes secret from a provider state's messages.
+func scrubProviderInfo(info *ProviderInfo, secret string) {
+	scrubMessage(info.StatusMessage, []string{secret})
+	if si := info.CurrentSessionInfo; si != nil {
+		scrubMessage(si.Exception, []string{secret})
+	}
+}
+
 
 // Wait polls a provider (GET …/sync/providers/{provider}) until its current
 // sync session reaches COMPLETED or FAILED, or until no session is

@@ -301,3 +301,35 @@ func TestWaitGetError(t *testing.T) {
 	require.ErrorAs(t, err, &nf)
 	assert.Equal(t, 2, f.Hits(http.MethodGet, fvcProviderPath))
 }
+
+// TestStartAndWaitScrubsSyncPassword: a server echoing the sync credentials'
+// password in its exception or status message does not leak it through the
+// *SyncFailedError or the returned state.
+func TestStartAndWaitScrubsSyncPassword(t *testing.T) {
+	t.Parallel()
+	const pw = "sync-Pa55!"
+	echo := fvcMsg("com.vmware.vcenter.hvc.sync.failed", "login as admin with "+pw+" refused")
+	for _, tt := range []struct {
+		name   string
+		script string
+	}{
+		{"exception", fvcSession("FAILED", 1, 5, `,"exception":`+echo)},
+		{"status message", `{"status":"FAILED","polling_interval_in_seconds":60,"status_message":` + echo + `}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFVC(t, fvcConfig{provider: []string{tt.script}})
+			c := f.client(t)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
+			defer cancel()
+			info, err := c.SyncProviders.StartAndWait(ctx, "link-1", "p1",
+				&hvc.Credentials{UserName: "admin", Password: pw}, hvc.WaitOptions{PollInterval: time.Millisecond})
+			var sf *hvc.SyncFailedError
+			require.ErrorAs(t, err, &sf)
+			assert.Contains(t, err.Error(), "login as admin with [REDACTED] refused")
+			for _, s := range []string{err.Error(), fmt.Sprintf("%+v %#v", sf.Message, sf.Info), fmt.Sprintf("%+v", info)} {
+				assert.NotContains(t, s, pw)
+			}
+		})
+	}
+}
