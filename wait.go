@@ -84,7 +84,6 @@ func scrubProviderInfo(info *ProviderInfo, secret string) {
 	}
 }
 
-
 // Wait polls a provider (GET …/sync/providers/{provider}) until its current
 // sync session reaches COMPLETED or FAILED, or until no session is
 // outstanding any more, and returns the final state. A failed sync returns
