@@ -153,6 +153,8 @@ type DecodeError struct {
 	Err     error
 }
 
+// Error names the operation, status and cause, quoting a bounded snippet
+// of the body.
 func (e *DecodeError) Error() string {
 	s := "hvc: " + e.Method + " " + e.Path + ": " + strconv.Itoa(e.StatusCode) + ": invalid response: " + e.Err.Error()
 	if e.Snippet != "" {
@@ -182,6 +184,7 @@ type TransportError struct {
 	Err            error
 }
 
+// Error names the operation and the transport failure.
 func (e *TransportError) Error() string {
 	s := "hvc: " + e.Method + " " + e.Path + ": "
 	if e.OutcomeUnknown {

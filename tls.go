@@ -25,6 +25,7 @@ type CertificateMismatchError struct {
 	Expected, Actual string
 }
 
+// Error shows the expected and the presented thumbprints.
 func (e *CertificateMismatchError) Error() string {
 	return "hvc: server certificate thumbprint " + e.Actual + " does not match the pinned " + e.Expected
 }

@@ -43,6 +43,7 @@ type SyncFailedError struct {
 	Info ProviderInfo
 }
 
+// Error names the link and provider and quotes the server's message.
 func (e *SyncFailedError) Error() string {
 	var b strings.Builder
 	b.WriteString("hvc: sync of provider " + e.ProviderID + " on link " + e.LinkID + " failed")
