@@ -15,24 +15,18 @@ const levelDebug = slog.LevelDebug
 // logBodyLimit bounds how much of a body a debug record holds.
 const logBodyLimit = 4096
 
-// callSecretsKey carries the secrets of an operation's body (see
-// call.secrets) to logExchange, so that a body echoing them is scrubbed in
-// the log as it is in the error.
-type callSecretsKey struct{}
-
 // logExchange records one HTTP exchange at debug level: method, path,
 // status, duration and both bodies with secrets replaced. Session endpoints'
 // bodies are never recorded (they hold the token). Headers are never logged.
 // It runs only when debug logging is enabled.
-func (c *Client) logExchange(ctx context.Context, method, path string, reqBody []byte, resp *resty.Response, err error, d time.Duration) {
+func (c *Client) logExchange(ctx context.Context, method, path string, reqBody []byte, callSecrets []string, resp *resty.Response, err error, d time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("method", method),
 		slog.String("path", path),
 		slog.Duration("duration", d),
 	}
 	session := isSessionPath(path)
-	extra, _ := ctx.Value(callSecretsKey{}).([]string)
-	secrets := c.secrets(extra)
+	secrets := c.secrets(callSecrets)
 	if len(reqBody) > 0 {
 		attrs = append(attrs, slog.String("request_body", safeBody(reqBody, session, secrets)))
 	}

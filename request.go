@@ -66,13 +66,9 @@ func (c *Client) do(ctx context.Context, op *call) error {
 	}
 	path := target[len(c.endpoint) : len(c.endpoint)+len(prefix)+len(op.path)]
 
-	if len(op.secrets) > 0 && c.log.Enabled(ctx, levelDebug) {
-		// Only the debug log needs them: no allocation otherwise.
-		ctx = context.WithValue(ctx, callSecretsKey{}, op.secrets)
-	}
 	var rep reply
 	for attempt := 1; ; attempt++ {
-		rep, err = c.sendWithSession(ctx, op.method, path, target, body)
+		rep, err = c.sendWithSession(ctx, op.method, path, target, body, op.secrets)
 		if !c.shouldRetry(ctx, op.method, attempt, rep, err) {
 			break
 		}
@@ -104,12 +100,13 @@ func (c *Client) do(ctx context.Context, op *call) error {
 // sendWithSession sends with the current session (logging in first when
 // needed) and, when the server answers 401 to a session the client can
 // renew, re-logs in once (shared by all goroutines) and resends once.
-func (c *Client) sendWithSession(ctx context.Context, method, path, target string, body []byte) (reply, error) {
+// secrets are the call's own (see call.secrets), for send's debug log.
+func (c *Client) sendWithSession(ctx context.Context, method, path, target string, body []byte, secrets []string) (reply, error) {
 	id, err := c.session(ctx)
 	if err != nil {
 		return reply{}, err
 	}
-	rep, err := c.send(ctx, method, path, target, body, id, false)
+	rep, err := c.send(ctx, method, path, target, body, secrets, id, false)
 	if err != nil || rep.status != http.StatusUnauthorized || !c.cfg.hasCredentials() {
 		return rep, err
 	}
@@ -117,13 +114,14 @@ func (c *Client) sendWithSession(ctx context.Context, method, path, target strin
 	if err != nil {
 		return reply{}, err
 	}
-	return c.send(ctx, method, path, target, body, id, false)
+	return c.send(ctx, method, path, target, body, secrets, id, false)
 }
 
 // send performs one HTTP exchange, bounded by the per-request timeout and
 // the response size limit. A failure before a complete response is a
-// *TransportError that keeps its cause.
-func (c *Client) send(ctx context.Context, method, path, target string, body []byte, sessionID string, basic bool) (reply, error) {
+// *TransportError that keeps its cause. secrets, the call's own, are
+// scrubbed from the debug log along with the client's.
+func (c *Client) send(ctx context.Context, method, path, target string, body []byte, secrets []string, sessionID string, basic bool) (reply, error) {
 	tctx := ctx
 	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.cfg.timeout {
 		var cancel context.CancelFunc
@@ -144,7 +142,7 @@ func (c *Client) send(ctx context.Context, method, path, target string, body []b
 	start := time.Now()
 	resp, err := r.Execute(method, target)
 	if debug {
-		c.logExchange(ctx, method, path, body, resp, err, time.Since(start))
+		c.logExchange(ctx, method, path, body, secrets, resp, err, time.Since(start))
 	}
 	if err != nil {
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil {

@@ -65,24 +65,15 @@ func (s *SyncProvidersService) StartAndWait(ctx context.Context, linkID, provide
 	info, err := s.Wait(ctx, linkID, providerID, opts)
 	if creds != nil && creds.Password != "" {
 		// A server echoing the sync password in its exception or status
-		// message must not leak it through the result or the error; the
-		// messages are shared by both, so scrubbing them once covers both.
-		scrubProviderInfo(&info, creds.Password)
-		var failed *SyncFailedError
-		if errors.As(err, &failed) {
-			scrubProviderInfo(&failed.Info, creds.Password)
-			scrubMessage(failed.Message, []string{creds.Password})
+		// message must not leak it. Wait's *SyncFailedError points at the
+		// very messages info holds, so scrubbing info covers the error too.
+		secrets := []string{creds.Password}
+		scrubMessage(info.StatusMessage, secrets)
+		if si := info.CurrentSessionInfo; si != nil {
+			scrubMessage(si.Exception, secrets)
 		}
 	}
 	return info, err
-}
-
-// scrubProviderInfo removes secret from a provider state's messages.
-func scrubProviderInfo(info *ProviderInfo, secret string) {
-	scrubMessage(info.StatusMessage, []string{secret})
-	if si := info.CurrentSessionInfo; si != nil {
-		scrubMessage(si.Exception, []string{secret})
-	}
 }
 
 // Wait polls a provider (GET …/sync/providers/{provider}) until its current
