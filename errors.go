@@ -79,7 +79,7 @@ func (e *StdError) Error() string {
 		b.WriteByte(' ')
 	}
 	if e.ErrorType != "" {
-		writeMessage(&b, string(e.ErrorType)) // server text too: an unknown type is quoted as sent
+		writeServerText(&b, string(e.ErrorType)) // server text too: an unknown type is quoted as sent
 	} else {
 		b.WriteString("error")
 	}
@@ -93,7 +93,7 @@ func (e *StdError) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		writeMessage(&b, m.text())
+		writeServerText(&b, m.text())
 	}
 	return b.String()
 }
@@ -105,11 +105,11 @@ const maxMessageInError = 1024
 // maxMessagesInError bounds how many messages Error() quotes.
 const maxMessagesInError = 8
 
-// writeMessage appends a server message for Error(): control characters
-// (newlines, escape sequences) become spaces so a hostile server cannot forge
-// log lines or terminal output, and the text is cut at maxMessageInError
-// bytes on a rune boundary.
-func writeMessage(b *strings.Builder, s string) {
+// writeServerText appends server text (a message or an error type) for
+// Error(): control characters (newlines, escape sequences) become spaces so
+// a hostile server cannot forge log lines or terminal output, and the text
+// is cut at maxMessageInError bytes on a rune boundary.
+func writeServerText(b *strings.Builder, s string) {
 	for i, r := range s {
 		if i >= maxMessageInError {
 			b.WriteString("…")

@@ -49,7 +49,7 @@ func (e *SyncFailedError) Error() string {
 	b.WriteString("hvc: sync of provider " + e.ProviderID + " on link " + e.LinkID + " failed")
 	if e.Message != nil {
 		b.WriteString(": ")
-		writeMessage(&b, e.Message.text())
+		writeServerText(&b, e.Message.text())
 	}
 	return b.String()
 }
@@ -57,6 +57,8 @@ func (e *SyncFailedError) Error() string {
 // StartAndWait starts a provider's sync (see Start) and waits for it to end
 // (see Wait). With opts.JoinRunning, a sync that is already running is
 // waited for instead of failing with *ResourceBusyError.
+// When creds is set, its password is scrubbed from the server messages the
+// result and a *SyncFailedError carry.
 func (s *SyncProvidersService) StartAndWait(ctx context.Context, linkID, providerID string, creds *Credentials, opts WaitOptions) (ProviderInfo, error) {
 	err := s.Start(ctx, linkID, providerID, creds)
 	if err != nil && !(opts.JoinRunning && errors.Is(err, ErrResourceBusy)) {
