@@ -1,0 +1,350 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hvcsdk/hvc"
+)
+
+// pscFlags are the foreign PSC's connection flags, defaulting from HVC_PSC_*.
+type pscFlags struct {
+	host, domain, user, port, thumbprint, certFile, passwordFile string
+	passwordStdin                                                bool
+}
+
+// addPSCUser adds --psc-user and the PSC password flags.
+func addPSCPassword(cmd *cobra.Command, p *pscFlags) {
+	cmd.Flags().StringVar(&p.passwordFile, "psc-password-file", "", "read the foreign PSC password from this file [HVC_PSC_PASSWORD_FILE]")
+	cmd.Flags().BoolVar(&p.passwordStdin, "psc-password-stdin", false, "read the foreign PSC password from the first line of stdin")
+}
+
+// resolvePSC applies the HVC_PSC_* defaults to the flags the command line
+// did not set.
+func (a *app) resolvePSC(cmd *cobra.Command, p *pscFlags, all bool) {
+	list := []struct {
+		flag, env string
+		v         *string
+	}{
+		{"psc-password-file", "HVC_PSC_PASSWORD_FILE", &p.passwordFile},
+	}
+	if all {
+		list = append(list, []struct {
+			flag, env string
+			v         *string
+		}{
+			{"psc-host", "HVC_PSC_HOSTNAME", &p.host},
+			{"psc-domain", "HVC_PSC_DOMAIN", &p.domain},
+			{"psc-user", "HVC_PSC_USERNAME", &p.user},
+			{"psc-port", "HVC_PSC_PORT", &p.port},
+			{"psc-thumbprint", "HVC_PSC_THUMBPRINT", &p.thumbprint},
+		}...)
+	}
+	for _, e := range list {
+		if changed(cmd.Flags(), e.flag) {
+			continue
+		}
+		if v, ok := a.lookupEnv(e.env); ok && v != "" {
+			*e.v = v
+		}
+	}
+}
+
+// pscPassword returns the foreign PSC's password from --psc-password-stdin,
+// --psc-password-file/HVC_PSC_PASSWORD_FILE, HVC_PSC_PASSWORD or a prompt.
+func (a *app) pscPassword(cmd *cobra.Command, p *pscFlags) (string, error) {
+	if p.passwordStdin && a.g.passwordStdin {
+		return "", usageErr(errors.New("--password-stdin and --psc-password-stdin cannot both read stdin; use a _FILE variable for one of them"))
+	}
+	envPW, hasEnv := a.lookupEnv("HVC_PSC_PASSWORD")
+	hasEnv = hasEnv && envPW != ""
+	switch {
+	case p.passwordStdin:
+		return a.readStdinSecret("--psc-password-stdin")
+	case p.passwordFile != "" && hasEnv && !changed(cmd.Flags(), "psc-password-file"):
+		return "", usageErr(errors.New("both HVC_PSC_PASSWORD and HVC_PSC_PASSWORD_FILE are set; unset one"))
+	case p.passwordFile != "":
+		return readSecretFile(p.passwordFile)
+	case hasEnv:
+		return envPW, nil
+	case a.canPrompt():
+		return a.promptSecret(fmt.Sprintf("Password for %s on the foreign PSC: ", p.user))
+	}
+	return "", authErr(fmt.Errorf("no password for the foreign PSC user %s and no terminal to prompt on", p.user),
+		"set HVC_PSC_PASSWORD or HVC_PSC_PASSWORD_FILE, or pass --psc-password-stdin")
+}
+
+func (a *app) linkCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "link", Short: "Create, list, inspect and delete hybrid links"}
+	cmd.AddCommand(a.linkCreateCmd(), a.linkLsCmd(), a.linkGetCmd(), a.linkRmCmd())
+	return cmd
+}
+
+func (a *app) linkCreateCmd() *cobra.Command {
+	var p pscFlags
+	var groups []string
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a hybrid link to a foreign PSC",
+		Long: `Create a hybrid link to a foreign PSC.
+
+Without --psc-thumbprint or --psc-certificate, hvcctl shows the certificate
+the PSC presented and asks whether to trust it (on a terminal only; without
+one it fails with the thumbprint and the flag to pass). Compare it with the
+value the PSC's administrator gave you.`,
+		Example: `  hvcctl link create --psc-host psc.example --psc-domain example.local \
+    --psc-user administrator@example.local --psc-thumbprint AA:BB:...`,
+		Args: args(0, 0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.resolvePSC(cmd, &p, true)
+			var missing []string
+			for _, m := range []struct{ v, name string }{{p.host, "--psc-host [HVC_PSC_HOSTNAME]"}, {p.domain, "--psc-domain [HVC_PSC_DOMAIN]"}, {p.user, "--psc-user [HVC_PSC_USERNAME]"}} {
+				if m.v == "" {
+					missing = append(missing, m.name)
+				}
+			}
+			if len(missing) > 0 {
+				return usageErr(fmt.Errorf("link create needs %s", strings.Join(missing, ", ")))
+			}
+			if p.port != "" {
+				if n, err := strconv.Atoi(p.port); err != nil || n < 1 || n > 65535 {
+					return usageErr(fmt.Errorf("--psc-port %q: not a port number", p.port))
+				}
+			}
+			if p.thumbprint != "" && p.certFile != "" && changed(cmd.Flags(), "psc-thumbprint") {
+				return usageErr(errors.New("--psc-thumbprint and --psc-certificate exclude each other"))
+			}
+			tp := p.thumbprint
+			if p.certFile != "" {
+				var err error
+				if tp, err = certFileThumbprint(p.certFile); err != nil {
+					return usageErr(err)
+				}
+			}
+			pw, err := a.pscPassword(cmd, &p)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := a.cmdContext(cmd)
+			defer cancel()
+			c, err := a.connect(ctx)
+			if err != nil {
+				return err
+			}
+			spec := hvc.LinkCreateSpec{PSCHostname: p.host, Port: p.port, DomainName: p.domain, Username: p.user,
+				Password: pw, SSLThumbprint: tp, AdminGroups: groups}
+			var id string
+			if tp == "" && a.canPrompt() {
+				id, err = c.Links.CreateTrusting(ctx, spec, func(info hvc.CertificateInfo) (bool, error) {
+					return a.askTrust(p.host, info)
+				})
+			} else {
+				id, err = c.Links.Create(ctx, spec)
+			}
+			var peer *hvc.UnverifiedPeerError
+			if errors.As(err, &peer) {
+				return a.explainPeer(err, peer, p.host, tp)
+			}
+			if err != nil {
+				return op(err, "create link to %s", p.host)
+			}
+			out := linkOut{Link: id, DisplayName: p.domain}
+			return a.emit(out, func(w io.Writer) {
+				fmt.Fprintln(w, "LINK\tDISPLAY NAME")
+				fmt.Fprintf(w, "%s\t%s\n", cell(out.Link), cell(out.DisplayName))
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&p.host, "psc-host", "", "foreign PSC host name [HVC_PSC_HOSTNAME]")
+	f.StringVar(&p.domain, "psc-domain", "", "foreign SSO domain; becomes the link's name [HVC_PSC_DOMAIN]")
+	f.StringVar(&p.user, "psc-user", "", "administrator of the foreign PSC [HVC_PSC_USERNAME]")
+	f.StringVar(&p.port, "psc-port", "", "foreign PSC HTTPS port (default 443) [HVC_PSC_PORT]")
+	f.StringVar(&p.thumbprint, "psc-thumbprint", "", "expected SHA-256 thumbprint of the PSC certificate [HVC_PSC_THUMBPRINT]")
+	f.StringVar(&p.certFile, "psc-certificate", "", "PEM file of the PSC certificate to expect (its thumbprint is sent)")
+	f.StringArrayVar(&groups, "admin-group", nil, "group to give administrator access (repeatable)")
+	addPSCPassword(cmd, &p)
+	return cmd
+}
+
+// certFileThumbprint reads a PEM certificate and returns its thumbprint.
+// The SDK's create spec has no ssl_certificate field yet, so the
+// certificate is expressed as the thumbprint the server compares.
+func certFileThumbprint(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("--psc-certificate: %v", err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return "", fmt.Errorf("--psc-certificate: %s holds no PEM CERTIFICATE", path)
+	}
+	cert, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return "", fmt.Errorf("--psc-certificate: %v", err)
+	}
+	return thumbprintOf(cert.Raw), nil
+}
+
+// askTrust shows the certificate the foreign PSC presented and asks y/N.
+func (a *app) askTrust(host string, info hvc.CertificateInfo) (bool, error) {
+	fmt.Fprintf(a.stderr, "The foreign PSC %s presented a certificate with SHA-256 thumbprint\n  %s\n", host, clean(info.SSLThumbprint))
+	if blk, _ := pem.Decode([]byte(info.SSLCertificate)); blk != nil {
+		if cert, err := x509.ParseCertificate(blk.Bytes); err == nil {
+			fmt.Fprintf(a.stderr, "  subject %s\n  issuer  %s\n  valid   %s to %s\n", clean(cert.Subject.String()), clean(cert.Issuer.String()),
+				cert.NotBefore.UTC().Format("2006-01-02"), cert.NotAfter.UTC().Format("2006-01-02"))
+		}
+	}
+	fmt.Fprint(a.stderr, "Compare it with the thumbprint the PSC's administrator gave you. Trust it and create the link? [y/N] ")
+	line, _ := a.stdinReader.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// explainPeer reports an untrusted foreign PSC certificate (exit 60).
+func (a *app) explainPeer(err error, peer *hvc.UnverifiedPeerError, host, sent string) error {
+	info, ierr := peer.CertificateInfo()
+	if ierr != nil {
+		return op(err, "create link to %s", host)
+	}
+	tp := clean(info.SSLThumbprint)
+	var msg error
+	var hints []string
+	switch {
+	case sent != "":
+		msg = fmt.Errorf("create link to %s: the PSC presented thumbprint %s, not the expected %s", host, tp, sent)
+		hints = []string{"check the PSC certificate with its administrator; this may be an attack"}
+	case a.canPrompt():
+		msg = fmt.Errorf("create link to %s: certificate %s not trusted; nothing was created", host, tp)
+	default:
+		msg = fmt.Errorf("create link to %s: the PSC's certificate is not trusted; its SHA-256 thumbprint is %s", host, tp)
+		hints = []string{"no terminal to ask on: check the thumbprint with the PSC's administrator, then pass --psc-thumbprint " + tp}
+	}
+	return &cliError{code: exitTLS, err: msg, hints: hints, data: map[string]string{"psc_hostname": host, "ssl_thumbprint": tp}}
+}
+
+func (a *app) linkLsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "ls", Aliases: []string{"list"}, Short: "List hybrid links",
+		Args: args(0, 0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := a.cmdContext(cmd)
+			defer cancel()
+			c, err := a.connect(ctx)
+			if err != nil {
+				return err
+			}
+			links, err := c.Links.List(ctx)
+			if err != nil {
+				return op(err, "list links")
+			}
+			out := make([]linkOut, 0, len(links))
+			for _, l := range links {
+				out = append(out, linkOut{Link: l.Link, DisplayName: l.DisplayName})
+			}
+			return a.emit(out, func(w io.Writer) {
+				fmt.Fprintln(w, "LINK\tDISPLAY NAME")
+				for _, l := range out {
+					fmt.Fprintf(w, "%s\t%s\n", cell(l.Link), cell(l.DisplayName))
+				}
+			})
+		},
+	}
+}
+
+func (a *app) linkGetCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "get LINK", Short: "Show a link's connection health (vSphere 8.0U1+)",
+		Args: args(1, 1, "LINK"),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx, cancel := a.cmdContext(cmd)
+			defer cancel()
+			c, err := a.connect(ctx)
+			if err != nil {
+				return err
+			}
+			info, err := c.Links.Get(ctx, argv[0])
+			if err != nil {
+				return op(err, "get link %s", argv[0])
+			}
+			out := linkInfoOut{Link: argv[0], HealthStatusMessage: message(info.HealthStatusMessage)}
+			if info.ConnectionHealthStatus != "" {
+				s := string(info.ConnectionHealthStatus)
+				out.ConnectionHealthStatus = &s
+			}
+			return a.emit(out, func(w io.Writer) {
+				fmt.Fprintln(w, "LINK\tHEALTH\tMESSAGE")
+				health, msg := "-", "-"
+				if out.ConnectionHealthStatus != nil {
+					health = cell(*out.ConnectionHealthStatus)
+				}
+				if out.HealthStatusMessage != nil {
+					msg = cell(out.HealthStatusMessage.DefaultMessage)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\n", cell(out.Link), health, msg)
+			})
+		},
+	}
+}
+
+func (a *app) linkRmCmd() *cobra.Command {
+	var p pscFlags
+	var yes bool
+	cmd := &cobra.Command{
+		Use: "rm LINK", Aliases: []string{"delete"}, Short: "Delete a hybrid link",
+		Long: `Delete a hybrid link. With --psc-user, hvcctl deletes it with the foreign
+PSC's credentials so the foreign side is cleaned up too (vSphere 8.0U1+);
+the password comes from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,
+--psc-password-stdin or the prompt. --psc-user does not default from
+HVC_PSC_USERNAME here: sending credentials changes the operation.
+
+Asks for confirmation on a terminal; pass --yes otherwise.`,
+		Args: args(1, 1, "LINK"),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			id := argv[0]
+			a.resolvePSC(cmd, &p, false)
+			var creds *hvc.Credentials
+			if p.user != "" {
+				pw, err := a.pscPassword(cmd, &p)
+				if err != nil {
+					return err
+				}
+				creds = &hvc.Credentials{UserName: p.user, Password: pw}
+			}
+			ctx, cancel := a.cmdContext(cmd)
+			defer cancel()
+			c, err := a.connect(ctx)
+			if err != nil {
+				return err
+			}
+			if err := a.confirm(yes, "Delete link "+id+"?", "delete link "+id); err != nil {
+				return err
+			}
+			if creds != nil {
+				err = c.Links.DeleteWithCredentials(ctx, id, *creds)
+			} else {
+				err = c.Links.Delete(ctx, id)
+			}
+			if err != nil {
+				return op(err, "delete link %s", id)
+			}
+			out := linkDeletedOut{Link: id, Deleted: true}
+			return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "deleted link %s\n", id) })
+		},
+	}
+	cmd.Flags().StringVar(&p.user, "psc-user", "", "delete with this foreign PSC user's credentials")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	addPSCPassword(cmd, &p)
+	return cmd
+}
