@@ -120,15 +120,15 @@ type jsonError struct {
 }
 
 type jsonErrorBody struct {
-	Message    string                   `json:"message"`
-	Operation  string                   `json:"operation,omitempty"`
-	ExitCode   int                      `json:"exit_code"`
-	ErrorType  string                   `json:"error_type,omitempty"`
-	StatusCode int                      `json:"status_code,omitempty"`
-	Request    string                   `json:"request,omitempty"`
-	Messages   []messageOut             `json:"messages,omitempty"`
-	Hints      []string                 `json:"hints,omitempty"`
-	Data       map[string]string        `json:"data,omitempty"`
+	Message    string            `json:"message"`
+	Operation  string            `json:"operation,omitempty"`
+	ExitCode   int               `json:"exit_code"`
+	ErrorType  string            `json:"error_type,omitempty"`
+	StatusCode int               `json:"status_code,omitempty"`
+	Request    string            `json:"request,omitempty"`
+	Messages   []messageOut      `json:"messages,omitempty"`
+	Hints      []string          `json:"hints,omitempty"`
+	Data       map[string]string `json:"data,omitempty"`
 }
 
 // reportError writes err to stderr (one "hvcctl: " line per server message,
