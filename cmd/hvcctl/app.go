@@ -29,6 +29,7 @@ type app struct {
 	environ        []string
 	stdinTTY       bool
 	stderrTTY      bool
+	bars           bool // stderr is a terminal with a known width
 	readPassword   func() ([]byte, error)
 
 	stdinReader *bufio.Reader

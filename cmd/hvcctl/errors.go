@@ -36,9 +36,16 @@ type cliError struct {
 	hints []string
 	// data is added to the JSON form (e.g. a thumbprint).
 	data map[string]string
+	// msg, when set, replaces err's text in reports.
+	msg string
 }
 
-func (e *cliError) Error() string { return e.err.Error() }
+func (e *cliError) Error() string {
+	if e.msg != "" {
+		return e.msg
+	}
+	return e.err.Error()
+}
 func (e *cliError) Unwrap() error { return e.err }
 
 func usageErr(err error) error { return &cliError{code: exitUsage, err: err} }
@@ -53,7 +60,7 @@ func withHints(err error, data map[string]string, hints ...string) error {
 }
 
 func interruptedError(err error) error {
-	return &cliError{code: exitInterrupted, err: fmt.Errorf("interrupted: %w", err)}
+	return &cliError{code: exitInterrupted, err: err, msg: "interrupted"}
 }
 
 // opError names the operation a command was doing when err happened.

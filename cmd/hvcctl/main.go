@@ -37,6 +37,11 @@ func main() {
 			return term.ReadPassword(int(os.Stdin.Fd()))
 		},
 	}
+	if a.stderrTTY {
+		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {
+			a.bars = true
+		}
+	}
 	code := a.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -21,7 +21,7 @@ type progress interface {
 }
 
 func (a *app) newProgress(ctx context.Context, providers []string) progress {
-	if a.stderrTTY {
+	if a.bars {
 		return newBars(ctx, a.stderr, providers)
 	}
 	return &lines{w: a.stderr, now: time.Now}
@@ -75,7 +75,7 @@ func newBars(ctx context.Context, w io.Writer, providers []string) *bars {
 	}
 	for _, prov := range providers {
 		st := &bar{stage: "WAITING"}
-		st.b = bs.p.New(1, mpb.BarStyle(),
+		st.b = bs.p.New(0, mpb.BarStyle(),
 			mpb.PrependDecorators(
 				decor.Name(prov, decor.WC{W: width + 1, C: decor.DindentRight}),
 				decor.Any(func(decor.Statistics) string {
