@@ -194,7 +194,7 @@ func (a *app) syncWaitCmd() *cobra.Command {
 // waitSync starts (when start) and waits for the syncs of providers, all at
 // once, showing progress on stderr and the final states on stdout.
 func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, providers []string, creds *hvc.Credentials, start bool, wf waitFlags) error {
-	prog := a.newProgress(ctx, providers)
+	prog := a.newProgress(ctx, link, providers)
 	results := make([]providerOut, len(providers))
 	errs := make([]error, len(providers))
 	var wg sync.WaitGroup

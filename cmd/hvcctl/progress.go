@@ -20,18 +20,19 @@ type progress interface {
 	stop()
 }
 
-func (a *app) newProgress(ctx context.Context, providers []string) progress {
+func (a *app) newProgress(ctx context.Context, link string, providers []string) progress {
 	if a.bars {
 		return newBars(ctx, a.stderr, providers)
 	}
-	return &lines{w: a.stderr, now: time.Now}
+	return &lines{link: link, w: a.stderr, now: time.Now}
 }
 
 // lines writes one timestamped line per change, for logs and pipes.
 type lines struct {
-	mu  sync.Mutex
-	w   io.Writer
-	now func() time.Time
+	link string
+	mu   sync.Mutex
+	w    io.Writer
+	now  func() time.Time
 }
 
 func (l *lines) printf(format string, args ...any) {
@@ -48,7 +49,7 @@ func (l *lines) done(provider string, info hvc.ProviderInfo, err error) {
 	if err != nil {
 		return // reported once, at the end, as an error
 	}
-	l.printf("%s: sync ended: %s", provider, clean(string(info.Status)))
+	l.printf("%s/%s: sync ended: %s", l.link, provider, clean(string(info.Status)))
 }
 
 func (l *lines) stop() {}

@@ -1,0 +1,439 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hvcsdk/hvc/simulator"
+)
+
+// cacheFiles returns the session files of an environment's HVCCTL_HOME.
+func cacheFiles(t *testing.T, e env) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(e["HVCCTL_HOME"], "sessions", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// cachedSessionID reads the session id of the only cache file.
+func cachedSessionID(t *testing.T, e env) string {
+	t.Helper()
+	files := cacheFiles(t, e)
+	if len(files) != 1 {
+		t.Fatalf("want 1 session file, got %v", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		SessionID string `json:"session_id"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil || c.SessionID == "" {
+		t.Fatalf("session file %s: %v %q", files[0], err, b)
+	}
+	return c.SessionID
+}
+
+func TestSessionCacheFileModesAndReuse(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	mustRun(t, e, 0, "link", "ls")
+	mustRun(t, e, 0, "admin", "ls")
+	if n := sim.LoginCount(); n != 1 {
+		t.Errorf("two commands logged in %d times, want 1 (the session is reused)", n)
+	}
+	for _, c := range []struct {
+		path string
+		mode os.FileMode
+	}{{e["HVCCTL_HOME"], 0o700}, {filepath.Join(e["HVCCTL_HOME"], "sessions"), 0o700}} {
+		fi, err := os.Stat(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != c.mode {
+			t.Errorf("%s: mode %o, want %o", c.path, fi.Mode().Perm(), c.mode)
+		}
+	}
+	files := cacheFiles(t, e)
+	if len(files) != 1 {
+		t.Fatalf("session files: %v", files)
+	}
+	fi, err := os.Stat(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("session file mode %o, want 600", fi.Mode().Perm())
+	}
+	b, _ := os.ReadFile(files[0])
+	if bytes.Contains(b, []byte(simulator.DefaultAdminPassword)) {
+		t.Error("the session file holds the password")
+	}
+	// The session expires on the server: the next command renews it once and
+	// rewrites the cache.
+	old := cachedSessionID(t, e)
+	sim.ExpireSessions()
+	mustRun(t, e, 0, "link", "ls")
+	if n := sim.LoginCount(); n != 2 {
+		t.Errorf("logins after expiry: %d, want 2", n)
+	}
+	if cachedSessionID(t, e) == old {
+		t.Error("the renewed session was not cached")
+	}
+	// A session file readable by others is not used.
+	if err := os.Chmod(files[0], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, e, 0, "link", "ls")
+	if !strings.Contains(r.stderr, "readable by others") || sim.LoginCount() != 3 {
+		t.Errorf("a 0644 session file was used; logins %d, stderr %q", sim.LoginCount(), r.stderr)
+	}
+}
+
+func TestWrongPasswordWithCachedSessionFails(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	mustRun(t, e, 0, "session", "login")
+	before := cachedSessionID(t, e)
+	r := mustRun(t, e.with("HVC_PASSWORD", "wrong-password"), exitAuth, "link", "ls")
+	if !strings.Contains(r.stderr, "UNAUTHENTICATED") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout: %q", r.stdout)
+	}
+	// The right password still uses the cached session without a login.
+	logins := sim.LoginCount()
+	mustRun(t, e, 0, "link", "ls")
+	if sim.LoginCount() != logins || cachedSessionID(t, e) != before {
+		t.Error("the right password did not reuse the cached session")
+	}
+	// Without any password the cached session is the credential...
+	mustRun(t, e.with("HVC_PASSWORD", ""), 0, "link", "ls")
+	// ...and another user never gets it.
+	r = mustRun(t, e.with("HVC_USERNAME", simulator.DefaultReadOnlyUser, "HVC_PASSWORD", ""), exitAuth, "link", "ls")
+	if !strings.Contains(r.stderr, "no password for "+simulator.DefaultReadOnlyUser) {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	// An expired session with no password to renew it: exit 3, and a hint.
+	sim.ExpireSessions()
+	r = mustRun(t, e.with("HVC_PASSWORD", ""), exitAuth, "link", "ls")
+	if !strings.Contains(r.stderr, "session login") || len(cacheFiles(t, e)) != 0 {
+		t.Errorf("expired cached session: stderr %q, files %v", r.stderr, cacheFiles(t, e))
+	}
+}
+
+func TestNoTerminalNoPrompt(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	cases := []struct {
+		name string
+		env  env
+		args []string
+		code int
+		want string
+	}{
+		{"no password", e.with("HVC_PASSWORD", ""), []string{"link", "ls"}, exitAuth, "set HVC_PASSWORD or HVC_PASSWORD_FILE, pass --password-stdin"},
+		{"no PSC password", e.with("HVC_PSC_PASSWORD", ""), []string{"link", "create"}, exitAuth, "set HVC_PSC_PASSWORD or HVC_PSC_PASSWORD_FILE"},
+		{"no PSC thumbprint", e.with("HVC_PSC_THUMBPRINT", ""), []string{"link", "create"}, exitTLS, "pass --psc-thumbprint " + simulator.DefaultForeignThumbprint},
+		{"link rm", e, []string{"link", "rm", "link-1"}, exitUsage, "pass --yes"},
+		{"sync reset", e, []string{"sync", "reset", "link-1"}, exitUsage, "pass --yes"},
+		{"admin set", e, []string{"admin", "set", "A@b"}, exitUsage, "pass --yes"},
+		{"session login", e.with("HVC_PASSWORD", ""), []string{"session", "login"}, exitAuth, "no terminal to prompt on"},
+	}
+	for _, c := range cases {
+		r := hvcctl(t, c.env, "y\n", c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: exit %d (want %d), stderr %q, want it to contain %q", c.name, r.code, c.code, r.stderr, c.want)
+		}
+		if strings.Contains(r.stderr, "[y/N]") || strings.Contains(r.stderr, "Password for") {
+			t.Errorf("%s: prompted without a terminal: %q", c.name, r.stderr)
+		}
+	}
+}
+
+func TestPasswordSources(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	noPW := e.with("HVC_PASSWORD", "")
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pwFile, []byte(simulator.DefaultAdminPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Each run skips the cache so that the password is really used.
+	r := hvcctl(t, noPW, simulator.DefaultAdminPassword+"\n", "link", "ls", "--password-stdin", "--persist-session=false")
+	if r.code != 0 {
+		t.Errorf("--password-stdin: exit %d: %s", r.code, r.stderr)
+	}
+	mustRun(t, noPW.with("HVC_PASSWORD_FILE", pwFile), 0, "link", "ls", "--persist-session=false")
+	mustRun(t, noPW, 0, "link", "ls", "--password-file", pwFile, "--persist-session=false")
+	r = mustRun(t, e.with("HVC_PASSWORD_FILE", pwFile), exitUsage, "link", "ls")
+	if !strings.Contains(r.stderr, "both HVC_PASSWORD and HVC_PASSWORD_FILE") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	// A password in --url is refused: it would show in ps.
+	host := strings.TrimPrefix(e["HVC_URL"], "https://")
+	r = mustRun(t, noPW, exitUsage, "link", "ls", "--url", "administrator@vsphere.local:x@"+host)
+	if !strings.Contains(r.stderr, "--url must not carry a password") || strings.Contains(r.stderr, ":x@") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	// No password flag exists at all.
+	mustRun(t, noPW, exitUsage, "link", "ls", "--password", "x")
+}
+
+func TestGovcEnvironmentAndPrecedence(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	host := strings.TrimPrefix(sim.URL(), "https://")
+	// A govc user's environment: credentials in GOVC_URL with /sdk,
+	// GOVC_TLS_KNOWN_HOSTS.
+	govc := env{"HOME": e["HOME"], "HVCCTL_HOME": e["HVCCTL_HOME"],
+		"GOVC_URL":             "administrator@vsphere.local:" + simulator.DefaultAdminPassword + "@" + host + "/sdk",
+		"GOVC_TLS_KNOWN_HOSTS": e["HVC_TLS_KNOWN_HOSTS"]}
+	mustRun(t, govc, 0, "link", "ls", "--persist-session=false")
+	// GOVC_USERNAME/GOVC_PASSWORD with a bare host:port, and GOVC_INSECURE.
+	govc2 := env{"HOME": e["HOME"], "HVCCTL_HOME": e["HVCCTL_HOME"], "GOVC_URL": host,
+		"GOVC_USERNAME": simulator.DefaultAdminUser, "GOVC_PASSWORD": simulator.DefaultAdminPassword, "GOVC_INSECURE": "1"}
+	r := mustRun(t, govc2, 0, "link", "ls", "--persist-session=false")
+	if !strings.Contains(r.stderr, "verification of "+host+" is disabled") {
+		t.Errorf("no --insecure warning: %q", r.stderr)
+	}
+	// HVC_* beats GOVC_*, flags beat both.
+	mustRun(t, e.with("GOVC_URL", "https://127.0.0.1:1"), 0, "link", "ls")
+	mustRun(t, e.with("HVC_URL", "https://127.0.0.1:1"), 0, "link", "ls", "--url", sim.URL())
+	mustRun(t, e.with("HVC_INSECURE", "true"), 0, "cert", "--insecure=false")
+	// An unknown HVC_* variable is named, with the likely intended one.
+	r = mustRun(t, e.with("HVC_USER", "x"), 0, "version")
+	if !strings.Contains(r.stderr, "unknown environment variable HVC_USER is ignored (did you mean HVC_USERNAME?)") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	r = mustRun(t, e.with("HVC_INSECURE", "yes-please"), exitUsage, "link", "ls")
+	if !strings.Contains(r.stderr, "HVC_INSECURE") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+}
+
+func TestUnwritableHomeWarnsOnce(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, e.with("HVCCTL_HOME", file), 0, "link", "ls")
+	if n := strings.Count(r.stderr, "continuing without it"); n != 1 {
+		t.Errorf("want one warning, got %d: %q", n, r.stderr)
+	}
+}
+
+func TestPersistSessionFalseLogsOut(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	mustRun(t, e, 0, "link", "ls", "--persist-session=false")
+	if n := sim.SessionCount(); n != 0 {
+		t.Errorf("%d sessions left open", n)
+	}
+	if f := cacheFiles(t, e); len(f) != 0 {
+		t.Errorf("session files written: %v", f)
+	}
+	mustRun(t, e.with("HVC_PERSIST_SESSION", "0"), 0, "admin", "ls")
+	if n := sim.SessionCount(); n != 0 {
+		t.Errorf("HVC_PERSIST_SESSION=0: %d sessions left open", n)
+	}
+}
+
+func TestExitCodesOfServerErrors(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	mustRun(t, e, 0, "link", "create")
+	remove := sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/links/*", ErrorType: "OPERATION_NOT_FOUND", Status: 404})
+	mustRun(t, e, exitUnavailable, "link", "get", "link-1")
+	remove()
+	sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/management/administrators", Latency: 5 * time.Second})
+	start := time.Now()
+	r := mustRun(t, e, exitTimeout, "admin", "ls", "--timeout", "300ms")
+	if time.Since(start) > 4*time.Second {
+		t.Errorf("--timeout did not bound the command: %v", time.Since(start))
+	}
+	if !strings.Contains(r.stderr, "deadline") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+}
+
+func TestSIGINTDuringSyncWait(t *testing.T) {
+	t.Parallel()
+	if bin == "" {
+		t.Skip(buildErr)
+	}
+	sim, e := startSim(t, simulator.WithSyncDuration(time.Minute))
+	mustRun(t, e, 0, "link", "create")
+	mustRun(t, e, 0, "sync", "start", "link-1", "identity")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "sync", "wait", "link-1", "identity", "--poll-interval", "50ms")
+	cmd.Env = e.list()
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(stderr)
+	first, err := br.ReadString('\n')
+	if err != nil || !strings.Contains(first, "link-1/identity: CHANGE_DETECTION") {
+		t.Fatalf("first progress line %q, %v", first, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(br)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v, want %d; stderr %q", err, exitInterrupted, rest)
+	}
+	if !strings.Contains(string(rest), "resume with: hvcctl sync wait link-1 identity") {
+		t.Errorf("stderr: %q", rest)
+	}
+	// The sync goes on on the server.
+	r := mustRun(t, e, 0, "sync", "get", "link-1", "identity", "-o", "json")
+	if !strings.Contains(r.stdout, `"stage": "CHANGE_`) {
+		t.Errorf("sync no longer running: %s", r.stdout)
+	}
+	_ = sim
+}
+
+func TestSimCommand(t *testing.T) {
+	t.Parallel()
+	if bin == "" {
+		t.Skip(buildErr)
+	}
+	home := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "sim", "--sync-duration", "0")
+	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e := env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}
+	sc := bufio.NewScanner(stdout)
+	want := []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME",
+		"HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"}
+	for range want {
+		if !sc.Scan() {
+			t.Fatalf("sim printed too little; stderr %q", stderr.String())
+		}
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if !ok {
+			t.Fatalf("not an export line: %q", sc.Text())
+		}
+		e[k] = strings.Trim(v, "'")
+	}
+	for _, k := range want {
+		if e[k] == "" {
+			t.Errorf("sim did not export %s", k)
+		}
+	}
+	// After the exports, every command works without a flag.
+	mustRun(t, e, 0, "link", "create")
+	r := mustRun(t, e, 0, "sync", "start", "link-1", "identity", "--wait", "--poll-interval", "20ms")
+	if !strings.Contains(r.stdout, "SUCCEEDED") {
+		t.Errorf("sync: %q", r.stdout)
+	}
+	mustRun(t, e, 0, "link", "rm", "link-1", "--yes")
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("sim after SIGINT: %v; stderr %q", err, stderr.String())
+	}
+	if _, err := os.Stat(e["HVC_TLS_KNOWN_HOSTS"]); !os.IsNotExist(err) {
+		t.Errorf("sim left its known-hosts file behind: %v", err)
+	}
+}
+
+// TestNoSecretInAnyOutput runs the commands that handle secrets with
+// --debug and scans every byte they write, and every file they leave, for
+// the passwords and session ids used.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	e = e.with("HVC_DEBUG", "1")
+	var all bytes.Buffer
+	var ids []string
+	run := func(e env, want int, args ...string) {
+		r := mustRun(t, e, want, args...)
+		all.WriteString(r.stdout)
+		all.WriteString(r.stderr)
+		for _, f := range cacheFiles(t, e) {
+			b, _ := os.ReadFile(f)
+			var c struct {
+				SessionID string `json:"session_id"`
+			}
+			if json.Unmarshal(b, &c) == nil && c.SessionID != "" {
+				ids = append(ids, c.SessionID)
+			}
+		}
+	}
+	run(e, 0, "session", "login")
+	run(e, 0, "link", "create", "--admin-group", "Ops@foreign.local")
+	run(e, exitAlreadyExists, "link", "create")
+	run(e, 0, "link", "ls", "-o", "json")
+	run(e, 0, "sync", "start", "link-1", "identity", "--wait", "--psc-user", "administrator@foreign.local", "--poll-interval", "20ms")
+	run(e.with("HVC_PASSWORD", "Wrong-Secret!1"), exitAuth, "link", "ls")
+	run(e.with("HVC_PASSWORD", "Wrong-Secret!1"), exitAuth, "link", "ls", "-o", "json")
+	sim.ExpireSessions()
+	run(e, 0, "admin", "ls") // renews the session
+	run(e, 0, "session", "show")
+	run(e, 0, "link", "rm", "link-1", "--yes", "--psc-user", "administrator@foreign.local")
+	run(e, 0, "link", "ls", "--persist-session=false")
+	run(e, 0, "session", "logout")
+	if len(ids) < 2 {
+		t.Fatalf("saw %d session ids, want the first and the renewed one", len(ids))
+	}
+	if !strings.Contains(all.String(), "hvc: http exchange") {
+		t.Fatal("--debug wrote no request log")
+	}
+	secrets := append([]string{simulator.DefaultAdminPassword, pscPassword, "Wrong-Secret!1", "Basic "}, ids...)
+	for _, s := range secrets {
+		if bytes.Contains(all.Bytes(), []byte(s)) {
+			t.Errorf("output contains the secret %q", s)
+		}
+	}
+	// Files: the known-hosts file and the session directory.
+	filepath.Walk(e["HVCCTL_HOME"], func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		for _, s := range []string{simulator.DefaultAdminPassword, pscPassword, "Wrong-Secret!1"} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s contains the secret %q", p, s)
+			}
+		}
+		return nil
+	})
+}
