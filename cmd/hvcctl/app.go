@@ -39,6 +39,7 @@ type app struct {
 	warned      map[string]bool
 	conn        *connection // set by connect, closed by finish
 	interrupted func() bool
+	noPrompt    bool // shell completion must never block on a prompt
 }
 
 // globalFlags are the persistent flags, resolved against the environment
@@ -240,7 +241,9 @@ available on this vCenter version, 60 certificate not trusted, 124 timeout,
 // resolveGlobals applies the environment to flags the command line did not
 // set, validates them and sets up logging.
 func (a *app) resolveGlobals(cmd *cobra.Command) error {
-	a.warnUnknownEnv()
+	if !a.noPrompt {
+		a.warnUnknownEnv()
+	}
 	fs := cmd.Flags()
 	strs := []struct {
 		flag, env string

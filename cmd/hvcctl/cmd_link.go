@@ -265,7 +265,8 @@ func (a *app) linkLsCmd() *cobra.Command {
 
 func (a *app) linkGetCmd() *cobra.Command {
 	return &cobra.Command{
-		Use: "get LINK", Short: "Show a link's connection health (vSphere 8.0U1+)",
+		ValidArgsFunction: a.completeLinks(false),
+		Use:               "get LINK", Short: "Show a link's connection health (vSphere 8.0U1+)",
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			ctx, cancel := a.cmdContext(cmd)
@@ -302,7 +303,8 @@ func (a *app) linkRmCmd() *cobra.Command {
 	var p pscFlags
 	var yes bool
 	cmd := &cobra.Command{
-		Use: "rm LINK", Aliases: []string{"delete"}, Short: "Delete a hybrid link",
+		ValidArgsFunction: a.completeLinks(false),
+		Use:               "rm LINK", Aliases: []string{"delete"}, Short: "Delete a hybrid link",
 		Long: `Delete a hybrid link. With --psc-user, hvcctl deletes it with the foreign
 PSC's credentials so the foreign side is cleaned up too (vSphere 8.0U1+);
 the password comes from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,

@@ -41,7 +41,8 @@ func providerTable(w io.Writer, ps []providerOut) {
 
 func (a *app) syncLsCmd() *cobra.Command {
 	return &cobra.Command{
-		Use: "ls LINK", Aliases: []string{"list"}, Short: "List a link's sync providers and their state",
+		ValidArgsFunction: a.completeLinks(false),
+		Use:               "ls LINK", Aliases: []string{"list"}, Short: "List a link's sync providers and their state",
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			ctx, cancel := a.cmdContext(cmd)
@@ -70,7 +71,8 @@ func (a *app) syncLsCmd() *cobra.Command {
 
 func (a *app) syncGetCmd() *cobra.Command {
 	return &cobra.Command{
-		Use: "get LINK PROVIDER", Short: "Show a sync provider's state and current sync",
+		ValidArgsFunction: a.completeLinks(true),
+		Use:               "get LINK PROVIDER", Short: "Show a sync provider's state and current sync",
 		Args: args(2, 2, "LINK PROVIDER"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			ctx, cancel := a.cmdContext(cmd)
@@ -103,8 +105,9 @@ func (a *app) syncStartCmd() *cobra.Command {
 	var wait bool
 	var wf waitFlags
 	cmd := &cobra.Command{
-		Use:   "start LINK PROVIDER...",
-		Short: "Start a sync of one or more providers",
+		ValidArgsFunction: a.completeLinks(true),
+		Use:               "start LINK PROVIDER...",
+		Short:             "Start a sync of one or more providers",
 		Long: `Start a sync of one or more providers of a link. With --wait, wait for it
 to end: a progress bar per provider on a terminal (stderr), timestamped lines
 otherwise; the final state goes to stdout. Ctrl-C stops waiting (the sync
@@ -161,9 +164,10 @@ sync (password from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,
 func (a *app) syncWaitCmd() *cobra.Command {
 	var wf waitFlags
 	cmd := &cobra.Command{
-		Use:   "wait LINK [PROVIDER...]",
-		Short: "Wait for running syncs to end (all providers of the link by default)",
-		Args:  args(1, -1, "LINK [PROVIDER...]"),
+		ValidArgsFunction: a.completeLinks(true),
+		Use:               "wait LINK [PROVIDER...]",
+		Short:             "Wait for running syncs to end (all providers of the link by default)",
+		Args:              args(1, -1, "LINK [PROVIDER...]"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			if wf.poll <= 0 {
 				return usageErr(errors.New("--poll-interval must be positive"))
@@ -257,7 +261,8 @@ func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, provider
 func (a *app) syncResetCmd() *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
-		Use: "reset LINK", Short: "Reset a link's sync state",
+		ValidArgsFunction: a.completeLinks(false),
+		Use:               "reset LINK", Short: "Reset a link's sync state",
 		Long: "Reset a link's sync state. Asks for confirmation on a terminal; pass --yes otherwise.",
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {

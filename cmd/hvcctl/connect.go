@@ -166,7 +166,7 @@ func (a *app) promptSecret(prompt string) (string, error) {
 
 // canPrompt reports whether hvcctl may ask the operator something: stdin
 // and stderr are terminals.
-func (a *app) canPrompt() bool { return a.stdinTTY && a.stderrTTY }
+func (a *app) canPrompt() bool { return a.stdinTTY && a.stderrTTY && !a.noPrompt }
 
 // confirm asks a y/N question on the terminal, or requires --yes when there
 // is none.

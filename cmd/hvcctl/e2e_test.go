@@ -437,3 +437,22 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		return nil
 	})
 }
+
+func TestCompletionOfLinksAndProviders(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	mustRun(t, e, 0, "link", "create")
+	r := mustRun(t, e, 0, "__complete", "sync", "get", "")
+	if !strings.Contains(r.stdout, "link-1\tforeign.local") {
+		t.Errorf("links: %q", r.stdout)
+	}
+	r = mustRun(t, e, 0, "__complete", "sync", "get", "link-1", "")
+	if !strings.Contains(r.stdout, "identity\nauthorization\n") {
+		t.Errorf("providers: %q", r.stdout)
+	}
+	// Without credentials completion offers nothing and does not block.
+	r = mustRun(t, e.with("HVC_PASSWORD", "", "HVCCTL_HOME", t.TempDir()), 0, "__complete", "link", "get", "")
+	if strings.Contains(r.stdout, "link-1") {
+		t.Errorf("completion without credentials: %q", r.stdout)
+	}
+}
