@@ -4,8 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
 	"io"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -454,5 +462,63 @@ func TestCompletionOfLinksAndProviders(t *testing.T) {
 	r = mustRun(t, e.with("HVC_PASSWORD", "", "HVCCTL_HOME", t.TempDir()), 0, "__complete", "link", "get", "")
 	if strings.Contains(r.stdout, "link-1") {
 		t.Errorf("completion without credentials: %q", r.stdout)
+	}
+}
+
+func TestTrustSources(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	noKH := e.with("HVC_TLS_KNOWN_HOSTS", filepath.Join(t.TempDir(), "none"), "HVC_PERSIST_SESSION", "false")
+	// A CA file that holds the simulator's certificate.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pemCert(sim.Certificate().Raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, noKH.with("HVC_TLS_CA_CERTS", ca), 0, "link", "ls")
+	// A pinned thumbprint, right and wrong.
+	mustRun(t, noKH.with("HVC_THUMBPRINT", sim.Thumbprint()), 0, "link", "ls")
+	wrong := strings.Repeat("AB:", 31) + "AB"
+	r := mustRun(t, noKH, exitTLS, "link", "ls", "--thumbprint", wrong)
+	if !strings.Contains(r.stderr, "has thumbprint "+sim.Thumbprint()+", not the expected "+wrong) {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	// The printed trust command works as printed, then plain commands do.
+	r = mustRun(t, noKH, exitTLS, "link", "ls")
+	_, cmdline, ok := strings.Cut(r.stderr, "trust it with: hvcctl ")
+	if !ok {
+		t.Fatalf("no trust command in %q", r.stderr)
+	}
+	cmdline, _, _ = strings.Cut(cmdline, "\n")
+	mustRun(t, noKH, 0, strings.Fields(cmdline)...)
+	mustRun(t, noKH, 0, "link", "ls")
+	// --insecure and a pin exclude each other.
+	mustRun(t, noKH, exitUsage, "link", "ls", "-k", "--thumbprint", wrong)
+}
+
+func TestLinkCreateWithPSCCertificateFile(t *testing.T) {
+	t.Parallel()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "psc2.example"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(der)
+	tp := strings.ToUpper(hex.EncodeToString(sum[:]))
+	_, e := startSim(t, simulator.WithForeignPSC("psc2.example", tp))
+	certFile := filepath.Join(t.TempDir(), "psc.pem")
+	if err := os.WriteFile(certFile, pemCert(der), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e = e.with("HVC_PSC_THUMBPRINT", "")
+	mustRun(t, e, 0, "link", "create", "--psc-host", "psc2.example", "--psc-certificate", certFile)
+	// The default PSC presents another certificate: refused, exit 60.
+	r := mustRun(t, e, exitTLS, "link", "create", "--psc-domain", "other.local", "--psc-certificate", certFile)
+	if !strings.Contains(r.stderr, "not the expected") {
+		t.Errorf("stderr: %q", r.stderr)
 	}
 }
