@@ -6,12 +6,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/simulator"
 )
 
 // opCase is one row of the tests' table of operations: the operation's
@@ -151,9 +153,107 @@ func TestOperationsTableComplete(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(ops.All)+len(composites), seen, "service methods: operations plus composites")
+	for _, op := range ops.All {
+		assert.True(t, slices.ContainsFunc(wireCases(), func(w wireCase) bool {
+			return w.name == op.Name || strings.HasPrefix(w.name, op.Name+"/")
+		}), "%s has no wire-shape case in wireCases", op.Name)
+	}
 	for name, used := range composites {
 		for _, op := range used {
 			assert.True(t, slices.Contains(ops.All, op), "%s uses an operation outside the table", name)
 		}
+	}
+}
+
+// simWithLink starts a simulator, creates a link as the administrator and
+// returns it with the link's id (and an empty request log); the operations
+// on it then succeed.
+func simWithLink(t *testing.T, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
+	t.Helper()
+	sim, c := simClient(t, nil, opts...)
+	spec := foreignSpec("table.local")
+	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
+	id, err := c.Links.Create(context.Background(), spec)
+	require.NoError(t, err)
+	sim.ResetRequests()
+	return sim, c, id
+}
+
+// requestsFor counts the simulator's recorded requests of one operation.
+func requestsFor(sim *simulator.Server, op *ops.Op, path string) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if r.Method == op.Method && strings.HasSuffix(r.Path, path) && r.RawQuery == op.Query() {
+			n++
+		}
+	}
+	return n
+}
+
+// TestOperationsReadOnlyUser: on the simulator, a read-only user reads with
+// every GET operation and gets 403 UNAUTHORIZED from every other one.
+func TestOperationsReadOnlyUser(t *testing.T) {
+	t.Parallel()
+	sim, _, link := simWithLink(t)
+	ro, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
+		hvc.WithRootCAs(sim.CertPool()))
+	require.NoError(t, err)
+	for _, tc := range operations {
+		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel()
+			err := tc.call(context.Background(), ro, link, simulator.DefaultProviders[0])
+			if tc.op.Method == "GET" {
+				require.NoError(t, err)
+				return
+			}
+			var unauth *hvc.UnauthorizedError
+			require.ErrorAs(t, err, &unauth)
+			assert.Equal(t, 403, unauth.StatusCode)
+			assert.Equal(t, tc.op.Method, unauth.Method)
+			assert.NotContains(t, err.Error(), tableSecret)
+		})
+	}
+}
+
+// TestOperationsUnauthenticated: a client with neither credentials nor a
+// session gets 401 UNAUTHENTICATED from every operation, sent once.
+func TestOperationsUnauthenticated(t *testing.T) {
+	t.Parallel()
+	sim, _, link := simWithLink(t)
+	anon, err := hvc.New(sim.URL(), hvc.WithRootCAs(sim.CertPool()), hvc.WithFlavor(hvc.FlavorAPI))
+	require.NoError(t, err)
+	for _, tc := range operations {
+		t.Run(tc.name(), func(t *testing.T) {
+			err := tc.call(context.Background(), anon, link, simulator.DefaultProviders[0])
+			var unauthn *hvc.UnauthenticatedError
+			require.ErrorAs(t, err, &unauthn)
+			assert.Equal(t, 401, unauthn.StatusCode)
+			assert.Equal(t, 1, requestsFor(sim, tc.op, tc.path(t, link, simulator.DefaultProviders[0])))
+		})
+	}
+}
+
+// TestOperationsDroppedConnection: with retries on, an operation whose
+// connection drops once is retried to success when it is idempotent, and
+// otherwise sent exactly once and reported as outcome unknown.
+func TestOperationsDroppedConnection(t *testing.T) {
+	t.Parallel()
+	for _, tc := range operations {
+		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel()
+			sim, c, link := simWithLink(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+			provider := simulator.DefaultProviders[0]
+			path := tc.path(t, link, provider)
+			sim.AddFault(simulator.Fault{Method: tc.op.Method, Path: path, Drop: true, Times: 1})
+			err := tc.call(context.Background(), c, link, provider)
+			if tc.op.Idempotent {
+				require.NoError(t, err)
+				assert.Equal(t, 2, requestsFor(sim, tc.op, path), "dropped once, then retried")
+				return
+			}
+			require.ErrorIs(t, err, hvc.ErrOutcomeUnknown)
+			assert.Equal(t, 1, requestsFor(sim, tc.op, path), "a POST is never resent")
+			assert.NotContains(t, err.Error(), tableSecret)
+		})
 	}
 }
