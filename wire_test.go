@@ -20,8 +20,20 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// Wire tests: every operation, both flavors, checked byte by byte against
-// API.md §2 and §5 through an httpmock transport (never the global one).
+// Wire tests: every operation, both flavors, checked byte by byte through
+// an httpmock transport (never the global one).
+//
+// Which fake to use (there are three; learn this one last):
+//   - mockVC (this file, httpmock): narrow wire-shape checks only — the
+//     exact method, path, query, headers and body one call sends, and how a
+//     canned reply decodes. No network, no TLS, no state.
+//   - fvc (fakevc_test.go, httptest TLS): client behaviour that needs a
+//     scripted server — session expiry storms, retries and backoff, drops at
+//     chosen moments, provider progress sequences.
+//   - the simulator (package simulator): everything a user would do against
+//     a vCenter, with state, users, versions and faults. Prefer it for
+//     behaviour tests; reach for fvc only when the simulator cannot express
+//     the script.
 
 const (
 	mockEndpoint = "https://vc.example"
