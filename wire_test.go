@@ -21,7 +21,7 @@ import (
 )
 
 // Wire tests: every operation, both flavors, checked byte by byte against
-// API.md §2 and §5 through an httpmock transport (never the global one).
+// docs/wire.md (Operations, Sessions) through an httpmock transport (never the global one).
 
 const (
 	mockEndpoint = "https://vc.example"
@@ -223,7 +223,7 @@ func wireCases() []wireCase {
 			want: hvc.LinkInfo{ConnectionHealthStatus: hvc.HealthStatusHealthy},
 		},
 		{
-			// Maps are objects on /api and key/value lists on /rest (API.md §3).
+			// Maps are objects on /api and key/value lists on /rest (docs/wire.md#value-encoding).
 			name: "Links.Get/unhealthy with message params",
 			call: func(ctx context.Context, c *hvc.Client) (any, error) { return c.Links.Get(ctx, "link-1") },
 			api: exchange{"GET", "/api" + lp + "/link-1", "", "", 200, `{"connection_health_status":"UNHEALTHY",
@@ -517,8 +517,8 @@ func TestWireEscapesPathParams(t *testing.T) {
 	}
 }
 
-// TestWireDeclaredErrors: every error API.md §2/§5 declares per operation,
-// plus the §2.5 runtime errors, decodes to its typed error in both flavors.
+// TestWireDeclaredErrors: every error docs/wire.md declares per operation,
+// plus the errors any operation may return, decodes to its typed error in both flavors.
 func TestWireDeclaredErrors(t *testing.T) {
 	t.Parallel()
 	type opCase struct {
@@ -578,7 +578,7 @@ func TestWireDeclaredErrors(t *testing.T) {
 		{"Logout", func(ctx context.Context, c *hvc.Client) error { return c.Logout(ctx) },
 			"DELETE", "", []hvc.ErrorType{hvc.ErrorTypeServiceUnavailable}, false},
 	}
-	// API.md §2.5: runtime-level errors any hvc operation may return.
+	// docs/wire.md#errors-any-operation-may-return: runtime-level errors.
 	runtimeErrs := []hvc.ErrorType{hvc.ErrorTypeInternalServerError, hvc.ErrorTypeInvalidArgument,
 		hvc.ErrorTypeOperationNotFound, hvc.ErrorTypeUnexpectedInput, hvc.ErrorTypeServiceUnavailable,
 		hvc.ErrorTypeTimedOut, hvc.ErrorTypeUnauthenticated}
