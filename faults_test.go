@@ -186,7 +186,7 @@ func TestFaultHostileBodies(t *testing.T) {
 			func(t *testing.T, err error) {
 				var de *hvc.DecodeError
 				require.ErrorAs(t, err, &de)
-				assert.Contains(t, err.Error(), "/api/hvc/links")
+				assert.Contains(t, err.Error(), "GET /hvc/links:")
 			}, 200},
 	}
 	for _, tt := range tests {
