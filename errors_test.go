@@ -16,8 +16,8 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// errorKind is one of the 25 std error types: its HTTP status (API.md
-// §4.2), its sentinel, and an errors.As to its named type.
+// errorKind is one of the 25 std error types: its HTTP status (see
+// docs/wire.md#error-types-and-http-statuses), its sentinel, and an errors.As to its named type.
 type errorKind struct {
 	typ      hvc.ErrorType
 	status   int
@@ -197,8 +197,8 @@ func TestErrorBodyTypeWins(t *testing.T) {
 	}
 }
 
-// statusKind is the kind the client falls back to for a status (API.md
-// §4.2 reverse map as implemented: 401/403/404/503), or for 400 the kind a
+// statusKind is the kind the client falls back to for a status (the
+// reverse map in docs/wire.md#error-types-and-http-statuses as implemented: 401/403/404/503), or for 400 the kind a
 // naive client would pick.
 func statusKind(status int) (errorKind, bool) {
 	m := map[int]hvc.ErrorType{400: hvc.ErrorTypeInvalidArgument, 401: hvc.ErrorTypeUnauthenticated,

@@ -20,8 +20,9 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// Wire tests: every operation, both flavors, checked byte by byte through
-// an httpmock transport (never the global one).
+// Wire tests: every operation, both flavors, checked byte by byte against
+// docs/wire.md (Operations, Sessions) through an httpmock transport (never
+// the global one).
 //
 // Which fake to use (there are three; learn this one last):
 //   - mockVC (this file, httpmock): narrow wire-shape checks only — the
@@ -235,7 +236,7 @@ func wireCases() []wireCase {
 			want: hvc.LinkInfo{ConnectionHealthStatus: hvc.HealthStatusHealthy},
 		},
 		{
-			// Maps are objects on /api and key/value lists on /rest (API.md §3).
+			// Maps are objects on /api and key/value lists on /rest (docs/wire.md#value-encoding).
 			name: "Links.Get/unhealthy with message params",
 			call: func(ctx context.Context, c *hvc.Client) (any, error) { return c.Links.Get(ctx, "link-1") },
 			api: exchange{"GET", "/api" + lp + "/link-1", "", "", 200, `{"connection_health_status":"UNHEALTHY",
@@ -508,8 +509,8 @@ func TestWireEscapesPathParams(t *testing.T) {
 	}
 }
 
-// TestWireDeclaredErrors: every error API.md §2/§5 declares per operation,
-// plus the §2.5 runtime errors, decodes to its typed error in both flavors.
+// TestWireDeclaredErrors: every error docs/wire.md declares per operation,
+// plus the errors any operation may return, decodes to its typed error in both flavors.
 func TestWireDeclaredErrors(t *testing.T) {
 	t.Parallel()
 	type row struct {
