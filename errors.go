@@ -166,6 +166,13 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the cause.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// ErrOperationUnavailable is matched (errors.Is) by the error of an operation
+// that the server does not serve at all, e.g. sync providers on vSphere 8.0U1
+// or later, or Links.Get before 8.0U1. It never matches ErrNotFound, so code
+// that treats a missing link as already deleted cannot mistake a server
+// without the API for success.
+var ErrOperationUnavailable = errors.New("hvc: operation unavailable on this server")
+
 // ErrOutcomeUnknown is matched (errors.Is) by a *TransportError of a request
 // that is not idempotent and may have reached the server: it may or may not
 // have been applied, and it was not retried. Check the state (e.g. List)

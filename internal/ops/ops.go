@@ -1,0 +1,240 @@
+// Package ops is the one table of hvc operations. Each public operation of
+// the SDK is described here once: its name, HTTP method, flavor-less path
+// template, ?action= query, body parameter, whether it is idempotent, whether
+// its body can carry secrets, and the vSphere releases that serve it. The
+// SDK builds requests from it, the simulator routes and applies version
+// profiles from it, tests iterate it, and the README's operations table is
+// checked against it.
+//
+// The facts and their public sources are written up in docs/wire.md.
+package ops
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// Release is a vSphere (vCenter) release, ordered oldest first.
+type Release int
+
+// The releases the hvc API family knows. Release values are ordered, so
+// r >= R80U1 means "8.0 Update 1 or later".
+const (
+	R67 Release = iota + 1
+	R70
+	R70U1
+	R70U2
+	R70U3
+	R80
+	R80U1
+	R80U2
+	R80U3
+	R90
+)
+
+// Latest is the newest release known to the table.
+const Latest = R90
+
+// releaseNames spells each release the way VMware does.
+var releaseNames = [...]string{
+	R67: "6.7", R70: "7.0", R70U1: "7.0U1", R70U2: "7.0U2", R70U3: "7.0U3",
+	R80: "8.0", R80U1: "8.0U1", R80U2: "8.0U2", R80U3: "8.0U3", R90: "9.0",
+}
+
+// String returns e.g. "8.0U1".
+func (r Release) String() string {
+	if r < R67 || r > Latest {
+		return "unknown"
+	}
+	return releaseNames[r]
+}
+
+// Releases returns every known release, oldest first.
+func Releases() []Release {
+	out := make([]Release, 0, int(Latest))
+	for r := R67; r <= Latest; r++ {
+		out = append(out, r)
+	}
+	return out
+}
+
+// ParseRelease reads a release name such as "7.0U3", "8.0u1" or "9.0"
+// (the "U" is case-insensitive).
+func ParseRelease(s string) (Release, error) {
+	for r := R67; r <= Latest; r++ {
+		if strings.EqualFold(s, releaseNames[r]) {
+			return r, nil
+		}
+	}
+	names := make([]string, 0, int(Latest))
+	for r := R67; r <= Latest; r++ {
+		names = append(names, releaseNames[r])
+	}
+	return 0, errors.New("unknown vSphere release " + quote(s) + "; known: " + strings.Join(names, ", "))
+}
+
+// APISince is the first release that serves the /api flavor; every release
+// in the table serves the legacy /rest flavor.
+const APISince = R70U2
+
+// SSLCertificateSince is the first release whose CreateSpec and
+// CertificateInfo carry ssl_certificate (PEM).
+const SSLCertificateSince = R90
+
+// Op describes one hvc operation once, for both flavors.
+type Op struct {
+	// Name is the SDK's name, "Service.Method", e.g. "Links.Create".
+	Name string
+	// Method is the HTTP method.
+	Method string
+	// Template is the flavor-less path template, e.g.
+	// "/hvc/links/{link}/sync/providers/{provider}". Placeholders are
+	// filled in order by Path.
+	Template string
+	// Action is the ?action= value, or "".
+	Action string
+	// WrapAs names the body parameter that the legacy /rest flavor wraps
+	// the body in ({"spec":…}); "" when the body is sent as is in both
+	// flavors.
+	WrapAs string
+	// Idempotent operations may be retried (they use GET, PUT or DELETE).
+	Idempotent bool
+	// Secrets is true when the body can carry a password.
+	Secrets bool
+	// Since is the first release that serves the operation; Until the last
+	// one (0: still served by the newest release).
+	Since, Until Release
+}
+
+// The operations, one variable each, so the SDK names them without lookups.
+var (
+	LinksCreate                = &Op{Name: "Links.Create", Method: "POST", Template: "/hvc/links", WrapAs: "spec", Secrets: true, Since: R67}
+	LinksList                  = &Op{Name: "Links.List", Method: "GET", Template: "/hvc/links", Idempotent: true, Since: R67}
+	LinksGet                   = &Op{Name: "Links.Get", Method: "GET", Template: "/hvc/links/{link}", Idempotent: true, Since: R80U1}
+	LinksDelete                = &Op{Name: "Links.Delete", Method: "DELETE", Template: "/hvc/links/{link}", Idempotent: true, Since: R67}
+	LinksDeleteWithCredentials = &Op{Name: "Links.DeleteWithCredentials", Method: "POST", Template: "/hvc/links/{link}", Action: "delete", Secrets: true, Since: R80U1}
+	SyncReset                  = &Op{Name: "Sync.Reset", Method: "POST", Template: "/hvc/links/{link}/sync", Action: "reset", Since: R67, Until: R80}
+	SyncProvidersList          = &Op{Name: "SyncProviders.List", Method: "GET", Template: "/hvc/links/{link}/sync/providers", Idempotent: true, Since: R67, Until: R80}
+	SyncProvidersGet           = &Op{Name: "SyncProviders.Get", Method: "GET", Template: "/hvc/links/{link}/sync/providers/{provider}", Idempotent: true, Since: R67, Until: R80}
+	SyncProvidersStart         = &Op{Name: "SyncProviders.Start", Method: "POST", Template: "/hvc/links/{link}/sync/providers/{provider}", Action: "start", Secrets: true, Since: R67, Until: R80}
+	AdministratorsGet          = &Op{Name: "Administrators.Get", Method: "GET", Template: "/hvc/management/administrators", Idempotent: true, Since: R67}
+	AdministratorsSet          = &Op{Name: "Administrators.Set", Method: "PUT", Template: "/hvc/management/administrators", Idempotent: true, Since: R67}
+	AdministratorsAdd          = &Op{Name: "Administrators.Add", Method: "POST", Template: "/hvc/management/administrators", Action: "add", Since: R67}
+	AdministratorsRemove       = &Op{Name: "Administrators.Remove", Method: "POST", Template: "/hvc/management/administrators", Action: "remove", Since: R67}
+)
+
+// All lists every operation in documentation order.
+var All = []*Op{
+	LinksCreate, LinksList, LinksGet, LinksDelete, LinksDeleteWithCredentials,
+	SyncReset, SyncProvidersList, SyncProvidersGet, SyncProvidersStart,
+	AdministratorsGet, AdministratorsSet, AdministratorsAdd, AdministratorsRemove,
+}
+
+// ByName returns the operation named name ("Links.Create"), or nil.
+func ByName(name string) *Op {
+	for _, op := range All {
+		if op.Name == name {
+			return op
+		}
+	}
+	return nil
+}
+
+// In reports whether release r serves the operation.
+func (o *Op) In(r Release) bool {
+	return r >= o.Since && (o.Until == 0 || r <= o.Until)
+}
+
+// Versions describes the releases that serve the operation, e.g.
+// "vSphere 6.7–8.0" or "vSphere 8.0U1 and later".
+func (o *Op) Versions() string {
+	if o.Until == 0 {
+		return "vSphere " + o.Since.String() + " and later"
+	}
+	return "vSphere " + o.Since.String() + "–" + o.Until.String()
+}
+
+// Params returns the template's placeholder names in order, e.g.
+// ["link", "provider"].
+func (o *Op) Params() []string {
+	var out []string
+	for _, seg := range strings.Split(o.Template, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out = append(out, seg[1:len(seg)-1])
+		}
+	}
+	return out
+}
+
+// Display returns the template with its action, e.g.
+// "POST /hvc/links/{link}?action=delete", for docs and tables.
+func (o *Op) Display() string {
+	s := o.Method + " " + o.Template
+	if o.Action != "" {
+		s += "?action=" + o.Action
+	}
+	return s
+}
+
+// ParamError reports a path parameter that cannot be sent.
+type ParamError struct {
+	// Name is the placeholder, e.g. "link".
+	Name string
+	// Problem says what is wrong, e.g. "must not be empty".
+	Problem string
+}
+
+func (e *ParamError) Error() string { return e.Name + " " + e.Problem }
+
+// Path fills the template's placeholders, in order, with the escaped values.
+// It returns the filled flavor-less path, and a *ParamError for a value that
+// is blank or a dot segment ("." and ".." would change the path's meaning).
+// The number of values must match the placeholders.
+func (o *Op) Path(values ...string) (string, error) {
+	if len(values) == 0 && !strings.Contains(o.Template, "{") {
+		return o.Template, nil
+	}
+	var b strings.Builder
+	b.Grow(len(o.Template) + 32)
+	i := 0
+	for _, seg := range strings.Split(o.Template, "/")[1:] {
+		b.WriteByte('/')
+		if !strings.HasPrefix(seg, "{") {
+			b.WriteString(seg)
+			continue
+		}
+		name := seg[1 : len(seg)-1]
+		if i >= len(values) {
+			return "", &ParamError{Name: name, Problem: "is missing"}
+		}
+		v := values[i]
+		i++
+		switch {
+		case strings.TrimSpace(v) == "":
+			return "", &ParamError{Name: name, Problem: "must not be empty"}
+		case v == "." || v == "..":
+			return "", &ParamError{Name: name, Problem: "must not be a dot segment"}
+		}
+		b.WriteString(url.PathEscape(v))
+	}
+	if i != len(values) {
+		return "", &ParamError{Name: "path", Problem: "has more values than placeholders"}
+	}
+	return b.String(), nil
+}
+
+// Query returns the raw query ("action=start") or "".
+func (o *Op) Query() string {
+	if o.Action == "" {
+		return ""
+	}
+	return "action=" + o.Action
+}
+
+func quote(s string) string {
+	if len(s) > 32 {
+		s = s[:32] + "…"
+	}
+	return `"` + strings.ToValidUTF8(s, "?") + `"`
+}
