@@ -79,10 +79,11 @@ func op(err error, format string, args ...any) error {
 	return &opError{op: fmt.Sprintf(format, args...), err: err}
 }
 
-// isUnavailable reports an operation this vCenter version does not offer.
-// It is the one place that decides exit code 7.
+// isUnavailable reports an operation this vCenter version does not offer
+// (the SDK's ErrOperationUnavailable, or a bare OPERATION_NOT_FOUND). It is
+// the one place that decides exit code 7.
 func isUnavailable(err error) bool {
-	return errors.Is(err, hvc.ErrOperationNotFound)
+	return errors.Is(err, hvc.ErrOperationUnavailable) || errors.Is(err, hvc.ErrOperationNotFound)
 }
 
 // exitCode maps an error to hvcctl's documented exit codes.
@@ -104,14 +105,14 @@ func exitCode(err error) int {
 		return exitTLS
 	case errors.Is(err, hvc.ErrUnauthenticated), errors.Is(err, hvc.ErrUnauthorized), errors.Is(err, hvc.ErrNoCredentials):
 		return exitAuth
+	case isUnavailable(err):
+		return exitUnavailable
 	case errors.Is(err, hvc.ErrNotFound):
 		return exitNotFound
 	case errors.Is(err, hvc.ErrAlreadyExists):
 		return exitAlreadyExists
 	case errors.Is(err, hvc.ErrResourceBusy):
 		return exitBusy
-	case isUnavailable(err):
-		return exitUnavailable
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, hvc.ErrTimedOut):
 		return exitTimeout
 	case errors.Is(err, context.Canceled):
