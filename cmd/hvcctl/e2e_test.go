@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -401,7 +402,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			var c struct {
 				SessionID string `json:"session_id"`
 			}
-			if json.Unmarshal(b, &c) == nil && c.SessionID != "" {
+			if json.Unmarshal(b, &c) == nil && c.SessionID != "" && !slices.Contains(ids, c.SessionID) {
 				ids = append(ids, c.SessionID)
 			}
 		}

@@ -48,6 +48,18 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	// Every byte any test's hvcctl run wrote: no password may appear.
+	for _, secret := range []string{simulator.DefaultAdminPassword, simulator.DefaultReadOnlyPassword, pscPassword,
+		"not-the-password", "wrong-password", "Wrong-Secret!1"} {
+		if bytes.Contains(transcript.Bytes(), []byte(secret)) {
+			fmt.Fprintf(os.Stderr, "FAIL: some hvcctl output contains the password %q\n", secret)
+			code = 1
+		}
+	}
+	if code == 0 && bin != "" && transcript.Len() == 0 {
+		fmt.Fprintln(os.Stderr, "FAIL: the transcript of hvcctl output is empty")
+		code = 1
+	}
 	os.Exit(code)
 }
 
