@@ -523,3 +523,20 @@ func TestLinkCreateWithPSCCertificateFile(t *testing.T) {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 }
+
+func TestFailedSyncExitsOneWithState(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t, simulator.WithFailingProvider("authorization"))
+	mustRun(t, e, 0, "link", "create")
+	r := mustRun(t, e, exitError, "sync", "start", "link-1", "identity", "authorization", "--wait", "--poll-interval", "10ms", "-o", "json")
+	var out []providerOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out) != 2 {
+		t.Fatalf("stdout %q: %v", r.stdout, err)
+	}
+	if out[0].Status != "SUCCEEDED" || out[1].Status != "FAILED" || out[1].CurrentSessionInfo == nil || out[1].CurrentSessionInfo.Exception == nil {
+		t.Errorf("final states: %+v", out)
+	}
+	if !strings.Contains(r.stderr, `"exit_code": 1`) || !strings.Contains(r.stderr, "authorization") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+}
