@@ -40,6 +40,7 @@ type app struct {
 	conn        *connection // set by connect, closed by finish
 	interrupted func() bool
 	noPrompt    bool // shell completion must never block on a prompt
+	ctx         context.Context
 }
 
 // globalFlags are the persistent flags, resolved against the environment
@@ -170,6 +171,7 @@ func editDistance(a, b string) int {
 func (a *app) run(ctx context.Context, args []string) int {
 	a.stdinReader = bufio.NewReader(a.stdin)
 	a.interrupted = func() bool { return ctx.Err() != nil }
+	a.ctx = ctx
 	a.root = a.newRoot()
 	a.root.SetArgs(args)
 	a.root.SetIn(a.stdin)

@@ -204,7 +204,10 @@ func (a *app) askTrust(host string, info hvc.CertificateInfo) (bool, error) {
 		}
 	}
 	fmt.Fprint(a.stderr, "Compare it with the thumbprint the PSC's administrator gave you. Trust it and create the link? [y/N] ")
-	line, _ := a.stdinReader.ReadString('\n')
+	line, err := a.readAnswer()
+	if err != nil {
+		return false, err
+	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
 		return true, nil

@@ -153,7 +153,7 @@ func readSecretFile(path string) (string, error) {
 // promptSecret asks for a secret on the terminal without echo.
 func (a *app) promptSecret(prompt string) (string, error) {
 	fmt.Fprint(a.stderr, prompt)
-	b, err := a.readPassword()
+	b, err := interruptible(a.ctx, a.readPassword)
 	fmt.Fprintln(a.stderr)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
@@ -162,6 +162,39 @@ func (a *app) promptSecret(prompt string) (string, error) {
 		return "", authErr(errors.New("empty password"))
 	}
 	return string(b), nil
+}
+
+// readAnswer reads one line the operator types; Ctrl-C ends the wait.
+func (a *app) readAnswer() (string, error) {
+	b, err := interruptible(a.ctx, func() ([]byte, error) {
+		s, err := a.stdinReader.ReadString('\n')
+		if err != nil && s == "" {
+			return nil, err
+		}
+		return []byte(s), nil
+	})
+	return string(b), err
+}
+
+// interruptible runs a blocking terminal read and returns early, with the
+// context's error, when ctx ends (Ctrl-C is caught, so the read alone would
+// keep waiting for Enter). The read is left behind; the process exits.
+func interruptible(ctx context.Context, read func() ([]byte, error)) ([]byte, error) {
+	type res struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		b, err := read()
+		ch <- res{b, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // canPrompt reports whether hvcctl may ask the operator something: stdin
@@ -178,7 +211,10 @@ func (a *app) confirm(yes bool, question, what string) error {
 		return usageErr(fmt.Errorf("refusing to %s without confirmation: no terminal to ask on; pass --yes", what))
 	}
 	fmt.Fprint(a.stderr, question+" [y/N] ")
-	line, _ := a.stdinReader.ReadString('\n')
+	line, err := a.readAnswer()
+	if err != nil {
+		return err
+	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
 		return nil

@@ -18,6 +18,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"golang.org/x/term"
@@ -26,16 +27,14 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	a := &app{
-		stdin:     os.Stdin,
-		stdout:    os.Stdout,
-		stderr:    os.Stderr,
-		lookupEnv: os.LookupEnv,
-		environ:   os.Environ(),
-		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		readPassword: func() ([]byte, error) {
-			return term.ReadPassword(int(os.Stdin.Fd()))
-		},
+		stdin:        os.Stdin,
+		stdout:       os.Stdout,
+		stderr:       os.Stderr,
+		lookupEnv:    os.LookupEnv,
+		environ:      os.Environ(),
+		stdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
+		stderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		readPassword: readPasswordRestoring,
 	}
 	if a.stderrTTY {
 		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {
@@ -44,5 +43,38 @@ func main() {
 	}
 	code := a.run(ctx, os.Args[1:])
 	stop()
+	restoreTerminal()
 	os.Exit(code)
+}
+
+// readPasswordRestoring reads a password without echo. If hvcctl is
+// interrupted while it waits, main restores the terminal's echo before it
+// exits.
+func readPasswordRestoring() ([]byte, error) {
+	fd := int(os.Stdin.Fd())
+	if st, err := term.GetState(fd); err == nil {
+		pending.Lock()
+		pending.restore = func() { _ = term.Restore(fd, st) }
+		pending.Unlock()
+		defer func() {
+			pending.Lock()
+			pending.restore = nil
+			pending.Unlock()
+		}()
+	}
+	return term.ReadPassword(fd)
+}
+
+// pending holds the undo of a no-echo read still in progress.
+var pending struct {
+	sync.Mutex
+	restore func()
+}
+
+func restoreTerminal() {
+	pending.Lock()
+	defer pending.Unlock()
+	if pending.restore != nil {
+		pending.restore()
+	}
 }
