@@ -191,6 +191,9 @@ func interruptible(ctx context.Context, read func() ([]byte, error)) ([]byte, er
 	}()
 	select {
 	case r := <-ch:
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return r.b, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
