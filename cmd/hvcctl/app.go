@@ -38,8 +38,7 @@ type app struct {
 	log         *slog.Logger
 	warned      map[string]bool
 	conn        *connection // set by connect, closed by finish
-	interrupted func() bool
-	noPrompt    bool // shell completion must never block on a prompt
+	noPrompt    bool        // shell completion must never block on a prompt
 	ctx         context.Context
 }
 
@@ -170,7 +169,6 @@ func editDistance(a, b string) int {
 // run executes the command line and returns the process exit code.
 func (a *app) run(ctx context.Context, args []string) int {
 	a.stdinReader = bufio.NewReader(a.stdin)
-	a.interrupted = func() bool { return ctx.Err() != nil }
 	a.ctx = ctx
 	a.root = a.newRoot()
 	a.root.SetArgs(args)
