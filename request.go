@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,7 +148,7 @@ func (c *Client) send(ctx context.Context, method, path, target string, body []b
 	if err != nil {
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil {
 			return reply{}, &DecodeError{Method: method, Path: path, StatusCode: resp.StatusCode(),
-				Err: errors.New("response body larger than " + itoa(c.cfg.maxBody) + " bytes")}
+				Err: errors.New("response body larger than " + strconv.Itoa(c.cfg.maxBody) + " bytes")}
 		}
 		return reply{}, &TransportError{Method: method, Path: path, Err: cleanURLError(err),
 			OutcomeUnknown: method == http.MethodPost && !neverSent(err)}

@@ -143,7 +143,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		return c.Flavor() == FlavorREST, nil
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
-		const path = "/api/session"
+		path := wire.SessionPath(false)
 		rep, err := c.send(ctx, http.MethodGet, path, c.endpoint+path, nil, nil, c.SessionID(), false)
 		if err != nil {
 			return nil, err
@@ -161,7 +161,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 			return false, r.Err
 		}
 	case <-ctx.Done():
-		return false, &TransportError{Method: http.MethodGet, Path: "/api/session", Err: context.Cause(ctx)}
+		return false, &TransportError{Method: http.MethodGet, Path: wire.SessionPath(false), Err: context.Cause(ctx)}
 	}
 	return c.Flavor() == FlavorREST, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
@@ -48,4 +49,17 @@ func (c Credentials) validate(method, path, field string) error {
 		return invalidArgument(method, path, field+".password", "is required")
 	}
 	return nil
+}
+
+// quoteShort quotes user input for an error message, cut to 40 bytes on a
+// rune boundary.
+func quoteShort(s string) string {
+	if len(s) > 40 {
+		i := 40
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
+	}
+	return strconv.Quote(s)
 }
