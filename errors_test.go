@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/internal/stderr"
+	"github.com/hvcsdk/hvc/simulator"
 )
 
-// errorKind is one of the 25 std error types: its HTTP status (API.md
-// §4.2), its sentinel, and an errors.As to its named type.
+// errorKind is one of the 25 std error types: its HTTP status, its
+// sentinel, and an errors.As to its named type.
 type errorKind struct {
 	typ      hvc.ErrorType
 	status   int
@@ -25,37 +28,69 @@ type errorKind struct {
 	as       func(error) bool
 }
 
-func asType[T error](err error) bool {
-	var target T
-	return errors.As(err, &target)
+// errorKinds is read from the lists internal/cmd/generrors writes: the
+// SDK's types and sentinels, and the statuses of internal/stderr.
+var errorKinds = func() []errorKind {
+	var out []errorKind
+	for _, k := range hvc.ErrorKinds() {
+		status, _ := stderr.Status(string(k.Type)) // TestErrorKindsMatchStdErr checks every type has one
+		named := k.Named
+		out = append(out, errorKind{typ: k.Type, status: status, sentinel: k.Sentinel, as: func(err error) bool {
+			return errors.As(err, reflect.New(named).Interface())
+		}})
+	}
+	return out
+}()
+
+// TestErrorKindsMatchStdErr: the SDK's generated list and internal/stderr
+// name the same 25 types in the same order, and each type has its own named
+// error type and sentinel.
+func TestErrorKindsMatchStdErr(t *testing.T) {
+	t.Parallel()
+	kinds := hvc.ErrorKinds()
+	require.Len(t, kinds, 25)
+	require.Len(t, stderr.All, len(kinds))
+	named := map[reflect.Type]bool{}
+	sentinels := map[error]bool{}
+	for i, k := range kinds {
+		assert.Equal(t, stderr.All[i].Name, string(k.Type))
+		status, ok := stderr.Status(string(k.Type))
+		assert.True(t, ok, "%s has no status", k.Type)
+		assert.Equal(t, stderr.All[i].Status, status, "%s", k.Type)
+		assert.Equal(t, reflect.Pointer, k.Named.Kind(), "%s", k.Type)
+		assert.NotEqual(t, reflect.TypeOf(&hvc.StdError{}), k.Named, "%s has no named type", k.Type)
+		named[k.Named] = true
+		sentinels[k.Sentinel] = true
+	}
+	assert.Len(t, named, 25, "named types")
+	assert.Len(t, sentinels, 25, "sentinels")
 }
 
-var errorKinds = []errorKind{
-	{hvc.ErrorTypeError, 500, hvc.ErrGeneric, asType[*hvc.GenericError]},
-	{hvc.ErrorTypeAlreadyExists, 400, hvc.ErrAlreadyExists, asType[*hvc.AlreadyExistsError]},
-	{hvc.ErrorTypeAlreadyInDesiredState, 400, hvc.ErrAlreadyInDesiredState, asType[*hvc.AlreadyInDesiredStateError]},
-	{hvc.ErrorTypeCanceled, 400, hvc.ErrCanceled, asType[*hvc.CanceledError]},
-	{hvc.ErrorTypeConcurrentChange, 409, hvc.ErrConcurrentChange, asType[*hvc.ConcurrentChangeError]},
-	{hvc.ErrorTypeFeatureInUse, 400, hvc.ErrFeatureInUse, asType[*hvc.FeatureInUseError]},
-	{hvc.ErrorTypeInternalServerError, 500, hvc.ErrInternalServerError, asType[*hvc.InternalServerError]},
-	{hvc.ErrorTypeInvalidArgument, 400, hvc.ErrInvalidArgument, asType[*hvc.InvalidArgumentError]},
-	{hvc.ErrorTypeInvalidElementConfiguration, 400, hvc.ErrInvalidElementConfiguration, asType[*hvc.InvalidElementConfigurationError]},
-	{hvc.ErrorTypeInvalidElementType, 400, hvc.ErrInvalidElementType, asType[*hvc.InvalidElementTypeError]},
-	{hvc.ErrorTypeInvalidRequest, 400, hvc.ErrInvalidRequest, asType[*hvc.InvalidRequestError]},
-	{hvc.ErrorTypeNotAllowedInCurrentState, 400, hvc.ErrNotAllowedInCurrentState, asType[*hvc.NotAllowedInCurrentStateError]},
-	{hvc.ErrorTypeNotFound, 404, hvc.ErrNotFound, asType[*hvc.NotFoundError]},
-	{hvc.ErrorTypeOperationNotFound, 404, hvc.ErrOperationNotFound, asType[*hvc.OperationNotFoundError]},
-	{hvc.ErrorTypeResourceBusy, 500, hvc.ErrResourceBusy, asType[*hvc.ResourceBusyError]},
-	{hvc.ErrorTypeResourceInUse, 400, hvc.ErrResourceInUse, asType[*hvc.ResourceInUseError]},
-	{hvc.ErrorTypeResourceInaccessible, 500, hvc.ErrResourceInaccessible, asType[*hvc.ResourceInaccessibleError]},
-	{hvc.ErrorTypeServiceUnavailable, 503, hvc.ErrServiceUnavailable, asType[*hvc.ServiceUnavailableError]},
-	{hvc.ErrorTypeTimedOut, 500, hvc.ErrTimedOut, asType[*hvc.TimedOutError]},
-	{hvc.ErrorTypeUnableToAllocateResource, 500, hvc.ErrUnableToAllocateResource, asType[*hvc.UnableToAllocateResourceError]},
-	{hvc.ErrorTypeUnauthenticated, 401, hvc.ErrUnauthenticated, asType[*hvc.UnauthenticatedError]},
-	{hvc.ErrorTypeUnauthorized, 403, hvc.ErrUnauthorized, asType[*hvc.UnauthorizedError]},
-	{hvc.ErrorTypeUnexpectedInput, 400, hvc.ErrUnexpectedInput, asType[*hvc.UnexpectedInputError]},
-	{hvc.ErrorTypeUnsupported, 400, hvc.ErrUnsupported, asType[*hvc.UnsupportedError]},
-	{hvc.ErrorTypeUnverifiedPeer, 400, hvc.ErrUnverifiedPeer, asType[*hvc.UnverifiedPeerError]},
+// TestSimulatorErrorTypes: every standard error type the simulator injects
+// reaches the SDK with the status of internal/stderr, its named type and its
+// sentinel, in both flavors.
+func TestSimulatorErrorTypes(t *testing.T) {
+	t.Parallel()
+	for _, f := range []hvc.Flavor{hvc.FlavorAPI, hvc.FlavorREST} {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sim, c := simClient(t, nil, hvc.WithFlavor(f))
+			require.NoError(t, c.Login(ctx))
+			for _, k := range errorKinds {
+				remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: string(k.typ)})
+				_, err := c.Links.List(ctx)
+				remove()
+				require.Error(t, err, "%s", k.typ)
+				assert.True(t, k.as(err), "%s: got %T", k.typ, err)
+				assert.ErrorIs(t, err, k.sentinel)
+				var std *hvc.StdError
+				require.ErrorAs(t, err, &std)
+				assert.Equal(t, k.status, std.StatusCode, "%s", k.typ)
+				assert.Equal(t, k.typ, std.ErrorType)
+			}
+		})
+	}
 }
 
 func kindOf(t *testing.T, typ hvc.ErrorType) errorKind {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvcsdk/hvc/internal/stderr"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -326,17 +327,9 @@ func TestDecodeErrorNil(t *testing.T) {
 // "type" comes back as the UPPER form.
 func TestDecodeErrorLegacyTypeRoundTrip(t *testing.T) {
 	t.Parallel()
-	// API.md §4.1.
-	types := []string{
-		"ERROR", "ALREADY_EXISTS", "ALREADY_IN_DESIRED_STATE", "CANCELED", "CONCURRENT_CHANGE",
-		"FEATURE_IN_USE", "INTERNAL_SERVER_ERROR", "INVALID_ARGUMENT", "INVALID_ELEMENT_CONFIGURATION",
-		"INVALID_ELEMENT_TYPE", "INVALID_REQUEST", "NOT_ALLOWED_IN_CURRENT_STATE", "NOT_FOUND",
-		"OPERATION_NOT_FOUND", "RESOURCE_BUSY", "RESOURCE_IN_USE", "RESOURCE_INACCESSIBLE",
-		"SERVICE_UNAVAILABLE", "TIMED_OUT", "UNABLE_TO_ALLOCATE_RESOURCE", "UNAUTHENTICATED",
-		"UNAUTHORIZED", "UNEXPECTED_INPUT", "UNSUPPORTED", "UNVERIFIED_PEER",
-	}
-	require.Len(t, types, 25)
-	for _, typ := range types {
+	require.Len(t, stderr.All, 25)
+	for _, st := range stderr.All {
+		typ := st.Name
 		t.Run(typ, func(t *testing.T) {
 			t.Parallel()
 			body := `{"type":"` + wire.LegacyErrorPrefix + strings.ToLower(typ) + `","value":{"messages":[]}}`
