@@ -36,6 +36,7 @@ type Client struct {
 	sessionID atomic.Pointer[string]
 	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
 	logins    singleflight.Group
+	wait      waitFunc // retry backoff wait; nil means sleepCtx (tests replace it)
 
 	// Links manages hybrid links.
 	Links *LinksService

@@ -1,6 +1,10 @@
 package hvc
 
-import "reflect"
+import (
+	"context"
+	"reflect"
+	"time"
+)
 
 // This file exports internals to the external tests (package hvc_test).
 
@@ -20,4 +24,10 @@ func ErrorKinds() []ErrorKind {
 		out = append(out, ErrorKind{Type: k.typ, Sentinel: k.sentinel, Named: reflect.TypeOf(typed[k.typ](&StdError{}))})
 	}
 	return out
+}
+
+// SetRetryWait replaces how c waits between retry attempts; wait is given
+// the backoff the policy chose. Call it before c is used.
+func SetRetryWait(c *Client, wait func(ctx context.Context, d time.Duration) error) {
+	c.wait = wait
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -145,19 +147,39 @@ func TestRetryIdempotent(t *testing.T) {
 	}
 }
 
+// recordWaits makes c's retry backoffs return at once (with ctx's cause
+// when ctx is done) and returns a function that reports the waits the
+// policy asked for, so tests check backoffs without sleeping.
+func recordWaits(c *hvc.Client) func() []time.Duration {
+	var mu sync.Mutex
+	var waits []time.Duration
+	hvc.SetRetryWait(c, func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return context.Cause(ctx)
+	})
+	return func() []time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(waits)
+	}
+}
+
 // TestRetryAfter: Retry-After is honoured (seconds and HTTP date) and capped
 // by MaxBackoff.
 func TestRetryAfter(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name       string
-		retryAfter func() string
-		maxBackoff time.Duration
-		atLeast    time.Duration
+		name            string
+		retryAfter      func() string
+		maxBackoff      time.Duration
+		atLeast, atMost time.Duration
 	}{
-		{"seconds", func() string { return "1" }, 5 * time.Second, time.Second},
-		{"HTTP date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 5 * time.Second, 900 * time.Millisecond},
-		{"capped by MaxBackoff", func() string { return "3600" }, 10 * time.Millisecond, 0},
+		{"seconds", func() string { return "1" }, 5 * time.Second, time.Second, time.Second},
+		// An HTTP date has whole seconds: 2 s from now is 1–2 s away.
+		{"HTTP date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 5 * time.Second, 900 * time.Millisecond, 2 * time.Second},
+		{"capped by MaxBackoff", func() string { return "3600" }, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,16 +192,18 @@ func TestRetryAfter(t *testing.T) {
 				return true
 			})})
 			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: tt.maxBackoff}))
+			waits := recordWaits(c)
 			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 			defer cancel()
 			require.NoError(t, c.Login(ctx))
 
-			start := time.Now()
 			_, err := c.Links.List(ctx)
-			elapsed := time.Since(start)
 			require.NoError(t, err)
 			assert.Equal(t, 2, f.Hits(http.MethodGet, "/api/hvc/links"))
-			assert.GreaterOrEqual(t, elapsed, tt.atLeast, "Retry-After must be waited for")
+			got := waits()
+			require.Len(t, got, 1, "one wait between two attempts")
+			assert.GreaterOrEqual(t, got[0], tt.atLeast, "Retry-After must be waited for")
+			assert.LessOrEqual(t, got[0], tt.atMost)
 		})
 	}
 }
@@ -208,7 +232,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 			if cause == "cancel" {
 				ctx, cancel = context.WithCancel(context.Background())
 			} else {
-				ctx, cancel = context.WithTimeout(context.Background(), 2*time.Second)
+				ctx, cancel = context.WithTimeout(context.Background(), 500*time.Millisecond)
 			}
 			defer cancel()
 			done := make(chan error, 1)
