@@ -90,7 +90,7 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 		c.sessionID.Store(&id)
 	}
 	if cfg.flavor != FlavorAuto {
-		c.flavor.Store(int32(cfg.flavor))
+		c.flavor.Store(int32(cfg.flavor)) //nolint:gosec // G115: WithFlavor admits only 0, 1 and 2
 	}
 	if cfg.insecure {
 		c.log.Warn("hvc: TLS certificate verification is disabled (WithInsecureSkipVerify); prefer WithThumbprint", "endpoint", base)

@@ -145,14 +145,14 @@ func errorBody(env envelope, typ hvc.ErrorType, members string) string {
 var allEnvelopes = []envelope{envAPI, envREST, envRESTTyped}
 
 // createOn creates a link against a mock answering status/body and returns
-// the error and the mock.
-func createOn(t *testing.T, legacy bool, status int, body string) (error, *mockVC) {
+// the error.
+func createOn(t *testing.T, legacy bool, status int, body string) error {
 	t.Helper()
 	m := newMockVC(t, jsonReply(status, body))
 	c := m.Client(t, map[bool]hvc.Flavor{false: hvc.FlavorAPI, true: hvc.FlavorREST}[legacy], hvc.WithSessionID(mockSession))
 	_, err := c.Links.Create(context.Background(), fullSpec())
 	require.Error(t, err)
-	return err, m
+	return err
 }
 
 func linksPathFor(legacy bool) string {
@@ -170,7 +170,7 @@ func TestErrorDecodeAllTypes(t *testing.T) {
 			t.Run(string(k.typ)+"/"+env.String(), func(t *testing.T) {
 				t.Parallel()
 				body := errorBody(env, k.typ, `"messages":[{"id":"x","default_message":"msg","args":[]}]`)
-				err, _ := createOn(t, env.legacy(), k.status, body)
+				err := createOn(t, env.legacy(), k.status, body)
 
 				assert.True(t, k.as(err), "errors.As to the %s type; got %T", k.typ, err)
 				assert.ErrorIs(t, err, k.sentinel)
@@ -218,7 +218,7 @@ func TestErrorBodyTypeWins(t *testing.T) {
 		for _, env := range allEnvelopes {
 			t.Run(fmt.Sprintf("%d %s/%s", tc.status, tc.typ, env), func(t *testing.T) {
 				t.Parallel()
-				err, _ := createOn(t, env.legacy(), tc.status,
+				err := createOn(t, env.legacy(), tc.status,
 					errorBody(env, tc.typ, `"messages":[{"id":"x","default_message":"m","args":[]}]`))
 				k := kindOf(t, tc.typ)
 				assert.True(t, k.as(err), "got %T", err)
@@ -260,9 +260,9 @@ func TestErrorUnknownType(t *testing.T) {
 		for _, status := range []int{400, 404, 500} {
 			t.Run(fmt.Sprintf("%s/%d", env, status), func(t *testing.T) {
 				t.Parallel()
-				err, _ := createOn(t, env.legacy(), status,
+				err := createOn(t, env.legacy(), status,
 					errorBody(env, typ, `"messages":[{"id":"new","default_message":"brand new","args":[]}],"data":{"k":1}`))
-				std, ok := err.(*hvc.StdError)
+				std, ok := err.(*hvc.StdError) //nolint:errorlint // the concrete type is what is checked
 				require.True(t, ok, "an unknown type is a bare *StdError, got %T", err)
 				assert.Equal(t, typ, std.ErrorType)
 				assert.Equal(t, status, std.StatusCode)
@@ -311,7 +311,7 @@ func TestErrorNonStdBodies(t *testing.T) {
 			for _, legacy := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/%d/legacy=%v", b.name, st.status, legacy), func(t *testing.T) {
 					t.Parallel()
-					err, _ := createOn(t, legacy, st.status, b.body)
+					err := createOn(t, legacy, st.status, b.body)
 					var std *hvc.StdError
 					require.ErrorAs(t, err, &std)
 					assert.Equal(t, st.typ, std.ErrorType)
@@ -322,7 +322,7 @@ func TestErrorNonStdBodies(t *testing.T) {
 						assert.Equal(t, k.typ == st.typ, errors.Is(err, k.sentinel), "is %s", k.typ)
 					}
 					if st.typ == "" {
-						_, bare := err.(*hvc.StdError)
+						_, bare := err.(*hvc.StdError) //nolint:errorlint // the concrete type is what is checked
 						assert.True(t, bare, "got %T", err)
 						assert.Contains(t, err.Error(), fmt.Sprintf("%d error: ", st.status))
 					}
@@ -348,7 +348,7 @@ func TestErrorHugeBodyBounded(t *testing.T) {
 	for _, status := range []int{500, 502, 404, 503} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			t.Parallel()
-			err, _ := createOn(t, false, status, page)
+			err := createOn(t, false, status, page)
 			msg := err.Error()
 			assert.Less(t, len(msg), 600, "message %q", msg)
 			assert.Contains(t, msg, "<html><head><title>Gateway</title>")
@@ -359,7 +359,7 @@ func TestErrorHugeBodyBounded(t *testing.T) {
 	// start, with the odd byte replaced.
 	t.Run("latin-1 page", func(t *testing.T) {
 		t.Parallel()
-		err, _ := createOn(t, false, 502, "<html><p>Passerelle d\xe9faillante</p>"+strings.Repeat("<p>r\xe9essayez</p>", 100)+"</html>")
+		err := createOn(t, false, 502, "<html><p>Passerelle d\xe9faillante</p>"+strings.Repeat("<p>r\xe9essayez</p>", 100)+"</html>")
 		msg := err.Error()
 		assert.Less(t, len(msg), 600, "message %q", msg)
 		assert.Contains(t, msg, "<html><p>Passerelle d\uFFFDfaillante</p>")
@@ -367,7 +367,7 @@ func TestErrorHugeBodyBounded(t *testing.T) {
 	t.Run("cut inside a multi-byte rune", func(t *testing.T) {
 		t.Parallel()
 		for pad := 250; pad < 256; pad++ {
-			err, _ := createOn(t, false, 502, strings.Repeat("a", pad)+strings.Repeat("€", 10))
+			err := createOn(t, false, 502, strings.Repeat("a", pad)+strings.Repeat("€", 10))
 			msg := err.Error()
 			assert.Contains(t, msg, strings.Repeat("a", pad), "pad %d", pad)
 			assert.NotContains(t, msg, "\uFFFD", "no broken rune at the cut (pad %d)", pad)
@@ -376,7 +376,7 @@ func TestErrorHugeBodyBounded(t *testing.T) {
 	t.Run("huge std messages are kept", func(t *testing.T) {
 		t.Parallel()
 		long := strings.Repeat("x", 5000)
-		err, _ := createOn(t, false, 400, errorBody(envAPI, hvc.ErrorTypeInvalidArgument,
+		err := createOn(t, false, 400, errorBody(envAPI, hvc.ErrorTypeInvalidArgument,
 			`"messages":[{"id":"x","default_message":"`+long+`","args":[]}]`))
 		var std *hvc.StdError
 		require.ErrorAs(t, err, &std)
@@ -448,7 +448,7 @@ func TestErrorMessages(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err, _ := createOn(t, tc.env.legacy(), 400, errorBody(tc.env, hvc.ErrorTypeInvalidArgument, `"messages":`+tc.messages))
+			err := createOn(t, tc.env.legacy(), 400, errorBody(tc.env, hvc.ErrorTypeInvalidArgument, `"messages":`+tc.messages))
 			var std *hvc.StdError
 			require.ErrorAs(t, err, &std)
 			assert.Equal(t, hvc.ErrorTypeInvalidArgument, std.ErrorType)
@@ -458,13 +458,13 @@ func TestErrorMessages(t *testing.T) {
 	}
 	t.Run("no messages", func(t *testing.T) {
 		t.Parallel()
-		err, _ := createOn(t, false, 400, `{"error_type":"ALREADY_EXISTS"}`)
+		err := createOn(t, false, 400, `{"error_type":"ALREADY_EXISTS"}`)
 		assert.Equal(t, "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS", err.Error())
 		assert.ErrorIs(t, err, hvc.ErrAlreadyExists)
 	})
 	t.Run("messages without error_type use the status", func(t *testing.T) {
 		t.Parallel()
-		err, _ := createOn(t, false, 404, `{"messages":[{"id":"x","default_message":"gone","args":[]}]}`)
+		err := createOn(t, false, 404, `{"messages":[{"id":"x","default_message":"gone","args":[]}]}`)
 		assert.ErrorIs(t, err, hvc.ErrNotFound)
 		assert.Equal(t, "hvc: POST /api/hvc/links: 404 NOT_FOUND: gone", err.Error())
 	})
@@ -472,7 +472,7 @@ func TestErrorMessages(t *testing.T) {
 		t.Parallel()
 		forged := `line one\nhvc: forged log line\r\u001b[31mred\u0000`
 		long := strings.Repeat("é", 2000)
-		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+
+		err := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+
 			`{"id":"a","default_message":"`+forged+`","args":[]},{"id":"b","default_message":"`+long+`","args":[]}]}`)
 		msg := err.Error()
 		assert.NotContains(t, msg, "\n")
@@ -491,7 +491,7 @@ func TestErrorMessages(t *testing.T) {
 	t.Run("Error quotes at most 8 messages", func(t *testing.T) {
 		t.Parallel()
 		ms := strings.TrimSuffix(strings.Repeat(`{"id":"m","default_message":"d","args":[]},`, 20), ",")
-		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+ms+`]}`)
+		err := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+ms+`]}`)
 		assert.Equal(t, "hvc: POST /api/hvc/links: 400 INVALID_ARGUMENT: d; d; d; d; d; d; d; d; (+12 more)", err.Error())
 		var std *hvc.StdError
 		require.ErrorAs(t, err, &std)
@@ -499,7 +499,7 @@ func TestErrorMessages(t *testing.T) {
 	})
 	t.Run("unparsable messages", func(t *testing.T) {
 		t.Parallel()
-		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[1,2]}`)
+		err := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[1,2]}`)
 		assert.ErrorIs(t, err, hvc.ErrInvalidArgument)
 		assert.Contains(t, err.Error(), "unparsable messages")
 	})
@@ -516,7 +516,7 @@ func TestErrorScrubsSecrets(t *testing.T) {
 			body := errorBody(env, hvc.ErrorTypeInvalidArgument,
 				`"messages":[{"id":"x","default_message":"bad password `+spec.Password+` for session `+mockSession+`",
 				"args":["`+spec.Password+`"],"localized":"`+spec.Password+`"}]`)
-			err, _ := createOn(t, env.legacy(), 400, body)
+			err := createOn(t, env.legacy(), 400, body)
 			assert.NotContains(t, err.Error(), spec.Password)
 			assert.NotContains(t, err.Error(), mockSession)
 			var std *hvc.StdError
@@ -526,14 +526,14 @@ func TestErrorScrubsSecrets(t *testing.T) {
 	}
 	t.Run("non-std body", func(t *testing.T) {
 		t.Parallel()
-		err, _ := createOn(t, false, 500, "<html>echo: "+spec.Password+"</html>")
+		err := createOn(t, false, 500, "<html>echo: "+spec.Password+"</html>")
 		assert.NotContains(t, err.Error(), spec.Password)
 	})
 	// A password straddling the snippet cut must not leak its first part.
 	for _, pad := range []int{250, 251, 252, 253} {
 		t.Run(fmt.Sprintf("non-std body, password at byte %d", pad), func(t *testing.T) {
 			t.Parallel()
-			err, _ := createOn(t, false, 502, strings.Repeat("x", pad)+spec.Password+strings.Repeat("y", 300))
+			err := createOn(t, false, 502, strings.Repeat("x", pad)+spec.Password+strings.Repeat("y", 300))
 			assert.NotContains(t, err.Error(), spec.Password[:256-pad])
 		})
 	}

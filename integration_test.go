@@ -168,7 +168,7 @@ func TestIntegrationReadOnlyUser(t *testing.T) {
 	c, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
 		hvc.WithThumbprint(sim.Thumbprint()))
 	require.NoError(t, err)
-	defer c.Logout(ctx) //nolint:errcheck // best effort in a test
+	defer c.Logout(ctx) // best effort in a test
 
 	_, err = c.Links.List(ctx)
 	require.NoError(t, err)

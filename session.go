@@ -120,7 +120,7 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
 		}
 		if f == FlavorAuto {
-			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy]))
+			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy])) //nolint:gosec // G115: a Flavor constant
 		}
 		return id, nil
 	}
