@@ -31,3 +31,6 @@ func ErrorKinds() []ErrorKind {
 func SetRetryWait(c *Client, wait func(ctx context.Context, d time.Duration) error) {
 	c.wait = wait
 }
+
+// SleepCtx is the client's real retry wait.
+var SleepCtx = sleepCtx

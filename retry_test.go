@@ -215,16 +215,19 @@ func TestRetryStopsOnCancel(t *testing.T) {
 	for _, cause := range []string{"cancel", "deadline"} {
 		t.Run(cause, func(t *testing.T) {
 			t.Parallel()
-			hit := make(chan struct{}, 1)
 			f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodGet, "/api/hvc/links", func(_ int, w http.ResponseWriter) bool {
 				fvcAnswer(w, http.StatusServiceUnavailable, map[string]string{"Retry-After": "60"}, fvcUnavailable)
-				select {
-				case hit <- struct{}{}:
-				default:
-				}
 				return true
 			})})
 			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 10, MinBackoff: time.Minute, MaxBackoff: 2 * time.Minute}))
+			// The real wait, announced: the server having answered does not
+			// mean the client has read the answer and started backing off.
+			backingOff := make(chan struct{})
+			var once sync.Once
+			hvc.SetRetryWait(c, func(ctx context.Context, d time.Duration) error {
+				once.Do(func() { close(backingOff) })
+				return hvc.SleepCtx(ctx, d)
+			})
 			require.NoError(t, c.Login(context.Background()))
 
 			var ctx context.Context
@@ -241,7 +244,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 				done <- err
 			}()
 			if cause == "cancel" {
-				<-hit // the first attempt is answered; the client is now backing off
+				<-backingOff
 				cancel()
 			}
 			select {
