@@ -1,0 +1,183 @@
+// Command ratio reads `go test -bench` output (several -count runs) and
+// prints, from the medians, the ratios issue 10's targets name for the
+// no-network benchmark, plus the loopback ratios and the burst metrics:
+//
+//	go run ./cmd/ratio results/latest.txt
+//
+// Targets (no-network, per operation): time <= 2.0x raw and allocations
+// <= 1.7x raw for Create and Start; SDK over resty alone <= +5%; the vAPI
+// runtime at least 3x the SDK's time.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// samples maps a benchmark name (without "Benchmark" and the -N suffix)
+// and a unit to the values of all runs.
+type samples map[string]map[string][]float64
+
+var procSuffix = regexp.MustCompile(`-\d+$`)
+
+func parse(r io.Reader, s samples) error {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := procSuffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")
+		if s[name] == nil {
+			s[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return fmt.Errorf("%s: %q: %w", name, f[i], err)
+			}
+			s[name][f[i+1]] = append(s[name][f[i+1]], v)
+		}
+	}
+	return sc.Err()
+}
+
+// median of name's unit, or 0 when missing.
+func (s samples) median(name, unit string) float64 {
+	v := slices.Clone(s[name][unit])
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+func (s samples) ratio(a, b, unit string) float64 {
+	if d := s.median(b, unit); d != 0 {
+		return s.median(a, unit) / d
+	}
+	return 0
+}
+
+// verdict marks v against a limit: ok when v <= limit (atMost) or v >=
+// limit (otherwise); n/a when v is 0 (a benchmark is missing).
+func verdict(v, limit float64, atMost bool) string {
+	if v == 0 {
+		return "n/a"
+	}
+	if (atMost && v <= limit) || (!atMost && v >= limit) {
+		return "ok"
+	}
+	return "MISSED"
+}
+
+var ops = []string{"Create", "Start", "List", "Get"}
+
+func main() {
+	s := samples{}
+	if len(os.Args) < 2 {
+		if err := parse(os.Stdin, s); err != nil {
+			fail(err)
+		}
+	}
+	for _, path := range os.Args[1:] {
+		f, err := os.Open(path)
+		if err != nil {
+			fail(err)
+		}
+		err = parse(f, s)
+		f.Close()
+		if err != nil {
+			fail(err)
+		}
+	}
+	w := os.Stdout
+	name := func(bench, op, impl string) string { return bench + "/op=" + op + "/impl=" + impl }
+
+	fmt.Fprintln(w, "No-network (library's own work), medians; targets in brackets")
+	fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %s\n", "op", "sdk/raw time [<=2.0]", "sdk/raw allocs [<=1.7]",
+		"sdk/resty-1 [<=+5%]", "runtime/sdk [>=3.0]", "(runtime-raw)/(sdk-raw)")
+	for _, op := range ops {
+		sdk, raw := name("NoNet", op, "sdk"), name("NoNet", op, "raw")
+		rt, ry := name("NoNet", op, "runtime"), name("NoNet", op, "resty")
+		t, a := s.ratio(sdk, raw, "ns/op"), s.ratio(sdk, raw, "allocs/op")
+		tv, av := verdict(t, 2.0, true), verdict(a, 1.7, true)
+		if op != "Create" && op != "Start" {
+			tv, av = "info", "info"
+		}
+		over := s.ratio(sdk, ry, "ns/op")
+		r := s.ratio(rt, sdk, "ns/op")
+		var lib float64
+		if d := s.median(sdk, "ns/op") - s.median(raw, "ns/op"); d > 0 {
+			lib = (s.median(rt, "ns/op") - s.median(raw, "ns/op")) / d
+		}
+		fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %.2fx\n", op,
+			fmt.Sprintf("%.2fx %s", t, tv), fmt.Sprintf("%.2fx %s", a, av),
+			fmt.Sprintf("%+.1f%% %s", (over-1)*100, verdict(over, 1.05, true)),
+			fmt.Sprintf("%.2fx %s", r, verdict(r, 3.0, false)), lib)
+	}
+
+	fmt.Fprintln(w, "\nPer-call medians, time (allocs); no-network | loopback, server out of process")
+	impls := []string{"raw", "resty", "sdk", "runtime", "govmomi"}
+	fmt.Fprintf(w, "%-8s", "op")
+	for _, im := range impls {
+		fmt.Fprintf(w, " %-27s", im)
+	}
+	fmt.Fprintln(w)
+	for _, op := range ops {
+		fmt.Fprintf(w, "%-8s", op)
+		for _, im := range impls {
+			nn, lb := name("NoNet", op, im), name("Op", op, im)
+			fmt.Fprintf(w, " %-27s", fmt.Sprintf("%s(%.0f) | %s(%.0f)",
+				dur(s.median(nn, "ns/op")), s.median(nn, "allocs/op"), dur(s.median(lb, "ns/op")), s.median(lb, "allocs/op")))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "\nLoopback vs raw (time, allocs)")
+	for _, op := range ops {
+		fmt.Fprintf(w, "%-8s", op)
+		for _, im := range impls[1:] {
+			fmt.Fprintf(w, " %-8s %.2fx %.2fx ", im, s.ratio(name("Op", op, im), name("Op", op, "raw"), "ns/op"),
+				s.ratio(name("Op", op, im), name("Op", op, "raw"), "allocs/op"))
+		}
+		fmt.Fprintln(w)
+	}
+
+	fmt.Fprintln(w, "\nBurst of 100 concurrent calls over TLS, per burst (medians)")
+	fmt.Fprintf(w, "%-10s %-8s %10s %8s %8s %8s\n", "state", "impl", "time", "conns", "full-hs", "resumed")
+	for _, st := range []string{"cold", "warm", "reconnect"} {
+		for _, im := range impls {
+			n := "Burst/state=" + st + "/impl=" + im
+			if s[n] == nil {
+				continue
+			}
+			fmt.Fprintf(w, "%-10s %-8s %10s %8.1f %8.1f %8.1f\n", st, im, dur(s.median(n, "ns/op")),
+				s.median(n, "conns/burst"), s.median(n, "full-handshakes/burst"), s.median(n, "resumed/burst"))
+		}
+	}
+}
+
+func dur(ns float64) string {
+	switch {
+	case ns == 0:
+		return "-"
+	case ns >= 1e6:
+		return fmt.Sprintf("%.1fms", ns/1e6)
+	default:
+		return fmt.Sprintf("%.1fµs", ns/1e3)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "ratio:", err)
+	os.Exit(1)
+}
