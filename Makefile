@@ -27,7 +27,7 @@ vet:
 bench:
 	cd bench && $(GO) test -count=1 ./...
 	cd bench && bash -o pipefail -c '{ echo "# $$($(GO) env GOVERSION) $$(uname -sm), $$(nproc) cores, $$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2-)"; \
-	  echo "# commit $$(git rev-parse --short HEAD), $$(date -u +%FT%TZ), -benchtime $(BENCHTIME) -count $(BENCHCOUNT)"; \
+	  echo "# commit $$(git rev-parse --short HEAD), $$(date -u +%FT%TZ), -benchtime $(BENCHTIME) -count $(BENCHCOUNT), load average $$(cut -d" " -f1-3 /proc/loadavg)"; \
 	  $(GO) test -run "^$$" -bench "^Benchmark(NoNet|Op|Burst|ReloginStorm)$$" -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . && \
 	  $(GO) test -run "^$$" -bench "^BenchmarkParallelGet$$" -cpu 1,2 -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . ; \
 	  } | tee results/latest.txt'

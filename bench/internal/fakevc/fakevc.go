@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Canned bodies.
@@ -109,7 +110,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				err = CheckBody(req.Method, req.URL.Path, b.Bytes())
 			}
 		} else {
-			_, err = io.Copy(io.Discard, req.Body)
+			err = drain(req.Body)
 		}
 		req.Body.Close()
 		if err != nil {
@@ -127,6 +128,26 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ContentLength: int64(len(body)), Request: req,
 	}, nil
 }
+
+// drain reads r to its end as a connection would, through a pooled buffer:
+// io.Copy would hand it to r's WriteTo, which for some readers (the
+// io.MultiReader govmomi sends as an empty body) allocates 32 KiB that no
+// real transport spends.
+func drain(r io.Reader) error {
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	for {
+		_, err := r.Read(*bp)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+var bufs = sync.Pool{New: func() any { b := make([]byte, 4096); return &b }}
 
 // replyBody is a reply's body: one allocation, closable.
 type replyBody struct{ bytes.Reader }
