@@ -87,7 +87,8 @@ func loopbackEnv(tb testing.TB) env {
 }
 
 // runOps benchmarks every operation through every implementation;
-// benchstat pairs them as op=<name>/impl=<impl>.
+// benchstat pairs them as op=<name>/impl=<impl>. Besides wall time it
+// reports cpu-ns/op, the process's CPU time per call (see cpuNanos).
 func runOps(b *testing.B, newEnv func(testing.TB) env) {
 	ctx := context.Background()
 	for _, o := range ops {
@@ -96,11 +97,13 @@ func runOps(b *testing.B, newEnv func(testing.TB) env) {
 				c := im.new(b, newEnv(b))
 				defer c.closeIdle()
 				b.ReportAllocs()
+				cpu := cpuNanos()
 				for b.Loop() {
 					if err := c.call(ctx, o); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(cpuNanos()-cpu)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

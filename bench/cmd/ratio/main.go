@@ -101,32 +101,11 @@ func main() {
 		}
 	}
 	w := os.Stdout
-	name := func(bench, op, impl string) string { return bench + "/op=" + op + "/impl=" + impl }
 
-	fmt.Fprintln(w, "No-network (library's own work), medians; targets in brackets")
-	fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %s\n", "op", "sdk/raw time [<=2.0]", "sdk/raw allocs [<=1.7]",
-		"sdk/resty-1 [<=+5%]", "runtime/sdk [>=3.0]", "(runtime-raw)/(sdk-raw)")
-	for _, op := range ops {
-		sdk, raw := name("NoNet", op, "sdk"), name("NoNet", op, "raw")
-		rt, ry := name("NoNet", op, "runtime"), name("NoNet", op, "resty")
-		t, a := s.ratio(sdk, raw, "ns/op"), s.ratio(sdk, raw, "allocs/op")
-		tv, av := verdict(t, 2.0, true), verdict(a, 1.7, true)
-		if op != "Create" && op != "Start" {
-			tv, av = "info", "info"
-		}
-		over := s.ratio(sdk, ry, "ns/op")
-		r := s.ratio(rt, sdk, "ns/op")
-		var lib float64
-		if d := s.median(sdk, "ns/op") - s.median(raw, "ns/op"); d > 0 {
-			lib = (s.median(rt, "ns/op") - s.median(raw, "ns/op")) / d
-		}
-		fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %.2fx\n", op,
-			fmt.Sprintf("%.2fx %s", t, tv), fmt.Sprintf("%.2fx %s", a, av),
-			fmt.Sprintf("%+.1f%% %s", (over-1)*100, verdict(over, 1.05, true)),
-			fmt.Sprintf("%.2fx %s", r, verdict(r, 3.0, false)), lib)
-	}
+	targets(w, s, "cpu-ns/op", "CPU time of the client process")
+	targets(w, s, "ns/op", "wall time")
 
-	fmt.Fprintln(w, "\nPer-call medians, time (allocs); no-network | loopback, server out of process")
+	fmt.Fprintln(w, "Per-call medians, CPU time (allocs); no-network | loopback, server out of process")
 	impls := []string{"raw", "resty", "sdk", "runtime", "govmomi"}
 	fmt.Fprintf(w, "%-8s", "op")
 	for _, im := range impls {
@@ -138,16 +117,17 @@ func main() {
 		for _, im := range impls {
 			nn, lb := name("NoNet", op, im), name("Op", op, im)
 			fmt.Fprintf(w, " %-27s", fmt.Sprintf("%s(%.0f) | %s(%.0f)",
-				dur(s.median(nn, "ns/op")), s.median(nn, "allocs/op"), dur(s.median(lb, "ns/op")), s.median(lb, "allocs/op")))
+				dur(s.median(nn, "cpu-ns/op")), s.median(nn, "allocs/op"), dur(s.median(lb, "cpu-ns/op")), s.median(lb, "allocs/op")))
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, "\nLoopback vs raw (time, allocs)")
+	fmt.Fprintln(w, "\nLoopback vs raw (wall time, CPU time, allocs)")
 	for _, op := range ops {
 		fmt.Fprintf(w, "%-8s", op)
 		for _, im := range impls[1:] {
-			fmt.Fprintf(w, " %-8s %.2fx %.2fx ", im, s.ratio(name("Op", op, im), name("Op", op, "raw"), "ns/op"),
-				s.ratio(name("Op", op, im), name("Op", op, "raw"), "allocs/op"))
+			a, b := name("Op", op, im), name("Op", op, "raw")
+			fmt.Fprintf(w, " %-8s %.2fx %.2fx %.2fx ", im, s.ratio(a, b, "ns/op"), s.ratio(a, b, "cpu-ns/op"),
+				s.ratio(a, b, "allocs/op"))
 		}
 		fmt.Fprintln(w)
 	}
@@ -164,6 +144,44 @@ func main() {
 				s.median(n, "conns/burst"), s.median(n, "full-handshakes/burst"), s.median(n, "resumed/burst"))
 		}
 	}
+}
+
+func name(bench, op, impl string) string { return bench + "/op=" + op + "/impl=" + impl }
+
+// targets prints the no-network ratios the targets name, with time taken
+// from unit (ns/op or cpu-ns/op); allocations are the same in both.
+func targets(w io.Writer, s samples, unit, what string) {
+	fmt.Fprintf(w, "No-network (library's own work), medians, time = %s (%s); targets in brackets\n", what, unit)
+	fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %s\n", "op", "sdk/raw time [<=2.0]", "sdk/raw allocs [<=1.7]",
+		"sdk/resty-1 [<=+5%]", "runtime/sdk [>=3.0]", "(runtime-raw)/(sdk-raw)")
+	for _, op := range ops {
+		sdk, raw := name("NoNet", op, "sdk"), name("NoNet", op, "raw")
+		rt, ry := name("NoNet", op, "runtime"), name("NoNet", op, "resty")
+		t, a := s.ratio(sdk, raw, unit), s.ratio(sdk, raw, "allocs/op")
+		tv, av := verdict(t, 2.0, true), verdict(a, 1.7, true)
+		if op != "Create" && op != "Start" {
+			tv, av = "info", "info"
+		}
+		over := s.ratio(sdk, ry, unit)
+		r := s.ratio(rt, sdk, unit)
+		var lib float64
+		if d := s.median(sdk, unit) - s.median(raw, unit); d > 0 {
+			lib = (s.median(rt, unit) - s.median(raw, unit)) / d
+		}
+		fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %.2fx\n", op,
+			fmt.Sprintf("%.2fx %s", t, tv), fmt.Sprintf("%.2fx %s", a, av),
+			pct(over, verdict(over, 1.05, true)),
+			fmt.Sprintf("%.2fx %s", r, verdict(r, 3.0, false)), lib)
+	}
+	fmt.Fprintln(w)
+}
+
+// pct shows ratio r as a change in percent.
+func pct(r float64, v string) string {
+	if r == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.1f%% %s", (r-1)*100, v)
 }
 
 func dur(ns float64) string {

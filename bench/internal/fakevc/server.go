@@ -2,7 +2,6 @@ package fakevc
 
 import (
 	"bufio"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -111,9 +110,7 @@ func Serve(in io.Reader, out io.Writer) error {
 		return err
 	}
 	_, _ = io.Copy(io.Discard, in)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	return errors.Join(hs.Shutdown(ctx), ts.Shutdown(ctx))
+	return errors.Join(hs.Close(), ts.Close())
 }
 
 func (s *server) expire() {
