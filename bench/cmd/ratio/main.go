@@ -49,23 +49,56 @@ func parse(r io.Reader, s samples) error {
 }
 
 // median of name's unit, or 0 when missing.
-func (s samples) median(name, unit string) float64 {
-	v := slices.Clone(s[name][unit])
+func (s samples) median(name, unit string) float64 { return median(s[name][unit]) }
+
+func median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	slices.Sort(v)
+	v = slices.Sorted(slices.Values(v))
 	if len(v)%2 == 1 {
 		return v[len(v)/2]
 	}
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
+// paired returns a/b run by run: make bench runs every benchmark once per
+// run, so the i-th samples of a and b were taken seconds apart under the
+// same load. Nil when the runs do not pair up.
+func (s samples) paired(a, b, unit string) []float64 {
+	x, y := s[a][unit], s[b][unit]
+	if len(x) == 0 || len(x) != len(y) {
+		return nil
+	}
+	r := make([]float64, len(x))
+	for i := range x {
+		if y[i] == 0 {
+			return nil
+		}
+		r[i] = x[i] / y[i]
+	}
+	return r
+}
+
+// ratio is the median of the paired ratios, or else the ratio of the
+// medians; 0 when a benchmark is missing.
 func (s samples) ratio(a, b, unit string) float64 {
+	if p := s.paired(a, b, unit); p != nil {
+		return median(p)
+	}
 	if d := s.median(b, unit); d != 0 {
 		return s.median(a, unit) / d
 	}
 	return 0
+}
+
+// spread shows the range of the paired ratios, e.g. "2.36-3.34".
+func (s samples) spread(a, b, unit string) string {
+	p := s.paired(a, b, unit)
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.2f-%.2f", slices.Min(p), slices.Max(p))
 }
 
 // verdict marks v against a limit: ok when v <= limit (atMost) or v >=
@@ -151,8 +184,9 @@ func name(bench, op, impl string) string { return bench + "/op=" + op + "/impl="
 // targets prints the no-network ratios the targets name, with time taken
 // from unit (ns/op or cpu-ns/op); allocations are the same in both.
 func targets(w io.Writer, s samples, unit, what string) {
-	fmt.Fprintf(w, "No-network (library's own work), medians, time = %s (%s); targets in brackets\n", what, unit)
-	fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %s\n", "op", "sdk/raw time [<=2.0]", "sdk/raw allocs [<=1.7]",
+	fmt.Fprintf(w, "No-network (library's own work), time = %s (%s): median of the per-run ratios\n"+
+		"[target] and the range over runs; allocation counts are exact\n", what, unit)
+	fmt.Fprintf(w, "%-7s %-27s %-21s %-27s %-27s %s\n", "op", "sdk/raw time [<=2.0]", "sdk/raw allocs",
 		"sdk/resty-1 [<=+5%]", "runtime/sdk [>=3.0]", "(runtime-raw)/(sdk-raw)")
 	for _, op := range ops {
 		sdk, raw := name("NoNet", op, "sdk"), name("NoNet", op, "raw")
@@ -162,16 +196,16 @@ func targets(w io.Writer, s samples, unit, what string) {
 		if op != "Create" && op != "Start" {
 			tv, av = "info", "info"
 		}
-		over := s.ratio(sdk, ry, unit)
-		r := s.ratio(rt, sdk, unit)
+		over, r := s.ratio(sdk, ry, unit), s.ratio(rt, sdk, unit)
 		var lib float64
 		if d := s.median(sdk, unit) - s.median(raw, unit); d > 0 {
 			lib = (s.median(rt, unit) - s.median(raw, unit)) / d
 		}
-		fmt.Fprintf(w, "%-7s %-22s %-22s %-22s %-22s %.2fx\n", op,
-			fmt.Sprintf("%.2fx %s", t, tv), fmt.Sprintf("%.2fx %s", a, av),
-			pct(over, verdict(over, 1.05, true)),
-			fmt.Sprintf("%.2fx %s", r, verdict(r, 3.0, false)), lib)
+		fmt.Fprintf(w, "%-7s %-27s %-21s %-27s %-27s %.2fx\n", op,
+			fmt.Sprintf("%.2fx (%s) %s", t, s.spread(sdk, raw, unit), tv),
+			fmt.Sprintf("%.2fx [<=1.7] %s", a, av),
+			pct(over, "("+s.spread(sdk, ry, unit)+") "+verdict(over, 1.05, true)),
+			fmt.Sprintf("%.2fx (%s) %s", r, s.spread(rt, sdk, unit), verdict(r, 3.0, false)), lib)
 	}
 	fmt.Fprintln(w)
 }
