@@ -53,7 +53,8 @@ func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep r
 	if err != nil {
 		var te *TransportError
 		var cm *CertificateMismatchError
-		return errors.As(err, &te) && !errors.As(err, &cm)
+		var ce *CertificateError
+		return errors.As(err, &te) && !errors.As(err, &cm) && !errors.As(err, &ce)
 	}
 	return rep.status == http.StatusTooManyRequests || rep.status == http.StatusServiceUnavailable ||
 		(rep.status >= 400 && retryableBody(rep.body))

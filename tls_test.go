@@ -289,11 +289,13 @@ func TestTLSWithHTTPClient(t *testing.T) {
 		assert.Nil(t, c)
 	})
 
-	t.Run("root CAs and pin: the pin decides", func(t *testing.T) {
+	t.Run("root CAs and pin exclude each other", func(t *testing.T) {
 		t.Parallel()
-		wrong := strings.Repeat("11", 32)
-		c := fvcNew(t, f.URL, creds, hvc.WithRootCAs(f.pool()), hvc.WithThumbprint(wrong))
-		var cm *hvc.CertificateMismatchError
-		require.ErrorAs(t, list(t, c), &cm)
+		// The pin replaces chain verification: a pool beside it would be
+		// silently ignored, so New refuses the pair.
+		c, err := hvc.New(f.URL, creds, hvc.WithRootCAs(f.pool()), hvc.WithThumbprint(pin))
+		require.Error(t, err)
+		assert.Nil(t, c)
+		assert.Contains(t, err.Error(), "WithRootCAs and WithThumbprint exclude each other")
 	})
 }
