@@ -1,0 +1,191 @@
+package hvc_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+)
+
+// countingServer counts POSTs to /api/hvc/links and answers a login with
+// sessionID; react decides the reply to a create (nil: 201).
+type countingServer struct {
+	creates   atomic.Int64
+	sessionID string
+	react     func(w http.ResponseWriter, r *http.Request)
+}
+
+func (s *countingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/api/session" && r.Method == http.MethodPost:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, s.sessionID)
+	case r.URL.Path == "/api/hvc/links" && r.Method == http.MethodPost:
+		s.creates.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		if s.react != nil {
+			s.react(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `"link-1"`)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// TestOutcomeUnknownOnlyWhenSent: a POST matches ErrOutcomeUnknown only
+// when it may have reached the server. Failures before anything is written
+// (certificate, protocol, cancelled context, invalid header, refused dial)
+// do not, whatever the error kind; a connection dropped after the request
+// was read does. Before the fix every one of them matched.
+func TestOutcomeUnknownOnlyWhenSent(t *testing.T) {
+	t.Parallel()
+	drop := func(w http.ResponseWriter, _ *http.Request) { fvcDrop(w) }
+	cases := []struct {
+		name string
+		// setup returns the endpoint, the options and the server's count.
+		setup       func(t *testing.T) (string, []hvc.Option, *atomic.Int64)
+		ctx         func() context.Context
+		wantUnknown bool
+		check       func(t *testing.T, err error)
+	}{
+		{name: "thumbprint mismatch", setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			s := &countingServer{}
+			ts := httptest.NewUnstartedServer(s)
+			ts.Config.ErrorLog = quietLog()
+			ts.StartTLS()
+			t.Cleanup(ts.Close)
+			return ts.URL, []hvc.Option{hvc.WithThumbprint(strings.Repeat("11", 32)), hvc.WithSessionID("sid")}, &s.creates
+		}, check: func(t *testing.T, err error) {
+			var cm *hvc.CertificateMismatchError
+			assert.ErrorAs(t, err, &cm)
+		}},
+		{name: "untrusted certificate", setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			s := &countingServer{}
+			ts := httptest.NewUnstartedServer(s)
+			ts.Config.ErrorLog = quietLog()
+			ts.StartTLS()
+			t.Cleanup(ts.Close)
+			return ts.URL, []hvc.Option{hvc.WithSessionID("sid")}, &s.creates
+		}, check: func(t *testing.T, err error) {
+			var ce *hvc.CertificateError
+			require.ErrorAs(t, err, &ce)
+			var ua x509.UnknownAuthorityError
+			assert.ErrorAs(t, err, &ua, "the x509 cause stays reachable")
+			var cve *tls.CertificateVerificationError
+			assert.ErrorAs(t, err, &cve)
+		}},
+		{name: "https to a plain-HTTP server", setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			s := &countingServer{}
+			ts := httptest.NewServer(s)
+			t.Cleanup(ts.Close)
+			return "https://" + ts.Listener.Addr().String(), []hvc.Option{hvc.WithSessionID("sid")}, &s.creates
+		}},
+		{name: "context already cancelled", setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			s := &countingServer{}
+			ts := httptest.NewServer(s)
+			t.Cleanup(ts.Close)
+			return ts.URL, []hvc.Option{hvc.WithSessionID("sid")}, &s.creates
+		}, ctx: func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx
+		}, check: func(t *testing.T, err error) { assert.ErrorIs(t, err, context.Canceled) }},
+		{name: "invalid header", setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			// A login reply whose session id cannot go in a header: either
+			// the login is refused or the create fails before sending.
+			s := &countingServer{sessionID: `"bad\u0001id"`}
+			ts := httptest.NewServer(s)
+			t.Cleanup(ts.Close)
+			return ts.URL, []hvc.Option{hvc.WithCredentials("u", "p")}, &s.creates
+		}},
+		{name: "connection refused", setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			addr := ln.Addr().String()
+			require.NoError(t, ln.Close())
+			return "http://" + addr, []hvc.Option{hvc.WithSessionID("sid")}, new(atomic.Int64)
+		}},
+		{name: "dropped after the request was read", wantUnknown: true, setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			s := &countingServer{react: drop}
+			ts := httptest.NewServer(s)
+			t.Cleanup(ts.Close)
+			return ts.URL, []hvc.Option{hvc.WithSessionID("sid")}, &s.creates
+		}},
+		{name: "dropped after the request was read, TLS", wantUnknown: true, setup: func(t *testing.T) (string, []hvc.Option, *atomic.Int64) {
+			s := &countingServer{react: drop}
+			ts := httptest.NewTLSServer(s)
+			t.Cleanup(ts.Close)
+			pool := x509.NewCertPool()
+			pool.AddCert(ts.Certificate())
+			return ts.URL, []hvc.Option{hvc.WithSessionID("sid"), hvc.WithRootCAs(pool)}, &s.creates
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			endpoint, opts, creates := tc.setup(t)
+			c := fvcNew(t, endpoint, append(opts, hvc.WithFlavor(hvc.FlavorAPI), hvc.WithTimeout(5*time.Second))...)
+			ctx := context.Background()
+			if tc.ctx != nil {
+				ctx = tc.ctx()
+			}
+			_, err := c.Links.Create(ctx, fullSpec())
+			t.Logf("%s: %v", tc.name, err)
+			require.Error(t, err)
+			assert.Equal(t, tc.wantUnknown, errors.Is(err, hvc.ErrOutcomeUnknown), "ErrOutcomeUnknown")
+			if tc.wantUnknown {
+				assert.EqualValues(t, 1, creates.Load())
+			} else {
+				assert.EqualValues(t, 0, creates.Load(), "nothing reached the server")
+				assert.NotContains(t, err.Error(), "outcome unknown")
+			}
+			if tc.check != nil {
+				tc.check(t, err)
+			}
+		})
+	}
+}
+
+// TestCertificateErrorSaysWhatToPass: an untrusted certificate fails with
+// the SHA-256 thumbprint it presented and the options that would trust it.
+func TestCertificateErrorSaysWhatToPass(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{})
+	want := fvcColonUpper(fvcSHA256(f))
+	c := fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass))
+	err := c.Login(context.Background())
+	var ce *hvc.CertificateError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, want, ce.Thumbprint)
+	assert.Contains(t, err.Error(), `WithThumbprint("`+want+`")`)
+	assert.Contains(t, err.Error(), "WithRootCAs")
+	assert.False(t, errors.Is(err, hvc.ErrOutcomeUnknown))
+	var te *hvc.TransportError
+	assert.ErrorAs(t, err, &te)
+	assert.Zero(t, f.logins())
+
+	// The pinned thumbprint it names is the one that works.
+	c = fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass), hvc.WithThumbprint(ce.Thumbprint))
+	require.NoError(t, c.Login(context.Background()))
+}
+
+// quietLog drops a test server's log lines (failed handshakes are expected).
+func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
