@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -189,3 +190,49 @@ func TestCertificateErrorSaysWhatToPass(t *testing.T) {
 
 // quietLog drops a test server's log lines (failed handshakes are expected).
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// TestBodylessPOSTContentLength: a POST without a body goes out with
+// "Content-Length: 0" on the SDK's own transport, as the official runtime
+// sends it; before the fix it went out chunked.
+func TestBodylessPOSTContentLength(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		contentLength int64
+		header        string
+		te            []string
+	}
+	var mu sync.Mutex
+	got := map[string]seen{}
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		if n != 0 {
+			t.Errorf("%s %s: %d body bytes", r.Method, r.URL.Path, n)
+		}
+		mu.Lock()
+		got[r.Method+" "+r.URL.Path] = seen{r.ContentLength, r.Header.Get("Content-Length"), r.TransferEncoding}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/session" {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, `"sid"`)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(ts.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(ts.Certificate())
+	c := fvcNew(t, ts.URL, hvc.WithRootCAs(pool), hvc.WithCredentials("u", "p"), hvc.WithFlavor(hvc.FlavorAPI))
+	ctx := context.Background()
+	require.NoError(t, c.Login(ctx))
+	require.NoError(t, c.SyncProviders.Start(ctx, "l", "p", nil))
+	require.NoError(t, c.Sync.Reset(ctx, "l"))
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range []string{"POST /api/session", "POST /api/hvc/links/l/sync/providers/p", "POST /api/hvc/links/l/sync"} {
+		s, ok := got[k]
+		require.True(t, ok, k)
+		t.Logf("%s: ContentLength=%d Content-Length=%q Transfer-Encoding=%v", k, s.contentLength, s.header, s.te)
+		assert.Equal(t, seen{0, "0", nil}, s, k)
+	}
+}
