@@ -98,11 +98,16 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	req := request{method: op.Method, path: path, target: c.endpoint + wire.Prefix(legacy) + path, body: body, secrets: cl.secrets}
 
 	var rep reply
+	applied := false // an earlier attempt may have been applied
 	for attempt := 1; ; attempt++ {
 		rep, err = c.sendWithSession(ctx, req)
+		if applied && err == nil && alreadyDeleted(op, rep) {
+			return nil
+		}
 		if !c.shouldRetry(ctx, op, attempt, rep, err) {
 			break
 		}
+		applied = applied || mayHaveApplied(rep, err)
 		if werr := c.backoff(ctx, attempt, rep.header); werr != nil {
 			return &TransportError{Method: op.Method, Path: path, Err: werr}
 		}
