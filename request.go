@@ -177,8 +177,8 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
 	}
-	var wt wireTrace
-	tctx = httptrace.WithClientTrace(tctx, wt.clientTrace())
+	wt := newWireTrace(c.tracedTransport)
+	tctx = httptrace.WithClientTrace(tctx, &wt.trace)
 	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
 	if req.body != nil {
 		// A *bytes.Reader lets net/http size the body without resty copying
@@ -247,17 +247,22 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 type wireTrace struct {
 	asked atomic.Bool // the transport asked for a connection
 	wrote atomic.Bool // request bytes were (or may have been) written
+	trace httptrace.ClientTrace
 }
 
-func (w *wireTrace) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GetConn: func(string) { w.asked.Store(true) },
-		// A write can be partial and still reach the server: the request
-		// counts as written once the transport has tried to write it,
-		// whether it reports the headers as written or the write as failed.
-		WroteHeaders: func() { w.wrote.Store(true) },
-		WroteRequest: func(httptrace.WroteRequestInfo) { w.wrote.Store(true) },
+// newWireTrace returns a wireTrace with its hooks set. asked is watched
+// only for a transport not known to report through httptrace.
+func newWireTrace(traced bool) *wireTrace {
+	w := &wireTrace{}
+	// A write can be partial and still reach the server: the request counts
+	// as written once the transport has tried to write it, whether it
+	// reports the headers as written or the write as failed.
+	w.trace.WroteHeaders = func() { w.wrote.Store(true) }
+	w.trace.WroteRequest = func(httptrace.WroteRequestInfo) { w.wrote.Store(true) }
+	if !traced {
+		w.trace.GetConn = func(string) { w.asked.Store(true) }
 	}
+	return w
 }
 
 // mayHaveSent reports whether the request may have reached the server. A

@@ -1,6 +1,8 @@
 package hvc_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -234,5 +236,128 @@ func TestBodylessPOSTContentLength(t *testing.T) {
 		require.True(t, ok, k)
 		t.Logf("%s: ContentLength=%d Content-Length=%q Transfer-Encoding=%v", k, s.contentLength, s.header, s.te)
 		assert.Equal(t, seen{0, "0", nil}, s, k)
+	}
+}
+
+// handshakeCounter counts a TLS server's handshakes, full and resumed.
+type handshakeCounter struct{ full, resumed atomic.Int64 }
+
+func (h *handshakeCounter) verify(cs tls.ConnectionState) error {
+	if cs.DidResume {
+		h.resumed.Add(1)
+	} else {
+		h.full.Add(1)
+	}
+	return nil
+}
+
+// TestTLSBurstHandshakes: 100 concurrent calls, then 100 more, then 100
+// after the idle connections were closed. The second burst reuses the
+// idle connections (no handshake at all) and the third resumes TLS
+// sessions instead of doing full handshakes. Before the fix the third
+// burst did only full handshakes (no session cache).
+func TestTLSBurstHandshakes(t *testing.T) {
+	t.Parallel()
+	var hs handshakeCounter
+	var conns atomic.Int64
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(20 * time.Millisecond) // let the calls of a burst overlap
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[]`)
+	}))
+	ts.TLS = &tls.Config{VerifyConnection: hs.verify, MinVersion: tls.VersionTLS12}
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(ts.Certificate())
+	c := fvcNew(t, ts.URL, hvc.WithRootCAs(pool), hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid"))
+
+	burst := func(name string) (full, resumed, dialed int64) {
+		f0, r0, c0 := hs.full.Load(), hs.resumed.Load(), conns.Load()
+		var wg sync.WaitGroup
+		errs := make(chan error, 100)
+		for range 100 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := c.Links.List(context.Background())
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		full, resumed, dialed = hs.full.Load()-f0, hs.resumed.Load()-r0, conns.Load()-c0
+		t.Logf("%s: %d connections, %d full handshakes, %d resumed", name, dialed, full, resumed)
+		return full, resumed, dialed
+	}
+	full1, _, dialed1 := burst("burst 1")
+	assert.LessOrEqual(t, dialed1, int64(64), "connections per host are bounded")
+	assert.Positive(t, full1)
+	full2, resumed2, _ := burst("burst 2")
+	assert.Zero(t, full2+resumed2, "a second burst reuses the idle connections")
+	c.CloseIdleConnections()
+	full3, resumed3, _ := burst("burst 3, after CloseIdleConnections")
+	assert.Positive(t, resumed3)
+	assert.LessOrEqual(t, full3, full1/4, "new connections resume TLS sessions")
+}
+
+// TestGzipReplies: a gzip reply is decoded whether the transport asked for
+// it (and decoded it) or the server sent it unasked to a transport with
+// compression off; a small gzip body that inflates past
+// WithMaxResponseBytes is a *DecodeError, read only up to the limit.
+func TestGzipReplies(t *testing.T) {
+	t.Parallel()
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = io.WriteString(zw, s)
+		_ = zw.Close()
+		return b.Bytes()
+	}
+	list := `[{"link":"link-1","display_name":"foreign.local"}]`
+	bomb := gz(`[` + strings.Repeat(" ", 8<<20) + `]`)
+	cases := []struct {
+		name    string
+		body    []byte
+		noComp  bool
+		wantErr bool
+	}{
+		{"transport decodes", gz(list), false, false},
+		{"sent unasked", gz(list), true, false},
+		{"bomb", bomb, true, true},
+		{"bomb, transport decodes", bomb, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Encoding", "gzip")
+				_, _ = w.Write(tc.body)
+			}))
+			t.Cleanup(ts.Close)
+			opts := []hvc.Option{hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid"), hvc.WithMaxResponseBytes(1 << 20)}
+			if tc.noComp {
+				opts = append(opts, hvc.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableCompression: true}}))
+			}
+			c := fvcNew(t, ts.URL, opts...)
+			links, err := c.Links.List(context.Background())
+			if tc.wantErr {
+				var de *hvc.DecodeError
+				require.ErrorAs(t, err, &de)
+				assert.Contains(t, err.Error(), "larger than")
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, links, 1)
+		})
 	}
 }
