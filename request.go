@@ -182,7 +182,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
 	if req.body != nil {
 		// A *bytes.Reader lets net/http size the body without resty copying
-		// it; noReplay then removes the GetBody net/http derives from it.
+		// it; noReplay decides about the GetBody net/http derives from it.
 		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(req.body))
 	}
 	if req.sessionID != "" {
@@ -279,18 +279,24 @@ func (w *wireTrace) mayHaveSent(traced bool) bool {
 // noReplay is resty's pre-request hook: it makes every request body
 // impossible for a transport to replay behind the SDK's back. Go's HTTP/2
 // client resends a request after a stream reset or GOAWAY when it can
-// rewind the body (GetBody) or when there is none (golang/go#47635), so:
-// GetBody is always removed, and a POST without a body gets an empty body
-// that cannot be rewound either, except on the SDK's own HTTP/1.1-only
-// transport, where it goes out as "Content-Length: 0".
+// rewind the body (GetBody) or when there is none (golang/go#47635). So on
+// a caller's transport, which may speak HTTP/2, GetBody is removed and a
+// POST without a body gets an empty body that cannot be rewound either. On
+// the SDK's own HTTP/1.1-only transport GetBody stays (net/http's HTTP/1
+// client uses it only to resend a request of which nothing was written, on
+// a kept-alive connection the server had closed) and a body-less POST goes
+// out with "Content-Length: 0".
 func (c *Client) noReplay(_ *resty.Client, r *http.Request) error {
-	r.GetBody = nil
+	if !c.http1Only {
+		r.GetBody = nil
+	}
 	if r.ContentLength != 0 {
 		return nil
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		_ = r.Body.Close()
 	}
+	r.GetBody = nil
 	if r.Method == http.MethodPost && !c.http1Only {
 		r.Body = emptyBody{}
 		return nil
