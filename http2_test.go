@@ -279,3 +279,20 @@ func TestDefaultClientSpeaksHTTP1(t *testing.T) {
 	_ = resp.Body.Close()
 	assert.Equal(t, 2, resp.ProtoMajor)
 }
+
+// TestDefaultClientNeverReplaysOnH2OnlyServer: the SDK's own transport
+// offers only http/1.1, so an h2-only server that resets every stream gets
+// no HTTP/2 request at all (it reads an HTTP/1.1 request where it expects
+// the h2 preface and hangs up; the SDK rightly calls that outcome unknown,
+// as bytes were written). Before the fix the SDK's own transport spoke h2
+// and the server received the create hundreds of times.
+func TestDefaultClientNeverReplaysOnH2OnlyServer(t *testing.T) {
+	t.Parallel()
+	s := newH2Server(t, h2ResetProtocol)
+	c := fvcNew(t, s.URL(), hvc.WithRootCAs(s.pool), hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid-h2"),
+		hvc.WithTimeout(time.Second))
+	_, err := c.Links.Create(context.Background(), fullSpec())
+	t.Logf("server received %d requests: %v", s.requests.Load(), err)
+	require.Error(t, err)
+	assert.Zero(t, s.requests.Load())
+}
