@@ -229,7 +229,7 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(body, int64(c.cfg.maxBody)+1))
 	if len(b) > c.cfg.maxBody {
-		return reply{}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
+		return reply{status: resp.StatusCode}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
 			Err: errors.New("response body larger than " + itoa(c.cfg.maxBody) + " bytes")}
 	}
 	if err != nil {
@@ -243,7 +243,9 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 // written to one. It is the only ground for "the request may have reached
 // the server": error kinds are not (a TLS failure, a refused dial, an
 // invalid header and a cancelled context all fail before anything is
-// written).
+// written). The flags only ever go up: when net/http resends on a fresh
+// connection a request of which nothing was written to a reused one, the
+// first attempt's write still counts, which errs on the side of "unknown".
 type wireTrace struct {
 	asked atomic.Bool // the transport asked for a connection
 	wrote atomic.Bool // request bytes were (or may have been) written
