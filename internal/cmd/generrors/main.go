@@ -18,7 +18,8 @@ import (
 // types lists every standard error type, in the order of the
 // com.vmware.vapi.std.errors documentation, with the HTTP status vCenter
 // answers it with (the "HTTP Status Code" of each error in the vSphere REST
-// reference) and the condition it reports.
+// reference; see docs/wire.md#error-types-and-http-statuses) and the
+// condition it reports.
 var types = []struct {
 	wire   string
 	status int
