@@ -12,37 +12,9 @@ import (
 
 // ErrorType is the vAPI standard error type named by an error body's
 // error_type (or, on the legacy /rest flavor, its type). Servers may add types;
-// an unknown one is kept as is on a *StdError.
+// an unknown one is kept as is on a *StdError. The constants of the 25
+// standard types are generated into errors_types.go.
 type ErrorType string
-
-// The 25 standard error types of com.vmware.vapi.std.errors.
-const (
-	ErrorTypeError                       ErrorType = "ERROR"
-	ErrorTypeAlreadyExists               ErrorType = "ALREADY_EXISTS"
-	ErrorTypeAlreadyInDesiredState       ErrorType = "ALREADY_IN_DESIRED_STATE"
-	ErrorTypeCanceled                    ErrorType = "CANCELED"
-	ErrorTypeConcurrentChange            ErrorType = "CONCURRENT_CHANGE"
-	ErrorTypeFeatureInUse                ErrorType = "FEATURE_IN_USE"
-	ErrorTypeInternalServerError         ErrorType = "INTERNAL_SERVER_ERROR"
-	ErrorTypeInvalidArgument             ErrorType = "INVALID_ARGUMENT"
-	ErrorTypeInvalidElementConfiguration ErrorType = "INVALID_ELEMENT_CONFIGURATION"
-	ErrorTypeInvalidElementType          ErrorType = "INVALID_ELEMENT_TYPE"
-	ErrorTypeInvalidRequest              ErrorType = "INVALID_REQUEST"
-	ErrorTypeNotAllowedInCurrentState    ErrorType = "NOT_ALLOWED_IN_CURRENT_STATE"
-	ErrorTypeNotFound                    ErrorType = "NOT_FOUND"
-	ErrorTypeOperationNotFound           ErrorType = "OPERATION_NOT_FOUND"
-	ErrorTypeResourceBusy                ErrorType = "RESOURCE_BUSY"
-	ErrorTypeResourceInUse               ErrorType = "RESOURCE_IN_USE"
-	ErrorTypeResourceInaccessible        ErrorType = "RESOURCE_INACCESSIBLE"
-	ErrorTypeServiceUnavailable          ErrorType = "SERVICE_UNAVAILABLE"
-	ErrorTypeTimedOut                    ErrorType = "TIMED_OUT"
-	ErrorTypeUnableToAllocateResource    ErrorType = "UNABLE_TO_ALLOCATE_RESOURCE"
-	ErrorTypeUnauthenticated             ErrorType = "UNAUTHENTICATED"
-	ErrorTypeUnauthorized                ErrorType = "UNAUTHORIZED"
-	ErrorTypeUnexpectedInput             ErrorType = "UNEXPECTED_INPUT"
-	ErrorTypeUnsupported                 ErrorType = "UNSUPPORTED"
-	ErrorTypeUnverifiedPeer              ErrorType = "UNVERIFIED_PEER"
-)
 
 // StdError is a vAPI standard error returned by the server (or, for local
 // validation failures, built by the client before anything is sent). Every

@@ -187,7 +187,7 @@ func ExampleLinksService_List() {
 	_, err = client.Links.Get(ctx, links[0].Link)
 	var notFound *hvc.NotFoundError
 	if errors.As(err, &notFound) {
-		fmt.Println("status", notFound.StdError.StatusCode, notFound.StdError.ErrorType)
+		fmt.Println("status", notFound.StatusCode, notFound.ErrorType)
 	}
 	// Output:
 	// link-1 remote.local HEALTHY

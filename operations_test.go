@@ -224,6 +224,7 @@ func TestOperationsUnauthenticated(t *testing.T) {
 	require.NoError(t, err)
 	for _, tc := range operations {
 		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel() // every call is refused, so none changes what another counts
 			err := tc.call(context.Background(), anon, link, simulator.DefaultProviders[0])
 			var unauthn *hvc.UnauthenticatedError
 			require.ErrorAs(t, err, &unauthn)

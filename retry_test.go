@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -145,19 +147,39 @@ func TestRetryIdempotent(t *testing.T) {
 	}
 }
 
+// recordWaits makes c's retry backoffs return at once (with ctx's cause
+// when ctx is done) and returns a function that reports the waits the
+// policy asked for, so tests check backoffs without sleeping.
+func recordWaits(c *hvc.Client) func() []time.Duration {
+	var mu sync.Mutex
+	var waits []time.Duration
+	hvc.SetRetryWait(c, func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return context.Cause(ctx)
+	})
+	return func() []time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(waits)
+	}
+}
+
 // TestRetryAfter: Retry-After is honoured (seconds and HTTP date) and capped
 // by MaxBackoff.
 func TestRetryAfter(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name       string
-		retryAfter func() string
-		maxBackoff time.Duration
-		atLeast    time.Duration
+		name            string
+		retryAfter      func() string
+		maxBackoff      time.Duration
+		atLeast, atMost time.Duration
 	}{
-		{"seconds", func() string { return "1" }, 5 * time.Second, time.Second},
-		{"HTTP date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 5 * time.Second, 900 * time.Millisecond},
-		{"capped by MaxBackoff", func() string { return "3600" }, 10 * time.Millisecond, 0},
+		{"seconds", func() string { return "1" }, 5 * time.Second, time.Second, time.Second},
+		// An HTTP date has whole seconds: 2 s from now is 1–2 s away.
+		{"HTTP date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 5 * time.Second, 900 * time.Millisecond, 2 * time.Second},
+		{"capped by MaxBackoff", func() string { return "3600" }, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,16 +192,18 @@ func TestRetryAfter(t *testing.T) {
 				return true
 			})})
 			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: tt.maxBackoff}))
+			waits := recordWaits(c)
 			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 			defer cancel()
 			require.NoError(t, c.Login(ctx))
 
-			start := time.Now()
 			_, err := c.Links.List(ctx)
-			elapsed := time.Since(start)
 			require.NoError(t, err)
 			assert.Equal(t, 2, f.Hits(http.MethodGet, "/api/hvc/links"))
-			assert.GreaterOrEqual(t, elapsed, tt.atLeast, "Retry-After must be waited for")
+			got := waits()
+			require.Len(t, got, 1, "one wait between two attempts")
+			assert.GreaterOrEqual(t, got[0], tt.atLeast, "Retry-After must be waited for")
+			assert.LessOrEqual(t, got[0], tt.atMost)
 		})
 	}
 }
@@ -191,16 +215,19 @@ func TestRetryStopsOnCancel(t *testing.T) {
 	for _, cause := range []string{"cancel", "deadline"} {
 		t.Run(cause, func(t *testing.T) {
 			t.Parallel()
-			hit := make(chan struct{}, 1)
 			f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodGet, "/api/hvc/links", func(_ int, w http.ResponseWriter) bool {
 				fvcAnswer(w, http.StatusServiceUnavailable, map[string]string{"Retry-After": "60"}, fvcUnavailable)
-				select {
-				case hit <- struct{}{}:
-				default:
-				}
 				return true
 			})})
 			c := f.client(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 10, MinBackoff: time.Minute, MaxBackoff: 2 * time.Minute}))
+			// The real wait, announced: the server having answered does not
+			// mean the client has read the answer and started backing off.
+			backingOff := make(chan struct{})
+			var once sync.Once
+			hvc.SetRetryWait(c, func(ctx context.Context, d time.Duration) error {
+				once.Do(func() { close(backingOff) })
+				return hvc.SleepCtx(ctx, d)
+			})
 			require.NoError(t, c.Login(context.Background()))
 
 			var ctx context.Context
@@ -208,7 +235,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 			if cause == "cancel" {
 				ctx, cancel = context.WithCancel(context.Background())
 			} else {
-				ctx, cancel = context.WithTimeout(context.Background(), 2*time.Second)
+				ctx, cancel = context.WithTimeout(context.Background(), 500*time.Millisecond)
 			}
 			defer cancel()
 			done := make(chan error, 1)
@@ -217,7 +244,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 				done <- err
 			}()
 			if cause == "cancel" {
-				<-hit // the first attempt is answered; the client is now backing off
+				<-backingOff
 				cancel()
 			}
 			select {
@@ -413,6 +440,78 @@ func TestRetryInvalidPolicy(t *testing.T) {
 			}
 			assert.Error(t, err)
 			assert.Nil(t, c)
+		})
+	}
+}
+
+// TestRetryDeleteAlreadyApplied: under WithRetry, a DELETE whose earlier
+// attempt may have been applied (the server deleted the link, then the
+// connection dropped before the reply) reports success when the retry
+// finds the link gone (404 NOT_FOUND). Without such an earlier attempt a
+// 404 stays a *NotFoundError, and without WithRetry nothing is resent.
+// Before the fix the first case returned *NotFoundError.
+func TestRetryDeleteAlreadyApplied(t *testing.T) {
+	t.Parallel()
+	const linkPath = "/api/hvc/links/link-1"
+	cases := []struct {
+		name string
+		// first answers the first DELETE, after the link was deleted when
+		// applied is true.
+		first   func(w http.ResponseWriter)
+		applied bool
+		absent  bool // the link does not exist to begin with
+		retry   bool
+		want    func(t *testing.T, err error)
+		deletes int
+	}{
+		{"applied, then dropped", fvcDrop, true, false, true,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"applied, then a proxy's 503", func(w http.ResponseWriter) { fvcAnswer(w, 503, nil, "") }, true, false, true,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"not found at once", nil, false, true, true,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.NotFoundError](err), "%v", err) }, 1},
+		{"429, then not found", func(w http.ResponseWriter) { fvcAnswer(w, 429, nil, "") }, false, true, true,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.NotFoundError](err), "%v", err) }, 2},
+		{"dropped without retry", fvcDrop, true, false, false,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.TransportError](err), "%v", err) }, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var deletes atomic.Int64
+			var gone atomic.Bool
+			gone.Store(tc.absent)
+			f := newFVC(t, fvcConfig{hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodDelete || r.URL.Path != linkPath {
+					return false
+				}
+				if deletes.Add(1) == 1 && tc.first != nil {
+					if tc.applied {
+						gone.Store(true)
+					}
+					tc.first(w)
+					return true
+				}
+				if gone.Load() {
+					fvcError(w, false, http.StatusNotFound, "NOT_FOUND")
+					return true
+				}
+				gone.Store(true)
+				w.WriteHeader(http.StatusNoContent)
+				return true
+			}})
+			opts := []hvc.Option{hvc.WithFlavor(hvc.FlavorAPI)}
+			if tc.retry {
+				opts = append(opts, hvc.WithRetry(fvcQuickRetry))
+			}
+			c := f.client(t, opts...)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
+			defer cancel()
+			err := c.Links.Delete(ctx, "link-1")
+			t.Logf("%s: %d DELETEs received, err=%v", tc.name, deletes.Load(), err)
+			tc.want(t, err)
+			assert.EqualValues(t, tc.deletes, deletes.Load())
+			assert.True(t, gone.Load())
 		})
 	}
 }

@@ -246,7 +246,7 @@ func walkErrors(err error, fn func(error)) {
 		return
 	}
 	fn(err)
-	switch u := err.(type) {
+	switch u := err.(type) { //nolint:errorlint // walks the chain itself
 	case interface{ Unwrap() error }:
 		walkErrors(u.Unwrap(), fn)
 	case interface{ Unwrap() []error }:

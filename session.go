@@ -120,7 +120,7 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
 		}
 		if f == FlavorAuto {
-			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy]))
+			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy])) //nolint:gosec // G115: a Flavor constant
 		}
 		return id, nil
 	}
@@ -143,7 +143,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		return c.Flavor() == FlavorREST, nil
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
-		const path = "/api/session"
+		path := wire.SessionPath(false)
 		rep, err := c.send(ctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: c.SessionID()})
 		if err != nil {
 			return nil, err
@@ -161,7 +161,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 			return false, r.Err
 		}
 	case <-ctx.Done():
-		return false, &TransportError{Method: http.MethodGet, Path: "/api/session", Err: context.Cause(ctx)}
+		return false, &TransportError{Method: http.MethodGet, Path: wire.SessionPath(false), Err: context.Cause(ctx)}
 	}
 	return c.Flavor() == FlavorREST, nil
 }

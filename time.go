@@ -3,9 +3,7 @@ package hvc
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // Time is a vCenter date-time on the wire. It parses the RFC 3339 forms
@@ -56,15 +54,4 @@ func (t *Time) ptr() *time.Time {
 	}
 	v := t.Time
 	return &v
-}
-
-func quoteShort(s string) string {
-	if len(s) > 40 {
-		i := 40
-		for i > 0 && !utf8.RuneStart(s[i]) {
-			i--
-		}
-		s = s[:i] + "…"
-	}
-	return strconv.Quote(s)
 }

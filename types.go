@@ -3,10 +3,9 @@ package hvc
 import (
 	"fmt"
 	"log/slog"
-)
 
-// redacted replaces secrets in String, GoString and LogValue output.
-const redacted = "[REDACTED]"
+	"github.com/hvcsdk/hvc/internal/redact"
+)
 
 // LinkCreateSpec describes a new hybrid link (com.vmware.vcenter.hvc.links.create_spec).
 // Its Password never appears in %v, %+v, %#v or slog output.
@@ -35,7 +34,7 @@ type plainCreateSpec LinkCreateSpec
 func (s LinkCreateSpec) masked() plainCreateSpec {
 	p := plainCreateSpec(s)
 	if p.Password != "" {
-		p.Password = redacted
+		p.Password = redact.Mask
 	}
 	return p
 }
@@ -55,7 +54,7 @@ func (s LinkCreateSpec) LogValue() slog.Value {
 		slog.String("port", s.Port),
 		slog.String("domain_name", s.DomainName),
 		slog.String("username", s.Username),
-		slog.String("password", redacted),
+		slog.String("password", redact.Mask),
 		slog.String("ssl_thumbprint", s.SSLThumbprint),
 		slog.Any("admin_groups", s.AdminGroups),
 	)
@@ -71,17 +70,17 @@ type Credentials struct {
 
 // String formats the credentials with the password redacted.
 func (c Credentials) String() string {
-	return "{UserName:" + c.UserName + " Password:" + redacted + "}"
+	return "{UserName:" + c.UserName + " Password:" + redact.Mask + "}"
 }
 
 // GoString formats the credentials for %#v with the password redacted.
 func (c Credentials) GoString() string {
-	return fmt.Sprintf("hvc.Credentials{UserName:%q, Password:%q}", c.UserName, redacted)
+	return fmt.Sprintf("hvc.Credentials{UserName:%q, Password:%q}", c.UserName, redact.Mask)
 }
 
 // LogValue makes slog record the credentials with the password redacted.
 func (c Credentials) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("user_name", c.UserName), slog.String("password", redacted))
+	return slog.GroupValue(slog.String("user_name", c.UserName), slog.String("password", redact.Mask))
 }
 
 // LinkSummary is one entry of LinksService.List (links.summary).

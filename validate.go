@@ -3,6 +3,7 @@ package hvc
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/thumbprint"
@@ -48,4 +49,17 @@ func (c Credentials) validate(op *ops.Op, field string) error {
 		return invalidArgument(op.Method, templatePath(op), field+".password", "is required")
 	}
 	return nil
+}
+
+// quoteShort quotes user input for an error message, cut to 40 bytes on a
+// rune boundary.
+func quoteShort(s string) string {
+	if len(s) > 40 {
+		i := 40
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
+	}
+	return strconv.Quote(s)
 }

@@ -1,42 +1,15 @@
 package simulator
 
-import "strings"
+import (
+	"strings"
 
-// errorStatus is the HTTP status of each standard error type (docs/wire.md,
-// the per-error "HTTP Status Code" of the vSphere REST reference). A type
-// not listed answers 500.
-var errorStatus = map[string]int{
-	"ERROR":                         500,
-	"ALREADY_EXISTS":                400,
-	"ALREADY_IN_DESIRED_STATE":      400,
-	"CANCELED":                      400,
-	"CONCURRENT_CHANGE":             409,
-	"FEATURE_IN_USE":                400,
-	"INTERNAL_SERVER_ERROR":         500,
-	"INVALID_ARGUMENT":              400,
-	"INVALID_ELEMENT_CONFIGURATION": 400,
-	"INVALID_ELEMENT_TYPE":          400,
-	"INVALID_REQUEST":               400,
-	"NOT_ALLOWED_IN_CURRENT_STATE":  400,
-	"NOT_FOUND":                     404,
-	"OPERATION_NOT_FOUND":           404,
-	"RESOURCE_BUSY":                 500,
-	"RESOURCE_IN_USE":               400,
-	"RESOURCE_INACCESSIBLE":         500,
-	"SERVICE_UNAVAILABLE":           503,
-	"TIMED_OUT":                     500,
-	"UNABLE_TO_ALLOCATE_RESOURCE":   500,
-	"UNAUTHENTICATED":               401,
-	"UNAUTHORIZED":                  403,
-	"UNEXPECTED_INPUT":              400,
-	"UNSUPPORTED":                   400,
-	"UNVERIFIED_PEER":               400,
-}
+	"github.com/hvcsdk/hvc/internal/stderr"
+)
 
 // StatusOf returns the HTTP status vCenter answers with for a standard
 // error type, 500 for a type it does not know.
 func StatusOf(errorType string) int {
-	if s, ok := errorStatus[errorType]; ok {
+	if s, ok := stderr.Status(errorType); ok {
 		return s
 	}
 	return 500

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,7 +35,7 @@ func JSON(body []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return []byte("[unparsable body of " + itoa(len(body)) + " bytes]")
+		return []byte("[unparsable body of " + strconv.Itoa(len(body)) + " bytes]")
 	}
 	out, err := json.Marshal(walk(v))
 	if err != nil {
@@ -156,18 +157,4 @@ func Snippet(body []byte, max int) string {
 		b.WriteString("…")
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	var buf [20]byte
-	i := len(buf)
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(buf[i:])
 }
