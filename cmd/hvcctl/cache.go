@@ -124,7 +124,7 @@ func ensurePrivateDir(dir string) error {
 		return errors.New("owned by another user")
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
+		if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // G302: a directory needs x to be entered; 0700 is owner-only
 			return err
 		}
 	}
@@ -165,7 +165,7 @@ func (c *sessionCache) load(t target, a *app) *cacheEntry {
 		a.warnf("ignoring session file %s: too large", p)
 		return nil
 	}
-	f, err := os.Open(p)
+	f, err := os.Open(p) //nolint:gosec // G304: p is in our cache directory, checked above
 	if err != nil {
 		return nil
 	}

@@ -179,9 +179,9 @@ value the PSC's administrator gave you.`,
 // The SDK's create spec has no ssl_certificate field yet, so the
 // certificate is expressed as the thumbprint the server compares.
 func certFileThumbprint(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: the operator names the file to read
 	if err != nil {
-		return "", fmt.Errorf("--psc-certificate: %v", err)
+		return "", fmt.Errorf("--psc-certificate: %w", err)
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != "CERTIFICATE" {
@@ -189,7 +189,7 @@ func certFileThumbprint(path string) (string, error) {
 	}
 	cert, err := x509.ParseCertificate(blk.Bytes)
 	if err != nil {
-		return "", fmt.Errorf("--psc-certificate: %v", err)
+		return "", fmt.Errorf("--psc-certificate: %w", err)
 	}
 	return thumbprintOf(cert.Raw), nil
 }

@@ -44,7 +44,7 @@ func parseTarget(raw string) (target, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // do not quote the URL: it may hold a password
 		}
-		return t, fmt.Errorf("invalid URL: %v", err)
+		return t, fmt.Errorf("invalid URL: %w", err)
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return t, fmt.Errorf("invalid URL: scheme %q, want https", u.Scheme)
@@ -131,14 +131,14 @@ func (a *app) readStdinSecret(flag string) (string, error) {
 // readSecretFile reads a password file: its content without the trailing
 // newline. The path is named in errors, the content never.
 func readSecretFile(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: the operator names the password file
 	if err != nil {
-		return "", usageErr(fmt.Errorf("password file: %v", err))
+		return "", usageErr(fmt.Errorf("password file: %w", err))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, 4097))
 	if err != nil {
-		return "", usageErr(fmt.Errorf("password file %s: %v", path, err))
+		return "", usageErr(fmt.Errorf("password file %s: %w", path, err))
 	}
 	if len(b) > 4096 {
 		return "", usageErr(fmt.Errorf("password file %s is larger than 4 KiB", path))
@@ -269,7 +269,7 @@ func (a *app) trustOptions(t target) ([]hvc.Option, error) {
 	if a.g.caCerts != "" {
 		pem, err := os.ReadFile(a.g.caCerts)
 		if err != nil {
-			return nil, usageErr(fmt.Errorf("--tls-ca-certs: %v", err))
+			return nil, usageErr(fmt.Errorf("--tls-ca-certs: %w", err))
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -286,7 +286,7 @@ func (a *app) trustOptions(t target) ([]hvc.Option, error) {
 	}
 	if tp, ok := lookupKnownHost(a.g.knownHosts, t.hostport); ok {
 		if err := hvcOptionCheck(hvc.WithThumbprint(tp)); err != nil {
-			return nil, usageErr(fmt.Errorf("%s: entry for %s: %v", a.g.knownHosts, t.hostport, err))
+			return nil, usageErr(fmt.Errorf("%s: entry for %s: %w", a.g.knownHosts, t.hostport, err))
 		}
 		opts = append(opts, hvc.WithThumbprint(tp))
 	}

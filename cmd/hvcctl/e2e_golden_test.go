@@ -16,6 +16,7 @@ import (
 // progress lines are deterministic too. A step that changes state runs its
 // JSON form on a second object (jsonArgs) so that both forms do the same.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	sim, e := startSim(t, simulator.WithSyncStepPerPoll())
 	emptyKH := filepath.Join(t.TempDir(), "empty_known_hosts")
 	if err := os.WriteFile(emptyKH, nil, 0o600); err != nil {

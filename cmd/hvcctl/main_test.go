@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 	}
 	if gobin, err := exec.LookPath("go"); err == nil {
 		out := filepath.Join(dir, "hvcctl")
-		cmd := exec.Command(gobin, "build", "-o", out, ".")
+		cmd := exec.Command(gobin, "build", "-o", out, ".") //nolint:gosec // G204: the go tool on PATH building this package
 		if b, err := cmd.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building hvcctl: %v\n%s", err, b)
 			os.RemoveAll(dir)
@@ -112,14 +113,15 @@ func hvcctl(t *testing.T, e env, stdin string, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // G204: the binary this test built
 	cmd.Env = e.list()
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("running hvcctl %s: %v", strings.Join(args, " "), err)
@@ -202,10 +204,10 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	p := filepath.Join("testdata", "golden", name+".golden")
 	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(got), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os/exec"
 	"runtime"
@@ -32,7 +33,7 @@ func onTerminal(t *testing.T, e env, answers [][2]string, args ...string) (strin
 	for _, a := range args {
 		quoted = append(quoted, shellQuote(a))
 	}
-	cmd := exec.CommandContext(ctx, script, "-qec", "stty cols 100 rows 40; exec "+strings.Join(quoted, " "), "/dev/null")
+	cmd := exec.CommandContext(ctx, script, "-qec", "stty cols 100 rows 40; exec "+strings.Join(quoted, " "), "/dev/null") //nolint:gosec // G204: script(1) running the binary this test built
 	cmd.Env = e.list()
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -67,8 +68,8 @@ func onTerminal(t *testing.T, e env, answers [][2]string, args ...string) (strin
 	in.Close()
 	code := 0
 	if err := cmd.Wait(); err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
 			t.Fatalf("hvcctl on a terminal: %v; terminal showed %q", err, seen.String())
 		}
 		code = ee.ExitCode()
