@@ -84,14 +84,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if !known {
-		writeError(sw, flavorAPI, errOperationNotFound(r.Method, escaped))
-		return
-	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.maxBody)
 	}
-	s.route(sw, r, fl, rel)
+	if !cleanEscaped(escaped) {
+		s.notFound(sw, r)
+		return
+	}
+	s.mu.Lock()
+	mux := s.mux
+	s.mu.Unlock()
+	mux.ServeHTTP(sw, r)
 }
 
 // split separates the flavor prefix from a path. known is false for a path

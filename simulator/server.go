@@ -31,6 +31,8 @@ type Server struct {
 	admins      map[string]bool
 	faults      []*faultEntry
 	requests    []RecordedRequest
+	routes      []route
+	mux         *http.ServeMux
 	open, peak  int
 
 	httpSrv *http.Server
@@ -50,6 +52,10 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	cfg.api = cfg.api && cfg.servesAPI()
+	if !cfg.api && !cfg.rest {
+		return nil, fmt.Errorf("simulator: vSphere %s has no /api flavor, and WithAPIOnly removed /rest: nothing to serve", cfg.release)
+	}
 	s := &Server{
 		cfg:         cfg,
 		now:         time.Now,
@@ -59,6 +65,12 @@ func New(opts ...Option) (*Server, error) {
 		linkSeq:     map[string]int{},
 		admins:      map[string]bool{"Administrators@vsphere.local": true},
 	}
+	s.routes = s.builtinRoutes()
+	mux, err := s.buildMux(s.routes)
+	if err != nil {
+		return nil, fmt.Errorf("simulator: routes: %w", err)
+	}
+	s.mux = mux
 	return s, nil
 }
 
