@@ -109,7 +109,7 @@ func TestFaultTimeouts(t *testing.T) {
 			t.Parallel()
 			sim, c := simClient(t, nil, tt.clientOpts...)
 			require.NoError(t, c.Login(context.Background()))
-			sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Latency: 5 * time.Second})
+			mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Latency: 5 * time.Second})
 			ctx := context.Background()
 			if tt.ctxTimeout > 0 {
 				var cancel context.CancelFunc
@@ -133,7 +133,7 @@ func TestFaultDroppedPOSTNotRetried(t *testing.T) {
 	ctx := context.Background()
 	sim, c := simClient(t, nil, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
 	require.NoError(t, c.Login(ctx))
-	sim.AddFault(simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", Drop: true})
+	mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", Drop: true})
 	spec := foreignSpec("drop.local")
 	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
 	_, err := c.Links.Create(ctx, spec)
@@ -148,8 +148,8 @@ func TestFaultIdempotentRetried(t *testing.T) {
 	ctx := context.Background()
 	sim, c := simClient(t, nil, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
 	require.NoError(t, c.Login(ctx))
-	sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Drop: true, Times: 1})
-	sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Drop: true, Times: 1})
+	mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
 	_, err := c.Links.List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 3, countRequests(sim, http.MethodGet, "/hvc/links"))
@@ -195,7 +195,7 @@ func TestFaultHostileBodies(t *testing.T) {
 			sim, c := simClient(t, nil, hvc.WithFlavor(hvc.FlavorAPI))
 			f := tt.fault
 			f.Method, f.Path = http.MethodGet, "/hvc/links"
-			sim.AddFault(f)
+			mustFault(t, sim, f)
 			_, err := c.Links.List(context.Background())
 			require.Error(t, err)
 			tt.check(t, err)
@@ -210,12 +210,13 @@ func TestFaultNoConnectionLeak(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const pool = 4
-	sim := simulator.Run(t)
+	sim := simulator.Run(t, simulator.WithVersion("8.0U1")) // Links.Get
+
 	tr := &http.Transport{MaxConnsPerHost: pool, MaxIdleConnsPerHost: pool}
 	c, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
 		hvc.WithRootCAs(sim.CertPool()), hvc.WithHTTPClient(&http.Client{Transport: tr}))
 	require.NoError(t, err)
-	sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", ErrorType: "NOT_FOUND"})
+	mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", ErrorType: "NOT_FOUND"})
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Add(1)

@@ -611,7 +611,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	}
 	for _, e := range echoes {
 		e.fault.Times = 1
-		remove := sim.AddFault(e.fault)
+		remove := mustFault(t, sim, e.fault)
 		a.fails(t, e.name, e.call(), e.want)
 		remove()
 	}
@@ -626,7 +626,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	}
 	body, err := json.Marshal(result)
 	require.NoError(t, err)
-	remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", Body: body, Status: 200, Times: 1})
+	remove := mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", Body: body, Status: 200, Times: 1})
 	info, err = c.Links.Get(ctx, id1)
 	remove()
 	a.ok(t, "Links.Get with secret members", err, info)
@@ -645,7 +645,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	a.fails(t, "Login without credentials", sidClient.Login(ctx), hvc.ErrNoCredentials)
 	links, err = sidClient.Links.List(ctx)
 	a.ok(t, "session client Links.List", err, links)
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Status: 401, Times: 1, ContentType: "text/plain",
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Status: 401, Times: 1, ContentType: "text/plain",
 		Body: []byte("session " + sidClient.SessionID() + " expired")})
 	_, err = sidClient.Links.List(ctx)
 	remove()
@@ -658,7 +658,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	// Wrong password, plainly refused and with the password echoed back.
 	wrong := newClient(front.URL, hvc.WithCredentials(auditUser, auditWrongPW), trust)
 	a.fails(t, "Login wrong password", wrong.Login(ctx), new(*hvc.UnauthenticatedError))
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodPost, Path: sessionPath, Times: 1,
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: sessionPath, Times: 1,
 		Body: echoError(run.legacy, "UNAUTHENTICATED", "bad password "+auditWrongPW), Status: 401})
 	_, err = wrong.Links.List(ctx)
 	remove()
@@ -667,7 +667,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 
 	// A login that misses its deadline.
 	slow := newClient(front.URL, hvc.WithCredentials(auditUser, auditAdminPW), trust)
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodPost, Path: sessionPath, Latency: 300 * time.Millisecond, Times: 1})
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: sessionPath, Latency: 300 * time.Millisecond, Times: 1})
 	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	a.fails(t, "Login deadline", slow.Login(dctx), context.DeadlineExceeded)
 	cancel()
@@ -687,7 +687,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	a.ok(t, "Links.Delete", c.Links.Delete(ctx, id1))
 	sid = c.SessionID()
 	a.sessionID(sid)
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodDelete, Path: sessionPath, Times: 1,
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodDelete, Path: sessionPath, Times: 1,
 		Body: echoError(run.legacy, "ERROR", "cannot close session "+sid)})
 	a.fails(t, "Logout echoing the session", c.Logout(ctx), hvc.ErrGeneric)
 	remove()

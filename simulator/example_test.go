@@ -135,7 +135,9 @@ func ExampleServer_AddFault() {
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
 
-	sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	if _, err := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/api/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 1}); err != nil {
+		panic(err)
+	}
 	login := call(hc, http.MethodPost, sim.URL()+"/api/session", "", "")
 	var token string
 	if err := json.Unmarshal(login[len("201 "):], &token); err != nil {

@@ -77,11 +77,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			panic(rec)
 		}
 	}()
+	flv, frel := "", escaped
 	if known {
-		if f := s.fault(r.Method, rel); f != nil {
-			if applyFault(sw, r, fl, f) {
-				return
-			}
+		flv, frel = fl.String(), rel
+	}
+	if f := s.fault(r, flv, frel); f != nil {
+		if applyFault(sw, r, fl, f) {
+			return
 		}
 	}
 	if r.Body != nil {

@@ -439,3 +439,11 @@ func (fs *fixtures) get(f flavor, method, p string) fixture {
 func certPEM(sim *simulator.Server) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sim.Certificate().Raw}))
 }
+
+// mustFault injects f into sim and fails the test if AddFault refuses it.
+func mustFault(t testing.TB, sim *simulator.Server, f simulator.Fault) func() {
+	t.Helper()
+	remove, err := sim.AddFault(f)
+	require.NoError(t, err)
+	return remove
+}

@@ -89,10 +89,11 @@ func (s *Server) builtinRoutes() []route {
 					actions: []string{""}, handler: s.sessionHandler(f)})
 			}
 		} else {
-			for _, m := range []string{http.MethodPost, http.MethodDelete} {
-				out = append(out, route{pattern: m + " " + prefix + restSessionPath, flavor: f, template: restSessionPath,
+			out = append(out,
+				route{pattern: http.MethodPost + " " + prefix + restSessionPath, flavor: f, template: restSessionPath,
+					actions: []string{"", "get"}, handler: s.sessionHandler(f)},
+				route{pattern: http.MethodDelete + " " + prefix + restSessionPath, flavor: f, template: restSessionPath,
 					actions: []string{""}, handler: s.sessionHandler(f)})
-			}
 		}
 		index := map[string]int{}
 		groups := map[string][]*ops.Op{}

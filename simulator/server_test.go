@@ -185,7 +185,7 @@ func TestStatusOf(t *testing.T) {
 			if typ == "" || typ == "not_found" {
 				continue
 			}
-			remove := sim.AddFault(simulator.Fault{Path: "/hvc/links", ErrorType: typ})
+			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ})
 			requireError(t, f, w.do(t, request{method: http.MethodGet, path: f.prefix + "/hvc/links"}), status, typ)
 			remove()
 		}
@@ -338,7 +338,7 @@ func TestLifecycle(t *testing.T) {
 		sim := simulator.Run(t)
 		w := newWire(t, sim)
 		tok := w.admin(t, apiFlavor)
-		sim.AddFault(simulator.Fault{Path: "/hvc/links", Latency: 300 * time.Millisecond})
+		mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Latency: 300 * time.Millisecond})
 		done := make(chan response, 1)
 		go func() {
 			resp, err := w.try(context.Background(), request{method: http.MethodGet, path: "/api/hvc/links", token: tok})
@@ -359,7 +359,7 @@ func TestLifecycle(t *testing.T) {
 		sim := simulator.Run(t)
 		w := newWire(t, sim)
 		tok := w.admin(t, apiFlavor)
-		sim.AddFault(simulator.Fault{Path: "/hvc/links", Latency: time.Minute})
+		mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Latency: time.Minute})
 		done := make(chan error, 1)
 		go func() {
 			_, err := w.try(context.Background(), request{method: http.MethodGet, path: "/api/hvc/links", token: tok})
@@ -572,7 +572,7 @@ func TestConnections(t *testing.T) {
 	const n = 5
 	sim := simulator.Run(t)
 	tok := newWire(t, sim).admin(t, apiFlavor)
-	sim.AddFault(simulator.Fault{Path: "/hvc/links", Latency: 300 * time.Millisecond})
+	mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Latency: 300 * time.Millisecond})
 	wires := make([]*wire, n)
 	for i := range wires {
 		wires[i] = newWire(t, sim)
