@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -41,16 +42,12 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-func idempotent(method string) bool {
-	return method == http.MethodGet || method == http.MethodDelete || method == http.MethodPut || method == http.MethodHead
-}
-
 // shouldRetry decides whether attempt (1-based) may be followed by another.
 // A per-request timeout counts as a transport error; the caller's context
 // being done never does.
-func (c *Client) shouldRetry(ctx context.Context, method string, attempt int, rep reply, err error) bool {
+func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep reply, err error) bool {
 	p := c.cfg.retry
-	if p == nil || attempt >= p.MaxAttempts || !idempotent(method) || ctx.Err() != nil {
+	if p == nil || attempt >= p.MaxAttempts || !op.Idempotent || ctx.Err() != nil {
 		return false
 	}
 	if err != nil {

@@ -40,7 +40,7 @@ func (c *Client) Logout(ctx context.Context) error {
 		return nil
 	}
 	path := wire.SessionPath(legacy)
-	rep, err := c.send(ctx, http.MethodDelete, path, c.endpoint+path, nil, nil, *p, false)
+	rep, err := c.send(ctx, request{method: http.MethodDelete, path: path, target: c.endpoint + path, sessionID: *p})
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	legacy := f == FlavorREST
 	for {
 		path := wire.SessionPath(legacy)
-		rep, err := c.send(ctx, http.MethodPost, path, c.endpoint+path, nil, nil, "", true)
+		rep, err := c.send(ctx, request{method: http.MethodPost, path: path, target: c.endpoint + path, basic: true})
 		if err != nil {
 			return "", err
 		}
@@ -144,7 +144,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
 		const path = "/api/session"
-		rep, err := c.send(ctx, http.MethodGet, path, c.endpoint+path, nil, nil, c.SessionID(), false)
+		rep, err := c.send(ctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: c.SessionID()})
 		if err != nil {
 			return nil, err
 		}
