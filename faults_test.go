@@ -159,7 +159,11 @@ func TestFaultHostileBodies(t *testing.T) {
 		{"HTML 503", simulator.Fault{Status: 503, ContentType: "text/html", Body: []byte("<h1>down</h1>")},
 			func(t *testing.T, err error) { require.ErrorIs(t, err, hvc.ErrServiceUnavailable) }, 503},
 		{"truncated error JSON", simulator.Fault{Status: 404, ContentType: "application/json", Body: []byte(`{"error_type":"NOT_FO`)},
-			func(t *testing.T, err error) { require.ErrorIs(t, err, hvc.ErrNotFound) }, 404},
+			func(t *testing.T, err error) {
+				// A 404 without a std body: the server has no such operation.
+				require.ErrorIs(t, err, hvc.ErrOperationUnavailable)
+				require.NotErrorIs(t, err, hvc.ErrNotFound)
+			}, 404},
 		{"200 with HTML", simulator.Fault{Status: 200, ContentType: "text/html", Body: []byte("<html>login</html>")},
 			func(t *testing.T, err error) {
 				var de *hvc.DecodeError

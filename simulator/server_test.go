@@ -24,8 +24,9 @@ import (
 	"github.com/hvcsdk/hvc/simulator"
 )
 
-// TestBadRoutes checks that an unknown path or a wrong method answers 404
-// OPERATION_NOT_FOUND in the flavor's envelope and changes nothing.
+// TestBadRoutes checks that an unknown path or a wrong method answers a real
+// server's route-level 404 NOT_FOUND in the flavor's envelope and changes
+// nothing.
 func TestBadRoutes(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ name, method, path string }{
