@@ -194,6 +194,7 @@ func shapeMatches(glob, tmpl string) bool {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults = nil
+	clear(s.controlFaults)
 	s.mu.Unlock()
 }
 

@@ -292,7 +292,7 @@ func TestRequests(t *testing.T) {
 	want := []simulator.RecordedRequest{
 		{Method: "POST", Path: "/api/session", Flavor: "api", Status: 201},
 		{Method: "GET", Path: "/api/hvc/links", Flavor: "api", Status: 200},
-		{Method: "POST", Path: "/rest/hvc/management/administrators", RawQuery: "action=add", Flavor: "rest", Status: 200},
+		{Method: "POST", Path: "/rest/hvc/management/administrators", RawQuery: "action=add", Flavor: "rest", Status: 200, Body: []byte(`{"group_name":"a@b"}`)},
 		{Method: "GET", Path: "/api/hvc/links/a%2Fb", Flavor: "api", Status: 404},
 		{Method: "GET", Path: "/nowhere", RawQuery: "x=1", Flavor: "", Status: 404},
 	}

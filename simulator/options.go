@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +68,8 @@ type config struct {
 	failing      map[string]bool
 	logger       *slog.Logger
 	maxBody      int64
+	control      bool
+	cert         *tls.Certificate
 }
 
 // foreignPSC is a PSC links can be created to: the thumbprint of the
@@ -266,6 +270,27 @@ func WithFailingProvider(providerID string) Option {
 			return errors.New("simulator: WithFailingProvider: empty provider id")
 		}
 		c.failing[providerID] = true
+		return nil
+	}
+}
+
+// WithCertificate makes the server present cert instead of a certificate
+// generated at start-up, so that clients can trust one certificate across
+// runs (cmd/hvcsim -cert and -key). cert must hold a certificate chain and
+// its private key, as tls.LoadX509KeyPair returns.
+func WithCertificate(cert tls.Certificate) Option {
+	return func(c *config) error {
+		if len(cert.Certificate) == 0 || cert.PrivateKey == nil {
+			return errors.New("simulator: WithCertificate: no certificate or no private key")
+		}
+		if cert.Leaf == nil {
+			leaf, err := x509.ParseCertificate(cert.Certificate[0])
+			if err != nil {
+				return fmt.Errorf("simulator: WithCertificate: %w", err)
+			}
+			cert.Leaf = leaf
+		}
+		c.cert = &cert
 		return nil
 	}
 }

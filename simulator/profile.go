@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hvcsdk/hvc/internal/ops"
 )
@@ -49,3 +50,24 @@ func (c *config) servesAPI() bool { return c.release >= ops.APISince }
 
 // sslCertificate reports whether the release knows ssl_certificate.
 func (c *config) sslCertificate() bool { return c.release >= ops.SSLCertificateSince }
+
+// ServesFlavor reports whether the server serves the flavor named "api" or
+// "rest".
+func (s *Server) ServesFlavor(name string) bool {
+	switch name {
+	case "api":
+		return s.cfg.api
+	case "rest":
+		return s.cfg.rest
+	}
+	return false
+}
+
+// ForeignThumbprint is the thumbprint of the certificate the foreign PSC
+// host presents, as configured, or "" for a host the server does not know.
+func (s *Server) ForeignThumbprint(host string) string {
+	return s.cfg.foreign[strings.ToLower(host)].thumbprint
+}
+
+// Providers are the sync providers every new link has.
+func (s *Server) Providers() []string { return append([]string(nil), s.cfg.providers...) }
