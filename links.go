@@ -101,7 +101,9 @@ func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error)
 	return out, err
 }
 
-// Delete deletes a link.
+// Delete deletes a link. Under WithRetry, when an earlier attempt may have
+// been applied (sent without a reply, or answered 5xx) and a retry gets 404
+// NOT_FOUND, Delete reports success: the link is gone.
 //
 // HTTP: DELETE /api/hvc/links/{link} (204) or legacy DELETE
 // /rest/hvc/links/{link} (200). Declared errors: *NotFoundError,

@@ -416,3 +416,75 @@ func TestRetryInvalidPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryDeleteAlreadyApplied: under WithRetry, a DELETE whose earlier
+// attempt may have been applied (the server deleted the link, then the
+// connection dropped before the reply) reports success when the retry
+// finds the link gone (404 NOT_FOUND). Without such an earlier attempt a
+// 404 stays a *NotFoundError, and without WithRetry nothing is resent.
+// Before the fix the first case returned *NotFoundError.
+func TestRetryDeleteAlreadyApplied(t *testing.T) {
+	t.Parallel()
+	const linkPath = "/api/hvc/links/link-1"
+	cases := []struct {
+		name string
+		// first answers the first DELETE, after the link was deleted when
+		// applied is true.
+		first   func(w http.ResponseWriter)
+		applied bool
+		absent  bool // the link does not exist to begin with
+		retry   bool
+		want    func(t *testing.T, err error)
+		deletes int
+	}{
+		{"applied, then dropped", fvcDrop, true, false, true,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"applied, then a proxy's 503", func(w http.ResponseWriter) { fvcAnswer(w, 503, nil, "") }, true, false, true,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"not found at once", nil, false, true, true,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.NotFoundError](err), "%v", err) }, 1},
+		{"429, then not found", func(w http.ResponseWriter) { fvcAnswer(w, 429, nil, "") }, false, true, true,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.NotFoundError](err), "%v", err) }, 2},
+		{"dropped without retry", fvcDrop, true, false, false,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.TransportError](err), "%v", err) }, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var deletes atomic.Int64
+			var gone atomic.Bool
+			gone.Store(tc.absent)
+			f := newFVC(t, fvcConfig{hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodDelete || r.URL.Path != linkPath {
+					return false
+				}
+				if deletes.Add(1) == 1 && tc.first != nil {
+					if tc.applied {
+						gone.Store(true)
+					}
+					tc.first(w)
+					return true
+				}
+				if gone.Load() {
+					fvcError(w, false, http.StatusNotFound, "NOT_FOUND")
+					return true
+				}
+				gone.Store(true)
+				w.WriteHeader(http.StatusNoContent)
+				return true
+			}})
+			opts := []hvc.Option{hvc.WithFlavor(hvc.FlavorAPI)}
+			if tc.retry {
+				opts = append(opts, hvc.WithRetry(fvcQuickRetry))
+			}
+			c := f.client(t, opts...)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
+			defer cancel()
+			err := c.Links.Delete(ctx, "link-1")
+			t.Logf("%s: %d DELETEs received, err=%v", tc.name, deletes.Load(), err)
+			tc.want(t, err)
+			assert.EqualValues(t, tc.deletes, deletes.Load())
+			assert.True(t, gone.Load())
+		})
+	}
+}
