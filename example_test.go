@@ -260,3 +260,28 @@ func ExampleSyncProvidersService_StartAndWait() {
 	// COMPLETED          120/120
 	// status: SUCCEEDED
 }
+
+// Tell "this server has no such operation" from "no such link": against a
+// vCenter 8.0U1 (here the simulator playing one) the sync providers are
+// gone, and deleting a link that does not exist is a plain NOT_FOUND.
+func ExampleOperationUnavailableError() {
+	sim := startSimulator(simulator.WithVersion("8.0U1"))
+	defer sim.Close()
+	client := adminClient(sim)
+	ctx := context.Background()
+	defer client.Logout(ctx)
+
+	_, err := client.SyncProviders.List(ctx, "link-1")
+	fmt.Println("unavailable:", errors.Is(err, hvc.ErrOperationUnavailable), "not found:", errors.Is(err, hvc.ErrNotFound))
+	var ou *hvc.OperationUnavailableError
+	if errors.As(err, &ou) {
+		fmt.Println(ou.Op, "is in", ou.Versions)
+	}
+
+	err = client.Links.Delete(ctx, "link-404")
+	fmt.Println("unavailable:", errors.Is(err, hvc.ErrOperationUnavailable), "not found:", errors.Is(err, hvc.ErrNotFound))
+	// Output:
+	// unavailable: true not found: false
+	// SyncProviders.List is in vSphere 6.7–8.0
+	// unavailable: false not found: true
+}

@@ -83,6 +83,9 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.canMatch(e) {
+		if strings.Contains(f.Path, "?action=") {
+			return nil, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
+		}
 		return nil, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
 			s.cfg.release, f.Method, f.Path, f.Action)
 	}
