@@ -315,9 +315,13 @@ func TestErrorNonStdBodies(t *testing.T) {
 					assert.Equal(t, st.typ, std.ErrorType)
 					assert.Equal(t, st.status, std.StatusCode)
 					assert.Equal(t, linksPathFor(legacy), std.Path)
+					// A 404 without a std body says the server has no such
+					// operation, not that an object is missing.
+					unavailable := st.status == http.StatusNotFound
+					assert.Equal(t, unavailable, errors.Is(err, hvc.ErrOperationUnavailable))
 					for _, k := range errorKinds {
-						assert.Equal(t, k.typ == st.typ, k.as(err), "as %s", k.typ)
-						assert.Equal(t, k.typ == st.typ, errors.Is(err, k.sentinel), "is %s", k.typ)
+						assert.Equal(t, k.typ == st.typ && !unavailable, k.as(err), "as %s", k.typ)
+						assert.Equal(t, k.typ == st.typ && !unavailable, errors.Is(err, k.sentinel), "is %s", k.typ)
 					}
 					if st.typ == "" {
 						_, bare := err.(*hvc.StdError) //nolint:errorlint // the concrete type is what is checked
