@@ -79,7 +79,7 @@ func TestSimulatorErrorTypes(t *testing.T) {
 			sim, c := simClient(t, nil, hvc.WithFlavor(f))
 			require.NoError(t, c.Login(ctx))
 			for _, k := range errorKinds {
-				remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: string(k.typ)})
+				remove := mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: string(k.typ)})
 				_, err := c.Links.List(ctx)
 				remove()
 				require.Error(t, err, "%s", k.typ)
