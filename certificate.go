@@ -2,7 +2,9 @@ package hvc
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 
 	"github.com/hvcsdk/hvc/internal/thumbprint"
@@ -45,3 +47,18 @@ func (e *UnverifiedPeerError) CertificateInfo() (CertificateInfo, error) {
 // CreateTrusting callback to compare the presented thumbprint with the one
 // you know. Unparsable input is never the same.
 func SameThumbprint(a, b string) bool { return thumbprint.Equal(a, b) }
+
+// certificateMatches checks that a reported PEM certificate is one valid
+// certificate whose SHA-256 digest is the reported thumbprint, so that
+// pinning the certificate pins what trust approved.
+func certificateMatches(info CertificateInfo) error {
+	if err := checkCertificatePEM(info.SSLCertificate); err != nil {
+		return errors.New("hvc: UNVERIFIED_PEER ssl_certificate " + err.Error())
+	}
+	block, _ := pem.Decode([]byte(info.SSLCertificate))
+	sum := sha256.Sum256(block.Bytes)
+	if !thumbprint.Equal(thumbprint.Format(sum[:]), info.SSLThumbprint) {
+		return errors.New("hvc: UNVERIFIED_PEER ssl_certificate does not match ssl_thumbprint")
+	}
+	return nil
+}

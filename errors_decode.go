@@ -8,6 +8,10 @@ import (
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
+// idNonStdError is the message id of an error whose body was not a std
+// error (a proxy's page, an empty body, foreign JSON).
+const idNonStdError = "hvc.client.non_std_error"
+
 // snippetLimit bounds how much of a non-std error body is quoted in an error.
 const snippetLimit = 256
 
@@ -41,7 +45,7 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 		if s := scrubbedSnippet(body, secrets); s != "" {
 			msg += " (not a std error; body: " + s + ")"
 		}
-		e.Messages = []LocalizableMessage{{ID: "hvc.client.non_std_error", DefaultMessage: msg}}
+		e.Messages = []LocalizableMessage{{ID: idNonStdError, DefaultMessage: msg}}
 	}
 	scrubMessages(e.Messages, secrets)
 	return wrapTyped(e)

@@ -79,7 +79,7 @@ func TestSimulatorErrorTypes(t *testing.T) {
 			sim, c := simClient(t, nil, hvc.WithFlavor(f))
 			require.NoError(t, c.Login(ctx))
 			for _, k := range errorKinds {
-				remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: string(k.typ)})
+				remove := mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: string(k.typ)})
 				_, err := c.Links.List(ctx)
 				remove()
 				require.Error(t, err, "%s", k.typ)
@@ -315,9 +315,13 @@ func TestErrorNonStdBodies(t *testing.T) {
 					assert.Equal(t, st.typ, std.ErrorType)
 					assert.Equal(t, st.status, std.StatusCode)
 					assert.Equal(t, linksPathFor(legacy), std.Path)
+					// A 404 without a std body says the server has no such
+					// operation, not that an object is missing.
+					unavailable := st.status == http.StatusNotFound
+					assert.Equal(t, unavailable, errors.Is(err, hvc.ErrOperationUnavailable))
 					for _, k := range errorKinds {
-						assert.Equal(t, k.typ == st.typ, k.as(err), "as %s", k.typ)
-						assert.Equal(t, k.typ == st.typ, errors.Is(err, k.sentinel), "is %s", k.typ)
+						assert.Equal(t, k.typ == st.typ && !unavailable, k.as(err), "as %s", k.typ)
+						assert.Equal(t, k.typ == st.typ && !unavailable, errors.Is(err, k.sentinel), "is %s", k.typ)
 					}
 					if st.typ == "" {
 						_, bare := err.(*hvc.StdError) //nolint:errorlint // the concrete type is what is checked

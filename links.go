@@ -37,8 +37,12 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 // CreateTrusting creates a link with trust on first use. It calls Create;
 // when the server answers UNVERIFIED_PEER it hands the certificate the
 // foreign PSC presented to trust and, only if trust returns true, creates
-// again with that certificate's thumbprint. When trust returns false the
-// *UnverifiedPeerError is returned; when it returns an error, that error.
+// again pinned to that certificate: by the certificate itself
+// (SSLCertificate) when the server reported it (vSphere 9.0+), else by its
+// thumbprint. A reported certificate whose digest is not the reported
+// thumbprint is an error, before trust is asked. When trust returns false
+// the *UnverifiedPeerError is returned; when it returns an error, that
+// error.
 //
 // Accepting blindly defeats the purpose: trust must compare the thumbprint
 // with a value obtained out of band (from the PSC's administrator or its
@@ -53,6 +57,9 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 		return id, err
 	}
 	info, ierr := peer.CertificateInfo()
+	if ierr == nil && info.SSLCertificate != "" {
+		ierr = certificateMatches(info)
+	}
 	if ierr != nil {
 		return "", errors.Join(err, ierr)
 	}
@@ -63,7 +70,13 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 	if !ok {
 		return "", err
 	}
-	spec.SSLThumbprint = info.SSLThumbprint
+	if info.SSLCertificate != "" {
+		// vSphere 9.0+: pin the certificate itself; the thumbprint is
+		// deprecated and would only restate it.
+		spec.SSLCertificate, spec.SSLThumbprint = info.SSLCertificate, ""
+	} else {
+		spec.SSLThumbprint = info.SSLThumbprint
+	}
 	return s.Create(ctx, spec)
 }
 

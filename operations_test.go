@@ -170,7 +170,22 @@ func TestOperationsTableComplete(t *testing.T) {
 // on it then succeed.
 func simWithLink(t *testing.T, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
 	t.Helper()
-	sim, c := simClient(t, nil, opts...)
+	return simWithLinkFor(t, nil, opts...)
+}
+
+// releaseFor is a vSphere release that serves op: the simulator's default
+// when it does, else the first release that does.
+func releaseFor(op *ops.Op) string {
+	if op == nil || op.In(ops.R80) {
+		return simulator.DefaultVersion
+	}
+	return op.Since.String()
+}
+
+// simWithLinkFor is simWithLink on a release that serves op.
+func simWithLinkFor(t *testing.T, op *ops.Op, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
+	t.Helper()
+	sim, c := simClient(t, []simulator.Option{simulator.WithVersion(releaseFor(op))}, opts...)
 	spec := foreignSpec("table.local")
 	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
 	id, err := c.Links.Create(context.Background(), spec)
@@ -194,11 +209,11 @@ func requestsFor(sim *simulator.Server, op *ops.Op, path string) int {
 // every GET operation and gets 403 UNAUTHORIZED from every other one.
 func TestOperationsReadOnlyUser(t *testing.T) {
 	t.Parallel()
-	sim, _, link := simWithLink(t)
-	ro, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	require.NoError(t, err)
 	for _, tc := range operations {
+		sim, _, link := simWithLinkFor(t, tc.op)
+		ro, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
+			hvc.WithRootCAs(sim.CertPool()))
+		require.NoError(t, err)
 		t.Run(tc.name(), func(t *testing.T) {
 			t.Parallel()
 			err := tc.call(context.Background(), ro, link, simulator.DefaultProviders[0])
@@ -219,10 +234,10 @@ func TestOperationsReadOnlyUser(t *testing.T) {
 // session gets 401 UNAUTHENTICATED from every operation, sent once.
 func TestOperationsUnauthenticated(t *testing.T) {
 	t.Parallel()
-	sim, _, link := simWithLink(t)
-	anon, err := hvc.New(sim.URL(), hvc.WithRootCAs(sim.CertPool()), hvc.WithFlavor(hvc.FlavorAPI))
-	require.NoError(t, err)
 	for _, tc := range operations {
+		sim, _, link := simWithLinkFor(t, tc.op)
+		anon, err := hvc.New(sim.URL(), hvc.WithRootCAs(sim.CertPool()), hvc.WithFlavor(hvc.FlavorAPI))
+		require.NoError(t, err)
 		t.Run(tc.name(), func(t *testing.T) {
 			t.Parallel() // every call is refused, so none changes what another counts
 			err := tc.call(context.Background(), anon, link, simulator.DefaultProviders[0])
@@ -242,10 +257,10 @@ func TestOperationsDroppedConnection(t *testing.T) {
 	for _, tc := range operations {
 		t.Run(tc.name(), func(t *testing.T) {
 			t.Parallel()
-			sim, c, link := simWithLink(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+			sim, c, link := simWithLinkFor(t, tc.op, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
 			provider := simulator.DefaultProviders[0]
 			path := tc.path(t, link, provider)
-			sim.AddFault(simulator.Fault{Method: tc.op.Method, Path: path, Drop: true, Times: 1})
+			mustFault(t, sim, simulator.Fault{Method: tc.op.Method, Path: path, Action: tc.op.Action, Drop: true, Times: 1})
 			err := tc.call(context.Background(), c, link, provider)
 			if tc.op.Idempotent {
 				require.NoError(t, err)

@@ -35,7 +35,9 @@ func (s *SyncProvidersService) Get(ctx context.Context, linkID, providerID strin
 
 // Start starts a sync between the local and remote replicas of a provider.
 // When creds is non-nil they are sent as {"credentials":{…}} to
-// authenticate to the remote system; otherwise no body is sent.
+// authenticate to the remote system; otherwise no body is sent. Only a 7.0
+// development build documented that body: released servers (6.7–8.0) have
+// no body parameter and answer *UnexpectedInputError, so pass nil to them.
 //
 // HTTP: POST /api/hvc/links/{link}/sync/providers/{provider}?action=start
 // (204) or legacy POST /rest/…?action=start (200). Declared errors:

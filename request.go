@@ -117,7 +117,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		return err
 	}
 	if rep.status < 200 || rep.status > 299 {
-		return newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...)
+		return unavailable(op, newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...))
 	}
 	if cl.out == nil {
 		return nil

@@ -383,11 +383,12 @@ func auditSpec(domain, thumbprint string) hvc.LinkCreateSpec {
 
 // auditRun is one configuration of the audit: a flavor and a log handler.
 type auditRun struct {
-	name   string
-	sim    []simulator.Option
-	flavor hvc.Flavor
-	legacy bool
-	json   bool
+	name    string
+	version string // vSphere release of the simulator
+	sim     []simulator.Option
+	flavor  hvc.Flavor
+	legacy  bool
+	json    bool
 }
 
 // TestSecretsAudit runs every operation, on its success and error paths, in
@@ -399,10 +400,13 @@ type auditRun struct {
 func TestSecretsAudit(t *testing.T) {
 	t.Parallel()
 	runs := []auditRun{
-		{name: "api/text", flavor: hvc.FlavorAPI},
-		{name: "rest/text", sim: []simulator.Option{simulator.WithRESTOnly()}, flavor: hvc.FlavorAuto, legacy: true},
-		{name: "api/json", flavor: hvc.FlavorAPI, json: true},
-		{name: "rest/json", sim: []simulator.Option{simulator.WithRESTOnly()}, flavor: hvc.FlavorREST, legacy: true, json: true},
+		// 8.0 has the sync operations, 8.0U1 links get and delete with
+		// credentials: each run audits the operations its release has and
+		// the unavailable errors of the others.
+		{name: "api/text", version: "8.0", flavor: hvc.FlavorAPI},
+		{name: "rest/text", version: "8.0U1", sim: []simulator.Option{simulator.WithRESTOnly()}, flavor: hvc.FlavorAuto, legacy: true},
+		{name: "api/json", version: "8.0U1", flavor: hvc.FlavorAPI, json: true},
+		{name: "rest/json", version: "8.0", sim: []simulator.Option{simulator.WithRESTOnly()}, flavor: hvc.FlavorREST, legacy: true, json: true},
 	}
 	for _, run := range runs {
 		t.Run(run.name, func(t *testing.T) {
@@ -417,6 +421,7 @@ func TestSecretsAudit(t *testing.T) {
 func secretsAudit(t *testing.T, run auditRun) {
 	ctx := context.Background()
 	sim := simulator.Run(t, append([]simulator.Option{
+		simulator.WithVersion(run.version),
 		simulator.WithAdmin(auditUser, auditAdminPW),
 		simulator.WithSyncStepPerPoll(),
 		simulator.WithProviders("identity", "authorization", "doomed"),
@@ -490,24 +495,44 @@ func secretsAudit(t *testing.T, run auditRun) {
 	a.ok(t, "Links.CreateTrusting", err, id2)
 	links, err := c.Links.List(ctx)
 	a.ok(t, "Links.List", err, links)
-	info, err := c.Links.Get(ctx, id1)
-	a.ok(t, "Links.Get", err, info)
-	require.True(t, sim.SetLinkHealth(id1, false, "PSC unreachable"))
-	info, err = c.Links.Get(ctx, id1)
-	a.ok(t, "Links.Get unhealthy", err, info, info.HealthStatusMessage)
-	providers, err := c.SyncProviders.List(ctx, id1)
-	a.ok(t, "SyncProviders.List", err, providers)
-	pinfo, err := c.SyncProviders.Get(ctx, id1, "identity")
-	a.ok(t, "SyncProviders.Get", err, pinfo)
-	a.ok(t, "SyncProviders.Start", c.SyncProviders.Start(ctx, id1, "identity", syncCreds))
-	pinfo, err = c.SyncProviders.Wait(ctx, id1, "identity", fast)
-	a.ok(t, "SyncProviders.Wait", err, pinfo, pinfo.CurrentSessionInfo, pinfo.LastSyncTime)
-	pinfo, err = c.SyncProviders.StartAndWait(ctx, id1, "authorization", syncCreds, fast)
-	a.ok(t, "SyncProviders.StartAndWait", err, pinfo)
-	a.ok(t, "SyncProviders.Start no credentials", c.SyncProviders.Start(ctx, id2, "identity", nil))
-	pinfo, err = c.SyncProviders.Get(ctx, id2, "identity")
-	a.ok(t, "SyncProviders.Get running", err, pinfo, pinfo.CurrentSessionInfo)
-	a.ok(t, "Sync.Reset", c.Sync.Reset(ctx, id1))
+	var info hvc.LinkInfo
+	hasGet, hasSync := sim.Serves("Links.Get"), sim.Serves("SyncProviders.Start")
+	if hasGet {
+		info, err = c.Links.Get(ctx, id1)
+		a.ok(t, "Links.Get", err, info)
+		require.True(t, sim.SetLinkHealth(id1, false, "PSC unreachable"))
+		info, err = c.Links.Get(ctx, id1)
+		a.ok(t, "Links.Get unhealthy", err, info, info.HealthStatusMessage)
+	} else {
+		_, err = c.Links.Get(ctx, id1)
+		a.fails(t, "Links.Get unavailable", err, hvc.ErrOperationUnavailable)
+	}
+	if hasSync {
+		providers, err := c.SyncProviders.List(ctx, id1)
+		a.ok(t, "SyncProviders.List", err, providers)
+		pinfo, err := c.SyncProviders.Get(ctx, id1, "identity")
+		a.ok(t, "SyncProviders.Get", err, pinfo)
+		// No released start takes credentials: they are sent, and refused.
+		a.fails(t, "SyncProviders.Start with credentials", c.SyncProviders.Start(ctx, id1, "identity", syncCreds), hvc.ErrUnexpectedInput)
+		a.ok(t, "SyncProviders.Start", c.SyncProviders.Start(ctx, id1, "identity", nil))
+		pinfo, err = c.SyncProviders.Wait(ctx, id1, "identity", fast)
+		a.ok(t, "SyncProviders.Wait", err, pinfo, pinfo.CurrentSessionInfo, pinfo.LastSyncTime)
+		_, err = c.SyncProviders.StartAndWait(ctx, id1, "authorization", syncCreds, fast)
+		a.fails(t, "SyncProviders.StartAndWait with credentials", err, new(*hvc.UnexpectedInputError))
+		pinfo, err = c.SyncProviders.StartAndWait(ctx, id1, "authorization", nil, fast)
+		a.ok(t, "SyncProviders.StartAndWait", err, pinfo)
+		a.ok(t, "SyncProviders.Start no credentials", c.SyncProviders.Start(ctx, id2, "identity", nil))
+		pinfo, err = c.SyncProviders.Get(ctx, id2, "identity")
+		a.ok(t, "SyncProviders.Get running", err, pinfo, pinfo.CurrentSessionInfo)
+		a.ok(t, "Sync.Reset", c.Sync.Reset(ctx, id1))
+	} else {
+		_, err = c.SyncProviders.List(ctx, id1)
+		a.fails(t, "SyncProviders.List unavailable", err, hvc.ErrOperationUnavailable)
+		a.fails(t, "SyncProviders.Start unavailable", c.SyncProviders.Start(ctx, id1, "identity", syncCreds), new(*hvc.OperationUnavailableError))
+		_, err = c.SyncProviders.StartAndWait(ctx, id1, "authorization", syncCreds, fast)
+		a.fails(t, "SyncProviders.StartAndWait unavailable", err, hvc.ErrOperationUnavailable)
+		a.fails(t, "Sync.Reset unavailable", c.Sync.Reset(ctx, id1), hvc.ErrOperationUnavailable)
+	}
 	groups, err := c.Administrators.Get(ctx)
 	a.ok(t, "Administrators.Get", err, groups)
 	a.ok(t, "Administrators.Set", c.Administrators.Set(ctx, []string{"a@audit.local", "b@audit.local"}))
@@ -526,18 +551,24 @@ func secretsAudit(t *testing.T, run auditRun) {
 	a.fails(t, "Links.CreateTrusting trust error", err, refused)
 	_, err = c.Links.Create(ctx, auditSpec("one.local", simulator.DefaultForeignThumbprint))
 	a.fails(t, "Links.Create duplicate", err, hvc.ErrAlreadyExists)
-	_, err = c.Links.Get(ctx, "link-404")
-	a.fails(t, "Links.Get missing", err, new(*hvc.NotFoundError))
-	_, err = c.SyncProviders.Get(ctx, id1, "nope")
-	a.fails(t, "SyncProviders.Get missing", err, hvc.ErrNotFound)
-	a.fails(t, "SyncProviders.Start missing link", c.SyncProviders.Start(ctx, "link-404", "identity", syncCreds), hvc.ErrNotFound)
-	a.fails(t, "SyncProviders.Start busy", c.SyncProviders.Start(ctx, id2, "identity", syncCreds), hvc.ErrResourceBusy)
-	pinfo, err = c.SyncProviders.Wait(ctx, id2, "identity", fast)
-	a.ok(t, "SyncProviders.Wait running", err, pinfo)
-	_, err = c.SyncProviders.StartAndWait(ctx, id1, "doomed", syncCreds, fast)
-	a.fails(t, "SyncProviders.StartAndWait failing provider", err, new(*hvc.SyncFailedError))
+	if hasGet {
+		_, err = c.Links.Get(ctx, "link-404")
+		a.fails(t, "Links.Get missing", err, new(*hvc.NotFoundError))
+		a.fails(t, "Links.DeleteWithCredentials missing", c.Links.DeleteWithCredentials(ctx, "link-404", pscCreds), hvc.ErrNotFound)
+	} else {
+		a.fails(t, "Links.DeleteWithCredentials unavailable", c.Links.DeleteWithCredentials(ctx, "link-404", pscCreds), hvc.ErrOperationUnavailable)
+	}
+	if hasSync {
+		_, err = c.SyncProviders.Get(ctx, id1, "nope")
+		a.fails(t, "SyncProviders.Get missing", err, hvc.ErrNotFound)
+		a.fails(t, "SyncProviders.Start missing link", c.SyncProviders.Start(ctx, "link-404", "identity", nil), hvc.ErrNotFound)
+		a.fails(t, "SyncProviders.Start busy", c.SyncProviders.Start(ctx, id2, "identity", nil), hvc.ErrResourceBusy)
+		pinfo, err := c.SyncProviders.Wait(ctx, id2, "identity", fast)
+		a.ok(t, "SyncProviders.Wait running", err, pinfo)
+		_, err = c.SyncProviders.StartAndWait(ctx, id1, "doomed", nil, fast)
+		a.fails(t, "SyncProviders.StartAndWait failing provider", err, new(*hvc.SyncFailedError))
+	}
 	a.fails(t, "Links.Delete missing", c.Links.Delete(ctx, "link-404"), hvc.ErrNotFound)
-	a.fails(t, "Links.DeleteWithCredentials missing", c.Links.DeleteWithCredentials(ctx, "link-404", pscCreds), hvc.ErrNotFound)
 
 	// Local validation: each call holds a password and sends nothing.
 	before := len(sim.Requests())
@@ -570,48 +601,52 @@ func secretsAudit(t *testing.T, run auditRun) {
 		fault simulator.Fault
 		call  func() error
 		want  any
+		op    string // the operation the fault needs the release to have
 	}{
 		{"std error echoing the spec password", simulator.Fault{Method: http.MethodPost, Path: "/hvc/links",
 			Body: echoError(run.legacy, "INVALID_ARGUMENT", auditPSCPW+" "+auditAdminPW+" "+sid), Status: 400},
 			func() error {
 				_, err := c.Links.Create(ctx, auditSpec("echo.local", simulator.DefaultForeignThumbprint))
 				return err
-			}, hvc.ErrInvalidArgument},
+			}, hvc.ErrInvalidArgument, ""},
 		{"std error echoing the delete credentials", simulator.Fault{Method: http.MethodPost, Path: "/hvc/links/*",
 			Body: echoError(run.legacy, "UNAUTHORIZED", auditPSCPW+" "+sid), Status: 403},
-			func() error { return c.Links.DeleteWithCredentials(ctx, id2, pscCreds) }, hvc.ErrUnauthorized},
+			func() error { return c.Links.DeleteWithCredentials(ctx, id2, pscCreds) }, hvc.ErrUnauthorized, "Links.DeleteWithCredentials"},
 		{"std error echoing the sync credentials", simulator.Fault{Method: http.MethodPost, Path: "/hvc/links/*/sync/providers/*",
 			Body: echoError(run.legacy, "ERROR", auditSyncPW+" "+auditAdminPW+" "+sid)},
-			func() error { return c.SyncProviders.Start(ctx, id1, "identity", syncCreds) }, hvc.ErrGeneric},
+			func() error { return c.SyncProviders.Start(ctx, id1, "identity", syncCreds) }, hvc.ErrGeneric, "SyncProviders.Start"},
 		{"proxy page echoing password and session", simulator.Fault{Method: http.MethodGet, Path: "/hvc/links",
 			Body: []byte("<html><body>503 upstream: user " + auditUser + " password " + auditAdminPW +
 				" session " + sid + "</body></html>"), ContentType: "text/html", Status: 503},
-			func() error { _, err := c.Links.List(ctx); return err }, hvc.ErrServiceUnavailable},
+			func() error { _, err := c.Links.List(ctx); return err }, hvc.ErrServiceUnavailable, ""},
 		{"undecodable 200 echoing password and session", simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*",
 			Body: []byte("session=" + sid + "; password=" + auditAdminPW + " <not json>"), Status: 200},
-			func() error { _, err := c.Links.Get(ctx, id1); return err }, new(*hvc.DecodeError)},
+			func() error { _, err := c.Links.Get(ctx, id1); return err }, new(*hvc.DecodeError), "Links.Get"},
 		{"dropped connection after a create", simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", Drop: true},
 			func() error {
 				_, err := c.Links.Create(ctx, auditSpec("drop.local", simulator.DefaultForeignThumbprint))
 				return err
-			}, hvc.ErrOutcomeUnknown},
+			}, hvc.ErrOutcomeUnknown, ""},
 		{"deadline while waiting for an answer", simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Latency: 10 * time.Second},
 			func() error {
 				dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 				defer cancel()
 				_, err := c.Links.List(dctx)
 				return err
-			}, context.DeadlineExceeded},
+			}, context.DeadlineExceeded, ""},
 		{"canceled start with credentials", simulator.Fault{Method: http.MethodPost, Path: "/hvc/links/*/sync/providers/*", Latency: 10 * time.Second},
 			func() error {
 				cctx, cancel := context.WithCancel(ctx)
 				time.AfterFunc(30*time.Millisecond, cancel)
 				return c.SyncProviders.Start(cctx, id1, "identity", syncCreds)
-			}, context.Canceled},
+			}, context.Canceled, "SyncProviders.Start"},
 	}
 	for _, e := range echoes {
+		if e.op != "" && !sim.Serves(e.op) {
+			continue
+		}
 		e.fault.Times = 1
-		remove := sim.AddFault(e.fault)
+		remove := mustFault(t, sim, e.fault)
 		a.fails(t, e.name, e.call(), e.want)
 		remove()
 	}
@@ -626,10 +661,24 @@ func secretsAudit(t *testing.T, run auditRun) {
 	}
 	body, err := json.Marshal(result)
 	require.NoError(t, err)
-	remove := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", Body: body, Status: 200, Times: 1})
-	info, err = c.Links.Get(ctx, id1)
-	remove()
-	a.ok(t, "Links.Get with secret members", err, info)
+	if hasGet {
+		remove := mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*", Body: body, Status: 200, Times: 1})
+		info, err = c.Links.Get(ctx, id1)
+		remove()
+		a.ok(t, "Links.Get with secret members", err, info)
+	} else {
+		unknown["link"], unknown["display_name"] = id1, "one.local"
+		result = []any{unknown}
+		if run.legacy {
+			result = map[string]any{"value": []any{unknown}}
+		}
+		body, err = json.Marshal(result)
+		require.NoError(t, err)
+		remove := mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Body: body, Status: 200, Times: 1})
+		links, err = c.Links.List(ctx)
+		remove()
+		a.ok(t, "Links.List with secret members", err, links)
+	}
 
 	// Session expiry: the client logs in again; every id it held is a secret.
 	sim.ExpireSessions()
@@ -645,7 +694,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	a.fails(t, "Login without credentials", sidClient.Login(ctx), hvc.ErrNoCredentials)
 	links, err = sidClient.Links.List(ctx)
 	a.ok(t, "session client Links.List", err, links)
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Status: 401, Times: 1, ContentType: "text/plain",
+	remove := mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", Status: 401, Times: 1, ContentType: "text/plain",
 		Body: []byte("session " + sidClient.SessionID() + " expired")})
 	_, err = sidClient.Links.List(ctx)
 	remove()
@@ -658,7 +707,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	// Wrong password, plainly refused and with the password echoed back.
 	wrong := newClient(front.URL, hvc.WithCredentials(auditUser, auditWrongPW), trust)
 	a.fails(t, "Login wrong password", wrong.Login(ctx), new(*hvc.UnauthenticatedError))
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodPost, Path: sessionPath, Times: 1,
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: sessionPath, Times: 1,
 		Body: echoError(run.legacy, "UNAUTHENTICATED", "bad password "+auditWrongPW), Status: 401})
 	_, err = wrong.Links.List(ctx)
 	remove()
@@ -667,7 +716,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 
 	// A login that misses its deadline.
 	slow := newClient(front.URL, hvc.WithCredentials(auditUser, auditAdminPW), trust)
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodPost, Path: sessionPath, Latency: 300 * time.Millisecond, Times: 1})
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: sessionPath, Latency: 300 * time.Millisecond, Times: 1})
 	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	a.fails(t, "Login deadline", slow.Login(dctx), context.DeadlineExceeded)
 	cancel()
@@ -683,11 +732,15 @@ func secretsAudit(t *testing.T, run auditRun) {
 
 	// Cleanup paths: deletes, a logout the server fails echoing the
 	// session id, and the real logouts.
-	a.ok(t, "Links.DeleteWithCredentials", c.Links.DeleteWithCredentials(ctx, id2, pscCreds))
+	if hasGet {
+		a.ok(t, "Links.DeleteWithCredentials", c.Links.DeleteWithCredentials(ctx, id2, pscCreds))
+	} else {
+		a.ok(t, "Links.Delete second", c.Links.Delete(ctx, id2))
+	}
 	a.ok(t, "Links.Delete", c.Links.Delete(ctx, id1))
 	sid = c.SessionID()
 	a.sessionID(sid)
-	remove = sim.AddFault(simulator.Fault{Method: http.MethodDelete, Path: sessionPath, Times: 1,
+	remove = mustFault(t, sim, simulator.Fault{Method: http.MethodDelete, Path: sessionPath, Times: 1,
 		Body: echoError(run.legacy, "ERROR", "cannot close session "+sid)})
 	a.fails(t, "Logout echoing the session", c.Logout(ctx), hvc.ErrGeneric)
 	remove()

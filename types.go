@@ -25,6 +25,12 @@ type LinkCreateSpec struct {
 	// empty the server answers UNVERIFIED_PEER with the presented thumbprint;
 	// see LinksService.CreateTrusting.
 	SSLThumbprint string `json:"ssl_thumbprint,omitempty"`
+	// SSLCertificate is the expected certificate of the PSC, one PEM
+	// CERTIFICATE block (vSphere 9.0+, which deprecates SSLThumbprint).
+	// Older servers refuse the field (*UnexpectedInputError); leave it empty
+	// for them. CreateTrusting fills it when the server reports the
+	// certificate.
+	SSLCertificate string `json:"ssl_certificate,omitempty"`
 	// AdminGroups are groups given administrator access; nil sets none.
 	AdminGroups []string `json:"admin_groups,omitempty"`
 }
@@ -56,6 +62,7 @@ func (s LinkCreateSpec) LogValue() slog.Value {
 		slog.String("username", s.Username),
 		slog.String("password", redact.Mask),
 		slog.String("ssl_thumbprint", s.SSLThumbprint),
+		slog.Bool("ssl_certificate", s.SSLCertificate != ""),
 		slog.Any("admin_groups", s.AdminGroups),
 	)
 }

@@ -1,6 +1,10 @@
 package hvc
 
 import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,10 +36,33 @@ func (s LinkCreateSpec) validate() error {
 			return bad("ssl_thumbprint", "is not a thumbprint: "+err.Error())
 		}
 	}
+	if s.SSLCertificate != "" {
+		if err := checkCertificatePEM(s.SSLCertificate); err != nil {
+			return bad("ssl_certificate", err.Error())
+		}
+	}
 	for _, g := range s.AdminGroups {
 		if strings.TrimSpace(g) == "" {
 			return bad("admin_groups", "must not contain an empty group name")
 		}
+	}
+	return nil
+}
+
+// checkCertificatePEM requires exactly one PEM CERTIFICATE block holding a
+// certificate x509 can parse.
+func checkCertificatePEM(s string) error {
+	block, rest := pem.Decode([]byte(s))
+	switch {
+	case block == nil:
+		return errors.New("is not PEM")
+	case block.Type != "CERTIFICATE":
+		return errors.New("is a PEM " + quoteShort(block.Type) + " block, not a CERTIFICATE")
+	case len(bytes.TrimSpace(rest)) != 0:
+		return errors.New("must hold exactly one PEM block")
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		return errors.New("is not a valid certificate")
 	}
 	return nil
 }
