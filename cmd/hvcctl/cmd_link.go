@@ -123,11 +123,13 @@ value the PSC's administrator gave you.`,
 				return usageErr(errors.New("--psc-thumbprint and --psc-certificate exclude each other"))
 			}
 			tp := p.thumbprint
+			var certPEM, certTP string
 			if p.certFile != "" {
 				var err error
-				if tp, err = certFileThumbprint(p.certFile); err != nil {
+				if certPEM, certTP, err = readCertFile(p.certFile); err != nil {
 					return usageErr(err)
 				}
+				tp = ""
 			}
 			pw, err := a.pscPassword(cmd, &p)
 			if err != nil {
@@ -140,9 +142,9 @@ value the PSC's administrator gave you.`,
 				return err
 			}
 			spec := hvc.LinkCreateSpec{PSCHostname: p.host, Port: p.port, DomainName: p.domain, Username: p.user,
-				Password: pw, SSLThumbprint: tp, AdminGroups: groups}
+				Password: pw, SSLThumbprint: tp, SSLCertificate: certPEM, AdminGroups: groups}
 			var id string
-			if tp == "" && a.canPrompt() {
+			if tp == "" && certPEM == "" && a.canPrompt() {
 				id, err = c.Links.CreateTrusting(ctx, spec, func(info hvc.CertificateInfo) (bool, error) {
 					return a.askTrust(p.host, info)
 				})
@@ -151,7 +153,15 @@ value the PSC's administrator gave you.`,
 			}
 			var peer *hvc.UnverifiedPeerError
 			if errors.As(err, &peer) {
-				return a.explainPeer(err, peer, p.host, tp)
+				sent := tp
+				if certTP != "" {
+					sent = certTP
+				}
+				return a.explainPeer(err, peer, p.host, sent)
+			}
+			if certPEM != "" && errors.Is(err, hvc.ErrUnexpectedInput) {
+				return withHints(op(err, "create link to %s", p.host), nil,
+					"this vCenter predates ssl_certificate (vSphere 9.0); pass --psc-thumbprint "+certTP+" instead (the certificate's SHA-256 thumbprint)")
 			}
 			if err != nil {
 				return op(err, "create link to %s", p.host)
@@ -169,29 +179,29 @@ value the PSC's administrator gave you.`,
 	f.StringVar(&p.user, "psc-user", "", "administrator of the foreign PSC [HVC_PSC_USERNAME]")
 	f.StringVar(&p.port, "psc-port", "", "foreign PSC HTTPS port (default 443) [HVC_PSC_PORT]")
 	f.StringVar(&p.thumbprint, "psc-thumbprint", "", "expected SHA-256 thumbprint of the PSC certificate [HVC_PSC_THUMBPRINT]")
-	f.StringVar(&p.certFile, "psc-certificate", "", "PEM file of the PSC certificate to expect (its thumbprint is sent)")
+	f.StringVar(&p.certFile, "psc-certificate", "", "PEM file of the PSC certificate to expect (sent as ssl_certificate, vSphere 9.0+)")
 	f.StringArrayVar(&groups, "admin-group", nil, "group to give administrator access (repeatable)")
 	addPSCPassword(cmd, &p)
 	return cmd
 }
 
-// certFileThumbprint reads a PEM certificate and returns its thumbprint.
-// The SDK's create spec has no ssl_certificate field yet, so the
-// certificate is expressed as the thumbprint the server compares.
-func certFileThumbprint(path string) (string, error) {
+// readCertFile reads a PEM certificate for ssl_certificate (vSphere 9.0+)
+// and returns it with its SHA-256 thumbprint, for messages and for older
+// releases, which only take ssl_thumbprint.
+func readCertFile(path string) (pemText, tp string, err error) {
 	b, err := os.ReadFile(path) //nolint:gosec // G304: the operator names the file to read
 	if err != nil {
-		return "", fmt.Errorf("--psc-certificate: %w", err)
+		return "", "", fmt.Errorf("--psc-certificate: %w", err)
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != "CERTIFICATE" {
-		return "", fmt.Errorf("--psc-certificate: %s holds no PEM CERTIFICATE", path)
+		return "", "", fmt.Errorf("--psc-certificate: %s holds no PEM CERTIFICATE", path)
 	}
 	cert, err := x509.ParseCertificate(blk.Bytes)
 	if err != nil {
-		return "", fmt.Errorf("--psc-certificate: %w", err)
+		return "", "", fmt.Errorf("--psc-certificate: %w", err)
 	}
-	return thumbprintOf(cert.Raw), nil
+	return string(pem.EncodeToMemory(blk)), thumbprintOf(cert.Raw), nil
 }
 
 // askTrust shows the certificate the foreign PSC presented and asks y/N.
@@ -340,6 +350,9 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 				err = c.Links.DeleteWithCredentials(ctx, id, *creds)
 			} else {
 				err = c.Links.Delete(ctx, id)
+			}
+			if err != nil && creds != nil && isUnavailable(err) {
+				return withHints(op(err, "delete link %s", id), nil, "this vCenter deletes links without the foreign PSC's credentials: run it without --psc-user")
 			}
 			if err != nil {
 				return op(err, "delete link %s", id)

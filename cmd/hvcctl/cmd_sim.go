@@ -25,6 +25,7 @@ const (
 func (a *app) simCmd() *cobra.Command {
 	var (
 		addr, failing     string
+		release           string
 		restOnly, apiOnly bool
 		step, verbose     bool
 		syncDur, idle     time.Duration
@@ -46,7 +47,7 @@ the simulator's certificate, so every command works without further flags:
 The printed passwords are the simulator's own test credentials.`,
 		Args: args(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := []simulator.Option{simulator.WithAddr(addr), simulator.WithSyncDuration(syncDur)}
+			opts := []simulator.Option{simulator.WithAddr(addr), simulator.WithVersion(release), simulator.WithSyncDuration(syncDur)}
 			if restOnly {
 				opts = append(opts, simulator.WithRESTOnly())
 			}
@@ -100,7 +101,7 @@ The printed passwords are the simulator's own test credentials.`,
 			for _, kv := range env {
 				fmt.Fprintf(a.stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 			}
-			fmt.Fprintf(a.stderr, "hvcctl: simulator serving %s (read-only user %s); press Ctrl-C to stop\n", sim.URL(), simulator.DefaultReadOnlyUser)
+			fmt.Fprintf(a.stderr, "hvcctl: simulator of vCenter %s serving %s (read-only user %s); press Ctrl-C to stop\n", sim.Version(), sim.URL(), simulator.DefaultReadOnlyUser)
 			<-cmd.Context().Done()
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -111,6 +112,7 @@ The printed passwords are the simulator's own test credentials.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
+	f.StringVar(&release, "vcenter-version", simulator.DefaultVersion, "vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0 (sync providers exist up to 8.0, link get and delete with credentials from 8.0U1)")
 	f.BoolVar(&restOnly, "rest-only", false, "behave like vCenter before 7.0U2: only the legacy /rest flavor")
 	f.BoolVar(&apiOnly, "api-only", false, "serve only the /api flavor")
 	f.DurationVar(&syncDur, "sync-duration", 5*time.Second, "how long a started sync runs (0: completes at once)")

@@ -115,7 +115,11 @@ goes on) and exits 130.
 
 With --psc-user, the foreign PSC's credentials are sent to authenticate the
 sync (password from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,
---psc-password-stdin or the prompt).`,
+--psc-password-stdin or the prompt). Only a development build of vCenter 7.0
+took them; released vCenters (6.7 to 8.0) answer UNEXPECTED_INPUT.
+
+Sync providers exist in vSphere 6.7 to 8.0; later releases answer with
+exit code 7.`,
 		Args: args(2, -1, "LINK PROVIDER..."),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			if wf.poll <= 0 {
@@ -138,12 +142,12 @@ sync (password from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,
 			}
 			link, providers := argv[0], argv[1:]
 			if wait {
-				return a.waitSync(ctx, c, link, providers, creds, true, wf)
+				return syncCredsHint(a.waitSync(ctx, c, link, providers, creds, true, wf), creds)
 			}
 			var out []syncStartedOut
 			for _, prov := range providers {
 				if err := c.SyncProviders.Start(ctx, link, prov, creds); err != nil {
-					return op(err, "start the sync of provider %s on link %s", prov, link)
+					return syncCredsHint(op(err, "start the sync of provider %s on link %s", prov, link), creds)
 				}
 				out = append(out, syncStartedOut{Link: link, Provider: prov, Started: true})
 			}
@@ -159,6 +163,15 @@ sync (password from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,
 	addPSCPassword(cmd, &p)
 	addWaitFlags(cmd, &wf)
 	return cmd
+}
+
+// syncCredsHint explains UNEXPECTED_INPUT after a start with credentials:
+// released vCenters (6.7 to 8.0) take no body there.
+func syncCredsHint(err error, creds *hvc.Credentials) error {
+	if err == nil || creds == nil || !errors.Is(err, hvc.ErrUnexpectedInput) {
+		return err
+	}
+	return withHints(err, nil, "this vCenter takes no credentials to start a sync; run it without --psc-user")
 }
 
 func (a *app) syncWaitCmd() *cobra.Command {

@@ -17,7 +17,12 @@ import (
 // JSON form on a second object (jsonArgs) so that both forms do the same.
 func TestGolden(t *testing.T) {
 	t.Parallel()
+	// vCenter 8.0 (the default) has sync providers; 8.0U1 has links get
+	// and delete with credentials instead.
 	sim, e := startSim(t, simulator.WithSyncStepPerPoll())
+	sim2, e2 := startSim(t, simulator.WithVersion("8.0U1"))
+	mustRun(t, e2, 0, "link", "create")
+	mustRun(t, e2, 0, "link", "create", "--psc-domain", "two.local")
 	emptyKH := filepath.Join(t.TempDir(), "empty_known_hosts")
 	if err := os.WriteFile(emptyKH, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -41,15 +46,18 @@ func TestGolden(t *testing.T) {
 		{name: "link-create-untrusted-psc", env: e.with("HVC_PSC_THUMBPRINT", "", "HVC_PSC_DOMAIN", "third.local"), args: []string{"link", "create"}, code: exitTLS},
 		{name: "link-create-more", args: []string{"link", "create", "--psc-domain", "c.local"}, jsonArgs: []string{"link", "create", "--psc-domain", "d.local"}},
 		{name: "link-ls", args: []string{"link", "ls"}, formats: []string{"table", "json", "yaml"}},
-		{name: "link-get", args: []string{"link", "get", "link-1"}, formats: []string{"table", "json", "yaml"}},
-		{name: "link-get-missing", args: []string{"link", "get", "link-9"}, code: exitNotFound},
+		{name: "link-get", env: e2, args: []string{"link", "get", "link-1"}, formats: []string{"table", "json", "yaml"}},
+		{name: "link-get-missing", env: e2, args: []string{"link", "get", "link-9"}, code: exitNotFound},
+		{name: "link-get-unavailable", args: []string{"link", "get", "link-1"}, code: exitUnavailable},
 		{name: "sync-ls", args: []string{"sync", "ls", "link-1"}},
 		{name: "sync-get", args: []string{"sync", "get", "link-1", "identity"}, formats: []string{"table", "json", "yaml"}},
 		{name: "sync-start", args: []string{"sync", "start", "link-1", "identity"}, jsonArgs: []string{"sync", "start", "link-2", "identity"}},
 		{name: "sync-start-busy", args: []string{"sync", "start", "link-1", "identity"}, jsonArgs: []string{"sync", "start", "link-2", "identity"}, code: exitBusy},
 		{name: "sync-wait", args: []string{"sync", "wait", "link-1", "identity", wait}, jsonArgs: []string{"sync", "wait", "link-2", "identity", wait}},
-		{name: "sync-start-wait", args: []string{"sync", "start", "link-1", "authorization", "--wait", "--psc-user", pscUser, wait},
+		{name: "sync-start-wait", args: []string{"sync", "start", "link-1", "authorization", "--wait", wait},
 			jsonArgs: []string{"sync", "start", "link-2", "authorization", "--wait", wait}},
+		{name: "sync-start-creds-rejected", args: []string{"sync", "start", "link-1", "identity", "--psc-user", pscUser}, code: exitError},
+		{name: "sync-ls-unavailable", env: e2, args: []string{"sync", "ls", "link-1"}, code: exitUnavailable},
 		{name: "sync-get-after", args: []string{"sync", "get", "link-1", "authorization"}},
 		{name: "sync-reset", args: []string{"sync", "reset", "link-1", "--yes"}},
 		{name: "sync-reset-no-yes", args: []string{"sync", "reset", "link-1"}, code: exitUsage},
@@ -74,8 +82,9 @@ func TestGolden(t *testing.T) {
 		{name: "usage-flag", args: []string{"link", "ls", "--no-such-flag"}, code: exitUsage},
 		{name: "link-rm-no-yes", args: []string{"link", "rm", "link-3"}, code: exitUsage},
 		{name: "link-rm", args: []string{"link", "rm", "link-3", "--yes"}, jsonArgs: []string{"link", "rm", "link-4", "--yes"}},
-		{name: "link-rm-creds", args: []string{"link", "rm", "link-1", "--yes", "--psc-user", pscUser},
+		{name: "link-rm-creds", env: e2, args: []string{"link", "rm", "link-1", "--yes", "--psc-user", pscUser},
 			jsonArgs: []string{"link", "rm", "link-2", "--yes", "--psc-user", pscUser}},
+		{name: "link-rm-creds-unavailable", args: []string{"link", "rm", "link-1", "--yes", "--psc-user", pscUser}, code: exitUnavailable},
 		{name: "link-ls-after", args: []string{"link", "ls"}},
 	}
 	for _, s := range steps {
@@ -84,9 +93,12 @@ func TestGolden(t *testing.T) {
 			formats = []string{"table", "json"}
 		}
 		for _, format := range formats {
-			se := e
+			se, ss := e, sim
 			if s.env != nil {
 				se = s.env
+			}
+			if se["HVC_URL"] == sim2.URL() {
+				ss = sim2
 			}
 			args := s.args
 			if format == "json" && s.jsonArgs != nil {
@@ -98,7 +110,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s (%s): exit %d, want %d\nstderr: %s", s.name, format, r.code, s.code, r.stderr)
 			}
 			got := fmt.Sprintf("$ hvcctl %s\n[exit %d]\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
-			golden(t, s.name+"."+format, normalize(got, sim, se))
+			golden(t, s.name+"."+format, normalize(got, ss, se))
 		}
 	}
 }

@@ -269,12 +269,16 @@ func TestExitCodesOfServerErrors(t *testing.T) {
 	t.Parallel()
 	sim, e := startSim(t)
 	mustRun(t, e, 0, "link", "create")
-	remove := sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/links/*", ErrorType: "OPERATION_NOT_FOUND", Status: 404})
-	mustRun(t, e, exitUnavailable, "link", "get", "link-1")
-	remove()
-	sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/management/administrators", Latency: 5 * time.Second})
+	// vCenter 8.0 has no links get: exit 7, naming the releases that do.
+	r := mustRun(t, e, exitUnavailable, "link", "get", "link-1")
+	if !strings.Contains(r.stderr, "8.0U1") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	if _, err := sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/management/administrators", Latency: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
-	r := mustRun(t, e, exitTimeout, "admin", "ls", "--timeout", "300ms")
+	r = mustRun(t, e, exitTimeout, "admin", "ls", "--timeout", "300ms")
 	if time.Since(start) > 4*time.Second {
 		t.Errorf("--timeout did not bound the command: %v", time.Since(start))
 	}
@@ -390,7 +394,9 @@ func TestSimCommand(t *testing.T) {
 // ids used, and the session files after each command for the passwords.
 func TestNoSecretInAnyOutput(t *testing.T) {
 	t.Parallel()
-	sim, e := startSim(t)
+	// 8.0U1: links get and delete with credentials exist; a sync start with
+	// credentials still sends them (and gets 404).
+	sim, e := startSim(t, simulator.WithVersion("8.0U1"))
 	e = e.with("HVC_DEBUG", "1")
 	var all bytes.Buffer
 	var ids []string
@@ -417,7 +423,8 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	run(e, 0, "link", "create", "--admin-group", "Ops@foreign.local")
 	run(e, exitAlreadyExists, "link", "create")
 	run(e, 0, "link", "ls", "-o", "json")
-	run(e, 0, "sync", "start", "link-1", "identity", "--wait", "--psc-user", "administrator@foreign.local", "--poll-interval", "20ms")
+	run(e, 0, "link", "get", "link-1", "-o", "json")
+	run(e, exitUnavailable, "sync", "start", "link-1", "identity", "--wait", "--psc-user", "administrator@foreign.local", "--poll-interval", "20ms")
 	run(e.with("HVC_PASSWORD", "Wrong-Secret!1"), exitAuth, "link", "ls")
 	run(e.with("HVC_PASSWORD", "Wrong-Secret!1"), exitAuth, "link", "ls", "-o", "json")
 	sim.ExpireSessions()
@@ -503,18 +510,26 @@ func TestLinkCreateWithPSCCertificateFile(t *testing.T) {
 	}
 	sum := sha256.Sum256(der)
 	tp := strings.ToUpper(hex.EncodeToString(sum[:]))
-	_, e := startSim(t, simulator.WithForeignPSC("psc2.example", tp))
 	certFile := filepath.Join(t.TempDir(), "psc.pem")
 	if err := os.WriteFile(certFile, pemCert(der), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// vSphere 9.0 takes the certificate as ssl_certificate.
+	_, e := startSim(t, simulator.WithVersion("9.0"), simulator.WithForeignPSCCertificate("psc2.example", string(pemCert(der))))
 	e = e.with("HVC_PSC_THUMBPRINT", "")
 	mustRun(t, e, 0, "link", "create", "--psc-host", "psc2.example", "--psc-certificate", certFile)
 	// The default PSC presents another certificate: refused, exit 60.
 	r := mustRun(t, e, exitTLS, "link", "create", "--psc-domain", "other.local", "--psc-certificate", certFile)
-	if !strings.Contains(r.stderr, "not the expected") {
+	if !strings.Contains(r.stderr, "not the expected "+thumbprintOf(der)) {
 		t.Errorf("stderr: %q", r.stderr)
 	}
+	// 8.0 predates ssl_certificate: the error says which thumbprint to pass.
+	_, e80 := startSim(t, simulator.WithForeignPSC("psc2.example", tp))
+	r = mustRun(t, e80.with("HVC_PSC_THUMBPRINT", ""), exitError, "link", "create", "--psc-host", "psc2.example", "--psc-certificate", certFile)
+	if !strings.Contains(r.stderr, "pass --psc-thumbprint "+thumbprintOf(der)) {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	mustRun(t, e80, 0, "link", "create", "--psc-host", "psc2.example", "--psc-thumbprint", thumbprintOf(der))
 }
 
 func TestFailedSyncExitsOneWithState(t *testing.T) {

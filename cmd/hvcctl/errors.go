@@ -179,6 +179,21 @@ func describe(err error) jsonErrorBody {
 	if errors.As(err, &oe) {
 		b.Operation = oe.op
 	}
+	var un *hvc.OperationUnavailableError
+	if errors.As(err, &un) {
+		// The SDK's text names the releases that have the operation;
+		// the server's own reply ("Not found.") would only mislead.
+		if un.Cause != nil {
+			b.ErrorType, b.StatusCode = string(un.Cause.ErrorType), un.Cause.StatusCode
+			b.Request = un.Cause.Method + " " + un.Cause.Path
+		}
+		msg := strings.TrimPrefix(un.Error(), "hvc: ")
+		if b.Operation != "" {
+			msg = b.Operation + ": " + msg
+		}
+		b.Message = clean(msg)
+		return b
+	}
 	var std *hvc.StdError
 	if errors.As(err, &std) {
 		b.ErrorType = string(std.ErrorType)
