@@ -282,13 +282,20 @@ func (a *app) trustOptions(t target) ([]hvc.Option, error) {
 		a.warnf("certificate verification of %s is disabled (--insecure); prefer --thumbprint or %s", t.hostport, a.g.knownHosts)
 		return append(opts, hvc.WithInsecureSkipVerify()), nil
 	case a.g.thumbprint != "":
+		a.debugf("trusting %s by the pinned thumbprint %s", t.hostport, a.g.thumbprint)
 		return append(opts, hvc.WithThumbprint(a.g.thumbprint)), wrapUsage(hvcOptionCheck(hvc.WithThumbprint(a.g.thumbprint)))
 	}
 	if tp, ok := lookupKnownHost(a.g.knownHosts, t.hostport); ok {
 		if err := hvcOptionCheck(hvc.WithThumbprint(tp)); err != nil {
 			return nil, usageErr(fmt.Errorf("%s: entry for %s: %w", a.g.knownHosts, t.hostport, err))
 		}
-		opts = append(opts, hvc.WithThumbprint(tp))
+		a.debugf("trusting %s by its entry %s in %s", t.hostport, tp, a.g.knownHosts)
+		return append(opts, hvc.WithThumbprint(tp)), nil
+	}
+	if a.g.caCerts != "" {
+		a.debugf("verifying %s against the CA certificates in %s", t.hostport, a.g.caCerts)
+	} else {
+		a.debugf("verifying %s against the system roots (no entry in %s)", t.hostport, a.g.knownHosts)
 	}
 	return opts, nil
 }
