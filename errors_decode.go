@@ -1,7 +1,9 @@
 package hvc
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"net/http"
 
 	"github.com/hvcsdk/hvc/internal/redact"
@@ -28,7 +30,10 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 	if env, ok := wire.DecodeError(body); ok {
 		e.ErrorType = ErrorType(redact.Strings(env.Type, secrets...))
 		e.Data = scrubData(env.Data, secrets)
-		if env.Messages != nil && json.Unmarshal(env.Messages, &e.Messages) != nil {
+		if env.Messages != nil {
+			e.Messages = decodeMessages(env.Messages)
+		}
+		if e.Messages == nil && env.Messages != nil {
 			e.Messages = []LocalizableMessage{{ID: "hvc.client.unparsable_messages",
 				DefaultMessage: "unparsable messages: " + scrubbedSnippet(env.Messages, secrets)}}
 		}
@@ -45,6 +50,46 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 	}
 	scrubMessages(e.Messages, secrets)
 	return wrapTyped(e)
+}
+
+// decodeMessages reads a message stack in one pass, keeping the first
+// MaxMessages messages and, when there were more, a last message saying how
+// many were dropped. It returns nil when raw is not an array of messages.
+func decodeMessages(raw json.RawMessage) []LocalizableMessage {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil
+	}
+	out := []LocalizableMessage{}
+	dropped := 0
+	var skip json.RawMessage
+	for dec.More() {
+		if len(out) == MaxMessages {
+			if dec.Decode(&skip) != nil {
+				return nil
+			}
+			dropped++
+			continue
+		}
+		v, err := readTree(dec, 1)
+		if err != nil {
+			return nil
+		}
+		var m LocalizableMessage
+		if m.fromTree(v) != nil {
+			return nil
+		}
+		out = append(out, m)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil
+	}
+	if dropped > 0 {
+		out = append(out, LocalizableMessage{ID: messagesTruncatedID,
+			DefaultMessage: strconv.Itoa(dropped) + " more messages dropped (the client keeps " + strconv.Itoa(MaxMessages) + ")"})
+	}
+	return out
 }
 
 // wrapTyped returns e in the named type of its ErrorType, or e itself for an
