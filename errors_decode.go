@@ -3,8 +3,8 @@ package hvc
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"net/http"
+	"strconv"
 
 	"github.com/hvcsdk/hvc/internal/redact"
 	"github.com/hvcsdk/hvc/internal/wire"
