@@ -87,7 +87,7 @@ func (c *Client) do(ctx context.Context, op *call) error {
 	}
 	if err := wire.DecodeResult(legacy, rep.body, op.out); err != nil {
 		return &DecodeError{Method: op.method, Path: path, StatusCode: rep.status,
-			Snippet: scrubbedSnippet(rep.body, c.secrets(op.secrets)), Err: err}
+			Snippet: scrubbedSnippet(rep.body, c.secrets(op.secrets)), Err: scrubError(err, c.secrets(op.secrets))}
 	}
 	if op.check != nil {
 		if err := op.check(); err != nil {
