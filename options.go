@@ -67,10 +67,12 @@ func WithCredentials(user, password string) Option {
 
 // WithSessionID makes the client use an existing session. Without
 // WithCredentials, an expired session surfaces as *UnauthenticatedError.
+// The id must be 1 to MaxSessionIDLen bytes of printable ASCII without
+// spaces.
 func WithSessionID(id string) Option {
 	return func(c *config) error {
-		if id == "" || strings.ContainsAny(id, "\r\n") {
-			return errors.New("hvc: WithSessionID: session id must be non-empty and single-line")
+		if err := checkSessionID(id); err != nil {
+			return errors.New("hvc: WithSessionID: " + err.Error())
 		}
 		c.sessionID = id
 		return nil

@@ -12,6 +12,31 @@ import (
 // WithCredentials.
 var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials to log in")
 
+// MaxSessionIDLen is the longest session id the client accepts, from a
+// login reply, WithSessionID or WithSessionSource. vCenter's ids are 32 hex
+// digits; JWT-like tokens of other front ends stay well below it.
+const MaxSessionIDLen = 4096
+
+// checkSessionID validates a session id before the client holds it: it is
+// sent in a header on every call, so it must be non-empty, at most
+// MaxSessionIDLen bytes, and printable ASCII without spaces. The error
+// never quotes the id (it is a secret).
+func checkSessionID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("empty session id")
+	case len(id) > MaxSessionIDLen:
+		return errors.New("session id of " + itoa(len(id)) + " bytes is longer than " + itoa(MaxSessionIDLen))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f {
+			return errors.New("session id holds a byte that is not printable ASCII (0x" +
+				string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15]) + " at offset " + itoa(i) + ")")
+		}
+	}
+	return nil
+}
+
 // Login logs in now, replacing the current session. Calls log in lazily, so
 // Login is needed only to fail fast on bad credentials or an unreachable
 // server. With FlavorAuto it also settles the flavor.
@@ -117,6 +142,9 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			if err == nil {
 				err = errors.New("empty session id")
 			}
+			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+		}
+		if err := checkSessionID(id); err != nil {
 			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
 		}
 		if f == FlavorAuto {
