@@ -3,13 +3,16 @@ package hvc_test
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,4 +150,102 @@ func TestHostileMessageCount(t *testing.T) {
 	assert.Equal(t, "hvc.client.messages_truncated", lastMsg.ID)
 	assert.Contains(t, lastMsg.DefaultMessage, strconv.Itoa(100000-maxMessages))
 	assert.EqualValues(t, 1, hits.Load())
+}
+
+// loginServer is a TLS server whose logins answer with the JSON session id
+// reply and whose other calls answer 200 with an empty list; it counts
+// requests by "METHOD path".
+func loginServer(t *testing.T, reply string) (*httptest.Server, func(string) int64) {
+	t.Helper()
+	var mu sync.Mutex
+	hits := map[string]int64{}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/session" && r.Method == http.MethodPost {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, reply)
+			return
+		}
+		_, _ = io.WriteString(w, `[]`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func(k string) int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return hits[k]
+	}
+}
+
+// TestSessionIDValidated: a login reply whose session id holds CR/LF or
+// other control characters, a space, or more than 4 KiB is a *DecodeError
+// that does not quote the id, and WithSessionID refuses the same ids.
+func TestSessionIDValidated(t *testing.T) {
+	t.Parallel()
+	bad := map[string]string{
+		"CRLF":      "abc\r\nX-Evil: 1",
+		"control":   "abc\x01def",
+		"space":     "abc def",
+		"DEL":       "abc\x7f",
+		"non-ASCII": "sessión",
+		"5 KiB":     strings.Repeat("a", 5<<10),
+	}
+	for name, id := range bad {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			q, _ := json.Marshal(id)
+			srv, hits := loginServer(t, string(q))
+			c := fvcNew(t, srv.URL, hvc.WithRootCAs(poolOf(srv)), hvc.WithCredentials("u", "p-login-9"), hvc.WithFlavor(hvc.FlavorAPI))
+			err := c.Login(context.Background())
+			var de *hvc.DecodeError
+			require.ErrorAs(t, err, &de, "Login accepted session id %.40q", id)
+			assert.NotContains(t, fmt.Sprintf("%+v", err), id)
+			assert.Empty(t, c.SessionID())
+			_, err = c.Links.List(context.Background())
+			require.ErrorAs(t, err, &de)
+			assert.Zero(t, hits("GET /api/hvc/links"), "nothing sent with a bad session id")
+			assert.EqualValues(t, 2, hits("POST /api/session"))
+
+			_, err = hvc.New(srv.URL, hvc.WithSessionID(id))
+			require.Error(t, err, "WithSessionID(%.40q)", id)
+			assert.NotContains(t, err.Error(), id)
+		})
+	}
+	t.Run("4 KiB is fine", func(t *testing.T) {
+		t.Parallel()
+		id := strings.Repeat("a", 4<<10)
+		srv, hits := loginServer(t, `"`+id+`"`)
+		c := fvcNew(t, srv.URL, hvc.WithRootCAs(poolOf(srv)), hvc.WithCredentials("u", "p-login-9"), hvc.WithFlavor(hvc.FlavorAPI))
+		require.NoError(t, c.Login(context.Background()))
+		_, err := c.Links.List(context.Background())
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, hits("GET /api/hvc/links"))
+		_, err = hvc.New(srv.URL, hvc.WithSessionID(id))
+		require.NoError(t, err)
+	})
+}
+
+// TestPortCanonical: only a canonical port 1–65535 passes local
+// validation; "+443", "0443" and friends fail before anything is sent.
+func TestPortCanonical(t *testing.T) {
+	t.Parallel()
+	srv, hits := loginServer(t, `"sess-ok"`)
+	c := fvcNew(t, srv.URL, hvc.WithRootCAs(poolOf(srv)), hvc.WithSessionID("sess-ok"), hvc.WithFlavor(hvc.FlavorAPI))
+	for _, port := range []string{"+1", "+443", "0443", "00443", "0", "-1", " 443", "443 ", "65536", "4_43", "0x1bb", "٤٤٣"} {
+		spec := maskSpec("pw-port-9", "")
+		spec.Port = port
+		_, err := c.Links.Create(context.Background(), spec)
+		require.ErrorIs(t, err, hvc.ErrInvalidArgument, "port %q", port)
+	}
+	assert.Zero(t, hits("POST /api/hvc/links"), "no invalid port was sent")
+	for _, port := range []string{"1", "443", "65535"} {
+		spec := maskSpec("pw-port-9", "")
+		spec.Port = port
+		_, err := c.Links.Create(context.Background(), spec)
+		var de *hvc.DecodeError // the fake answers [] to a create
+		require.ErrorAs(t, err, &de, "port %q", port)
+	}
+	assert.EqualValues(t, 3, hits("POST /api/hvc/links"))
 }
