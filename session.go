@@ -41,6 +41,9 @@ func checkSessionID(id string) error {
 // Login is needed only to fail fast on bad credentials or an unreachable
 // server. With FlavorAuto it also settles the flavor.
 func (c *Client) Login(ctx context.Context) error {
+	if err := checkCall(c, ctx); err != nil {
+		return err
+	}
 	if !c.cfg.hasCredentials() {
 		return ErrNoCredentials
 	}
@@ -156,8 +159,20 @@ func (c *Client) login(ctx context.Context) (string, error) {
 
 // legacy reports whether to speak the /rest flavor, settling FlavorAuto
 // first: by logging in when the client holds credentials and no session,
-// otherwise by probing GET /api/session once (404 means a pre-7.0U2 server).
+// otherwise by probing GET /api/session (404 means a pre-7.0U2 server). It
+// is the entry of every call, so it also refuses a nil ctx and a Client
+// not made by New.
+//
+// The probe runs once for all concurrent callers, detached from the caller
+// that started it (bounded by the client's timeout), so a caller that
+// gives up does not fail the others. It settles the flavor only on a
+// definite answer: 404 means /rest; 200, 401 and 403 mean /api. Any other
+// status or a transport failure is returned to the callers of that probe
+// and leaves the flavor unknown, so the next call probes again.
 func (c *Client) legacy(ctx context.Context) (bool, error) {
+	if err := checkCall(c, ctx); err != nil {
+		return false, err
+	}
 	switch c.Flavor() {
 	case FlavorAPI:
 		return false, nil
@@ -171,14 +186,25 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		return c.Flavor() == FlavorREST, nil
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
+		if f := c.Flavor(); f != FlavorAuto {
+			return nil, nil
+		}
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.timeout)
+		defer cancel()
 		const path = "/api/session"
-		rep, err := c.send(ctx, http.MethodGet, path, c.endpoint+path, nil, nil, c.SessionID(), false)
+		id := c.SessionID()
+		rep, err := c.send(pctx, http.MethodGet, path, c.endpoint+path, nil, nil, id, false)
 		if err != nil {
 			return nil, err
 		}
-		f := FlavorAPI
-		if rep.status == http.StatusNotFound {
+		var f Flavor
+		switch rep.status {
+		case http.StatusNotFound:
 			f = FlavorREST
+		case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
+			f = FlavorAPI
+		default:
+			return nil, newStdError(http.MethodGet, path, rep.status, rep.body, c.secrets([]string{id})...)
 		}
 		c.flavor.CompareAndSwap(int32(FlavorAuto), int32(f))
 		return nil, nil
