@@ -70,10 +70,12 @@ type StdError struct {
 func (e *StdError) Error() string {
 	var b strings.Builder
 	b.WriteString("hvc: ")
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.Path)
-	b.WriteString(": ")
+	if e.Method != "" || e.Path != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
 	if e.StatusCode != 0 {
 		b.WriteString(strconv.Itoa(e.StatusCode))
 		b.WriteByte(' ')

@@ -1,0 +1,39 @@
+package hvc
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotInitialized is returned by the calls of a Client that was not
+// created with New (a zero Client{}), and of a nil service.
+var ErrNotInitialized = errors.New("hvc: client not created with hvc.New")
+
+// checkCall refuses, before anything starts, a call that could only panic:
+// a nil ctx (which would otherwise crash the process from inside the
+// shared login or probe goroutine, where no caller's recover reaches) or a
+// Client not made by New. The error matches ErrInvalidArgument for a nil
+// ctx and ErrNotInitialized for a zero Client.
+func checkCall(c *Client, ctx context.Context) error { //nolint:revive // receiver-like first parameter
+	if c == nil || c.rc == nil {
+		return ErrNotInitialized
+	}
+	if ctx == nil {
+		return &InvalidArgumentError{&StdError{
+			ErrorType: ErrorTypeInvalidArgument,
+			Messages: []LocalizableMessage{{ID: "hvc.client.nil_context",
+				DefaultMessage: "ctx must not be nil; pass context.Background() or a request's context (request not sent)",
+				Args:           []string{"ctx"}}},
+		}}
+	}
+	return nil
+}
+
+// clientOf returns the Client of a service, or ErrNotInitialized for a nil
+// service or one of a zero Client.
+func clientOf(s *service) (*Client, error) {
+	if s == nil || s.client == nil || s.client.rc == nil {
+		return nil, ErrNotInitialized
+	}
+	return s.client, nil
+}
