@@ -64,6 +64,15 @@ type StdError struct {
 	StatusCode int
 	// Method and Path name the HTTP operation, e.g. "POST" "/api/hvc/links".
 	Method, Path string
+
+	// Hint is the client's advice when the fix is known, e.g. "the server
+	// looks older than vSphere 7.0U2: use FlavorAuto or FlavorREST"; empty
+	// otherwise. Error() ends with it.
+	Hint string
+
+	// noCredentials marks a 401 on a client that cannot log in again; the
+	// error then matches ErrNoCredentials too.
+	noCredentials bool
 }
 
 // Error returns e.g. "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS: Link already exists".
@@ -97,6 +106,9 @@ func (e *StdError) Error() string {
 		}
 		writeServerText(&b, m.text())
 	}
+	if e.Hint != "" {
+		b.WriteString(" (hint: " + e.Hint + ")")
+	}
 	return b.String()
 }
 
@@ -127,6 +139,9 @@ func writeServerText(b *strings.Builder, s string) {
 // Is reports whether target is the sentinel of e's type, so that
 // errors.Is(err, hvc.ErrNotFound) works for server and local errors alike.
 func (e *StdError) Is(target error) bool {
+	if target == ErrNoCredentials {
+		return e.noCredentials
+	}
 	s, ok := target.(*sentinel)
 	return ok && s.typ == e.ErrorType
 }

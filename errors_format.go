@@ -33,6 +33,9 @@ func (e *StdError) detail(b *strings.Builder) {
 	if len(e.Data) > 0 {
 		field(b, 1, "data", string(e.Data))
 	}
+	if e.Hint != "" {
+		field(b, 1, "hint", e.Hint)
+	}
 }
 
 // Format implements fmt.Formatter: %+v adds the status, the snippet and

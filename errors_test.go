@@ -158,7 +158,14 @@ func TestErrorDecodeAllTypes(t *testing.T) {
 				assert.Equal(t, []hvc.LocalizableMessage{{ID: "x", DefaultMessage: "msg", Args: []string{}}}, std.Messages)
 				assert.Nil(t, std.Data)
 				assert.Equal(t, "msg", std.Message())
-				assert.Equal(t, fmt.Sprintf("hvc: POST %s: %d %s: msg", path, k.status, k.typ), err.Error())
+				want := fmt.Sprintf("hvc: POST %s: %d %s: msg", path, k.status, k.typ)
+				if k.status == http.StatusUnauthorized {
+					// The client holds only a session id: it cannot log in again, and says so.
+					assert.ErrorIs(t, err, hvc.ErrNoCredentials)
+					want += " (hint: " + std.Hint + ")"
+					assert.Contains(t, std.Hint, "no credentials")
+				}
+				assert.Equal(t, want, err.Error())
 			})
 		}
 	}

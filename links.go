@@ -3,6 +3,7 @@ package hvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -41,7 +42,8 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 // when the server answers UNVERIFIED_PEER it hands the certificate the
 // foreign PSC presented to trust and, only if trust returns true, creates
 // again with that certificate's thumbprint. When trust returns false the
-// *UnverifiedPeerError is returned; when it returns an error, that error.
+// *UnverifiedPeerError is returned; when it returns an error, that error,
+// wrapped with the operation and the thumbprint it was asked about.
 //
 // Accepting blindly defeats the purpose: trust must compare the thumbprint
 // with a value obtained out of band (from the PSC's administrator or its
@@ -61,7 +63,7 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 	}
 	ok, terr := trust(info)
 	if terr != nil {
-		return "", terr
+		return "", fmt.Errorf("hvc: Links.CreateTrusting: trust callback for the certificate with thumbprint %s: %w", info.SSLThumbprint, terr)
 	}
 	if !ok {
 		return "", err

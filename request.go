@@ -80,7 +80,7 @@ func (c *Client) do(ctx context.Context, op *call) error {
 		return err
 	}
 	if rep.status < 200 || rep.status > 299 {
-		return newStdError(op.method, path, rep.status, rep.body, c.secrets(op.secrets)...)
+		return c.hinted(newStdError(op.method, path, rep.status, rep.body, c.secrets(op.secrets)...))
 	}
 	if op.out == nil {
 		return nil

@@ -9,7 +9,8 @@ import (
 )
 
 // ErrNoCredentials is returned by Login on a client created without
-// WithCredentials.
+// WithCredentials, and matched (errors.Is) by the *UnauthenticatedError of
+// a call on such a client, which cannot log in again.
 var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials to log in")
 
 // MaxSessionIDLen is the longest session id the client accepts, from a
@@ -138,7 +139,11 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			continue
 		}
 		if rep.status/100 != 2 {
-			return "", newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
+			err := newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
+			if rep.status == http.StatusNotFound && f == FlavorAPI {
+				err = hintOldServer(err)
+			}
+			return "", err
 		}
 		var id string
 		if err := wire.DecodeResult(legacy, rep.body, &id); err != nil || id == "" {
