@@ -3,15 +3,16 @@ package hvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 // ErrNoCredentials is returned by Login on a client created without
-// WithCredentials, and matched (errors.Is) by the *UnauthenticatedError of
+// WithCredentials or WithSessionSource, and matched (errors.Is) by the *UnauthenticatedError of
 // a call on such a client, which cannot log in again.
-var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials to log in")
+var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials or WithSessionSource to log in")
 
 // MaxSessionIDLen is the longest session id the client accepts, from a
 // login reply, WithSessionID or WithSessionSource. vCenter's ids are 32 hex
@@ -120,9 +121,13 @@ func (c *Client) renew(ctx context.Context, stale string) (string, error) {
 	}
 }
 
-// login creates a session with Basic auth. With FlavorAuto unresolved it
-// tries /api/session first and, on 404, settles on the legacy flavor.
+// login creates a session with Basic auth, or takes one from the session
+// source. With FlavorAuto unresolved a Basic login tries /api/session first
+// and, on 404, settles on the legacy flavor.
 func (c *Client) login(ctx context.Context) (string, error) {
+	if c.cfg.sessionSource != nil {
+		return c.fromSource(ctx)
+	}
 	f := c.Flavor()
 	legacy := f == FlavorREST
 	for {
@@ -162,6 +167,25 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	}
 }
 
+// fromSource calls the WithSessionSource function, turning a panic into an
+// error (it runs in the shared login goroutine, where no caller's recover
+// reaches) and validating the id it returns.
+func (c *Client) fromSource(ctx context.Context) (id string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			id, err = "", fmt.Errorf("hvc: WithSessionSource: source panicked: %v", r)
+		}
+	}()
+	id, err = c.cfg.sessionSource(ctx)
+	if err != nil {
+		return "", fmt.Errorf("hvc: WithSessionSource: %w", err)
+	}
+	if err := checkSessionID(id); err != nil {
+		return "", errors.New("hvc: WithSessionSource: " + err.Error())
+	}
+	return id, nil
+}
+
 // legacy reports whether to speak the /rest flavor, settling FlavorAuto
 // first: by logging in when the client holds credentials and no session,
 // otherwise by probing GET /api/session (404 means a pre-7.0U2 server). It
@@ -188,7 +212,9 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		if _, err := c.renew(ctx, ""); err != nil {
 			return false, err
 		}
-		return c.Flavor() == FlavorREST, nil
+		if f := c.Flavor(); f != FlavorAuto { // a Basic login settles it; a session source does not
+			return f == FlavorREST, nil
+		}
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
 		if f := c.Flavor(); f != FlavorAuto {
