@@ -6,7 +6,8 @@ import (
 )
 
 // ErrNotInitialized is returned by the calls of a Client that was not
-// created with New (a zero Client{}), and of a nil service.
+// created with New (a zero Client{}) and of a service value not taken from
+// one (new(hvc.LinksService)).
 var ErrNotInitialized = errors.New("hvc: client not created with hvc.New")
 
 // checkCall refuses, before anything starts, a call that could only panic:
@@ -27,13 +28,4 @@ func checkCall(c *Client, ctx context.Context) error { //nolint:revive // receiv
 		}}
 	}
 	return nil
-}
-
-// clientOf returns the Client of a service, or ErrNotInitialized for a nil
-// service or one of a zero Client.
-func clientOf(s *service) (*Client, error) {
-	if s == nil || s.client == nil || s.client.rc == nil {
-		return nil, ErrNotInitialized
-	}
-	return s.client, nil
 }

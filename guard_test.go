@@ -47,6 +47,9 @@ func TestZeroClient(t *testing.T) {
 	assert.Empty(t, c.SessionID())
 	assert.Equal(t, hvc.FlavorAuto, c.Flavor())
 	assert.NotPanics(t, c.CloseIdleConnections)
+	_, err := new(hvc.LinksService).List(ctx)
+	require.ErrorIs(t, err, hvc.ErrNotInitialized)
+	require.ErrorIs(t, new(hvc.SyncService).Reset(ctx, "l"), hvc.ErrNotInitialized)
 	var nilClient *hvc.Client
 	require.ErrorIs(t, nilClient.Login(ctx), hvc.ErrNotInitialized)
 	require.NoError(t, nilClient.Logout(ctx))
