@@ -93,7 +93,8 @@ func nestedDepth(m hvc.LocalizableMessage) (int, string) {
 
 // TestHostileNestingBounded: a 93 KiB error body nesting messages 3,000
 // levels deep costs a small multiple of its size, and the decoded params
-// stop at the documented depth with a marker saying so.
+// stop at the documented depth with a marker saying so. Not parallel: it
+// reads the process's allocation counter.
 func TestHostileNestingBounded(t *testing.T) {
 	for _, legacyParams := range []bool{false, true} {
 		// 3,000 levels of the /api form (9,000 JSON levels), 2,000 of the
