@@ -2,15 +2,14 @@ package hvc
 
 import (
 	"context"
-	"net/http"
 	"strings"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
 // AdministratorsService manages the groups with hvc administrator rights
 // (com.vmware.vcenter.hvc.management.administrators).
 type AdministratorsService service
-
-const adminsPath = "/hvc/management/administrators"
 
 // Get returns the administrator groups ("group@domain").
 //
@@ -18,7 +17,7 @@ const adminsPath = "/hvc/management/administrators"
 // /rest/hvc/management/administrators (200). Declared errors: *GenericError.
 func (s *AdministratorsService) Get(ctx context.Context) ([]string, error) {
 	var out []string
-	err := s.client.do(ctx, &call{method: http.MethodGet, path: adminsPath, out: &out})
+	err := s.client.do(ctx, &call{op: ops.AdministratorsGet, out: &out})
 	return out, err
 }
 
@@ -30,14 +29,14 @@ func (s *AdministratorsService) Get(ctx context.Context) ([]string, error) {
 // Declared errors: *UnauthorizedError, *GenericError.
 func (s *AdministratorsService) Set(ctx context.Context, groups []string) error {
 	for _, g := range groups {
-		if err := checkGroup(http.MethodPut, adminsPath, "group_names", g); err != nil {
+		if err := checkGroup(ops.AdministratorsSet, "group_names", g); err != nil {
 			return err
 		}
 	}
 	if groups == nil {
 		groups = []string{}
 	}
-	return s.client.do(ctx, &call{method: http.MethodPut, path: adminsPath,
+	return s.client.do(ctx, &call{op: ops.AdministratorsSet,
 		body: struct {
 			GroupNames []string `json:"group_names"`
 		}{groups}})
@@ -49,7 +48,7 @@ func (s *AdministratorsService) Set(ctx context.Context, groups []string) error 
 // POST /rest/…?action=add (200), body {"group_name":"…"}. Declared errors:
 // *UnauthorizedError, *GenericError.
 func (s *AdministratorsService) Add(ctx context.Context, group string) error {
-	return s.action(ctx, "add", group)
+	return s.action(ctx, ops.AdministratorsAdd, group)
 }
 
 // Remove removes one administrator group.
@@ -58,22 +57,22 @@ func (s *AdministratorsService) Add(ctx context.Context, group string) error {
 // legacy POST /rest/…?action=remove (200), body {"group_name":"…"}.
 // Declared errors: *UnauthorizedError, *GenericError.
 func (s *AdministratorsService) Remove(ctx context.Context, group string) error {
-	return s.action(ctx, "remove", group)
+	return s.action(ctx, ops.AdministratorsRemove, group)
 }
 
-func (s *AdministratorsService) action(ctx context.Context, action, group string) error {
-	if err := checkGroup(http.MethodPost, adminsPath+"?action="+action, "group_name", group); err != nil {
+func (s *AdministratorsService) action(ctx context.Context, op *ops.Op, group string) error {
+	if err := checkGroup(op, "group_name", group); err != nil {
 		return err
 	}
-	return s.client.do(ctx, &call{method: http.MethodPost, path: adminsPath, query: "action=" + action,
+	return s.client.do(ctx, &call{op: op,
 		body: struct {
 			GroupName string `json:"group_name"`
 		}{group}})
 }
 
-func checkGroup(method, path, field, g string) error {
+func checkGroup(op *ops.Op, field, g string) error {
 	if strings.TrimSpace(g) == "" {
-		return invalidArgument(method, path, field, "must not be empty")
+		return invalidArgument(op.Method, templatePath(op), field, "must not be empty")
 	}
 	return nil
 }

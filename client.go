@@ -18,7 +18,9 @@ package hvc
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 
 	"github.com/go-resty/resty/v2"
@@ -32,6 +34,12 @@ type Client struct {
 	cfg      config
 	rc       *resty.Client
 	log      *slog.Logger
+	// http1Only is true on the SDK's own transport, which speaks HTTP/1.1
+	// only (see noReplay).
+	http1Only bool
+	// tracedTransport is true when the transport is an *http.Transport,
+	// which reports through httptrace whatever it writes (see wireTrace).
+	tracedTransport bool
 
 	sessionID atomic.Pointer[string]
 	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
@@ -70,11 +78,15 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 	if cfg.insecure && cfg.pin != nil {
 		return nil, errors.New("hvc: WithInsecureSkipVerify and WithThumbprint exclude each other")
 	}
-	hc, err := newHTTPClient(&cfg)
+	if cfg.rootCAs != nil && (cfg.pin != nil || cfg.insecure) {
+		return nil, errors.New("hvc: " + cfg.tlsOptionNames() + " exclude each other: the pool would be ignored")
+	}
+	hc, own, err := newHTTPClient(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{endpoint: base, cfg: cfg, log: cfg.logger}
+	c := &Client{endpoint: base, cfg: cfg, log: cfg.logger, http1Only: own}
+	_, c.tracedTransport = hc.Transport.(*http.Transport)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -83,7 +95,7 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 		SetDisableWarn(true).
 		SetHeader("User-Agent", cfg.userAgent).
 		SetHeader("Accept", "application/json").
-		SetResponseBodyLimit(cfg.maxBody)
+		SetPreRequestHook(c.noReplay)
 	if cfg.sessionID != "" {
 		id := cfg.sessionID
 		c.sessionID.Store(&id)
@@ -93,6 +105,9 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 	}
 	if cfg.insecure {
 		c.log.Warn("hvc: TLS certificate verification is disabled (WithInsecureSkipVerify); prefer WithThumbprint", "endpoint", base)
+	}
+	if strings.HasPrefix(base, "http://") && (cfg.hasCredentials() || cfg.sessionID != "") {
+		c.log.Warn("hvc: credentials and session ids go over plain http:// unencrypted; use https://", "endpoint", base)
 	}
 	s := &service{client: c}
 	c.Links = (*LinksService)(s)

@@ -86,6 +86,24 @@ func (e *SyncFailedError) Format(s fmt.State, verb rune) {
 	})
 }
 
+// Format implements fmt.Formatter: %+v adds the two thumbprints on lines
+// of their own.
+func (e *CertificateMismatchError) Format(s fmt.State, verb rune) {
+	formatError(s, verb, e, func(b *strings.Builder) {
+		field(b, 1, "expected", e.Expected)
+		field(b, 1, "actual", e.Actual)
+	})
+}
+
+// Format implements fmt.Formatter: %+v adds the presented thumbprint and
+// the verification failure's chain of Go types.
+func (e *CertificateError) Format(s fmt.State, verb rune) {
+	formatError(s, verb, e, func(b *strings.Builder) {
+		field(b, 1, "presented thumbprint", e.Thumbprint)
+		writeCause(b, e.Err)
+	})
+}
+
 // formatError prints err for verb: Error() for %v and %s, quoted for %q,
 // Error() and then detail's lines for %+v, Go syntax of the struct for
 // %#v.
@@ -117,6 +135,12 @@ func goSyntax(err error) string {
 	case *TransportError:
 		type plainTransportError TransportError
 		return strings.Replace(fmt.Sprintf("%#v", (*plainTransportError)(e)), "hvc.plainTransportError", "hvc.TransportError", 1)
+	case *CertificateMismatchError:
+		type plainCertificateMismatchError CertificateMismatchError
+		return strings.Replace(fmt.Sprintf("%#v", (*plainCertificateMismatchError)(e)), "hvc.plainCertificateMismatchError", "hvc.CertificateMismatchError", 1)
+	case *CertificateError:
+		type plainCertificateError CertificateError
+		return strings.Replace(fmt.Sprintf("%#v", (*plainCertificateError)(e)), "hvc.plainCertificateError", "hvc.CertificateError", 1)
 	case *SyncFailedError:
 		type plainSyncFailedError SyncFailedError
 		return strings.Replace(fmt.Sprintf("%#v", (*plainSyncFailedError)(e)), "hvc.plainSyncFailedError", "hvc.SyncFailedError", 1)

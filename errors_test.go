@@ -16,8 +16,8 @@ import (
 	"github.com/hvcsdk/hvc"
 )
 
-// errorKind is one of the 25 std error types: its HTTP status (API.md
-// §4.2), its sentinel, and an errors.As to its named type.
+// errorKind is one of the 25 std error types: its HTTP status (see
+// docs/wire.md#error-types-and-http-statuses), its sentinel, and an errors.As to its named type.
 type errorKind struct {
 	typ      hvc.ErrorType
 	status   int
@@ -120,12 +120,9 @@ func createOn(t *testing.T, legacy bool, status int, body string) (error, *mockV
 	return err, m
 }
 
-func linksPathFor(legacy bool) string {
-	if legacy {
-		return "/rest/hvc/links"
-	}
-	return "/api/hvc/links"
-}
+// linksPathFor is the path errors of Links.Create name in either flavor:
+// flavor-less, as every operation's errors are.
+func linksPathFor(bool) string { return "/hvc/links" }
 
 func TestErrorDecodeAllTypes(t *testing.T) {
 	t.Parallel()
@@ -207,8 +204,8 @@ func TestErrorBodyTypeWins(t *testing.T) {
 	}
 }
 
-// statusKind is the kind the client falls back to for a status (API.md
-// §4.2 reverse map as implemented: 401/403/404/503), or for 400 the kind a
+// statusKind is the kind the client falls back to for a status (the
+// reverse map in docs/wire.md#error-types-and-http-statuses as implemented: 401/403/404/503), or for 400 the kind a
 // naive client would pick.
 func statusKind(status int) (errorKind, bool) {
 	m := map[int]hvc.ErrorType{400: hvc.ErrorTypeInvalidArgument, 401: hvc.ErrorTypeUnauthenticated,
@@ -431,14 +428,14 @@ func TestErrorMessages(t *testing.T) {
 	t.Run("no messages", func(t *testing.T) {
 		t.Parallel()
 		err, _ := createOn(t, false, 400, `{"error_type":"ALREADY_EXISTS"}`)
-		assert.Equal(t, "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS", err.Error())
+		assert.Equal(t, "hvc: POST /hvc/links: 400 ALREADY_EXISTS", err.Error())
 		assert.ErrorIs(t, err, hvc.ErrAlreadyExists)
 	})
 	t.Run("messages without error_type use the status", func(t *testing.T) {
 		t.Parallel()
 		err, _ := createOn(t, false, 404, `{"messages":[{"id":"x","default_message":"gone","args":[]}]}`)
 		assert.ErrorIs(t, err, hvc.ErrNotFound)
-		assert.Equal(t, "hvc: POST /api/hvc/links: 404 NOT_FOUND: gone", err.Error())
+		assert.Equal(t, "hvc: POST /hvc/links: 404 NOT_FOUND: gone", err.Error())
 	})
 	t.Run("control characters and length are neutralised in Error", func(t *testing.T) {
 		t.Parallel()
@@ -464,7 +461,7 @@ func TestErrorMessages(t *testing.T) {
 		t.Parallel()
 		ms := strings.TrimSuffix(strings.Repeat(`{"id":"m","default_message":"d","args":[]},`, 20), ",")
 		err, _ := createOn(t, false, 400, `{"error_type":"INVALID_ARGUMENT","messages":[`+ms+`]}`)
-		assert.Equal(t, "hvc: POST /api/hvc/links: 400 INVALID_ARGUMENT: d; d; d; d; d; d; d; d; (+12 more)", err.Error())
+		assert.Equal(t, "hvc: POST /hvc/links: 400 INVALID_ARGUMENT: d; d; d; d; d; d; d; d; (+12 more)", err.Error())
 		var std *hvc.StdError
 		require.ErrorAs(t, err, &std)
 		assert.Len(t, std.Messages, 20)
@@ -579,16 +576,16 @@ func TestErrorDeadline(t *testing.T) {
 	}{
 		{"ctx deadline/GET", nil, 50 * time.Millisecond,
 			func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.List(ctx); return err },
-			"GET", "/api/hvc/links", false},
+			"GET", "/hvc/links", false},
 		{"ctx deadline/POST", nil, 50 * time.Millisecond,
 			func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Create(ctx, fullSpec()); return err },
-			"POST", "/api/hvc/links", true},
+			"POST", "/hvc/links", true},
 		{"WithTimeout/GET", []hvc.Option{hvc.WithTimeout(50 * time.Millisecond)}, 0,
 			func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Get(ctx, "l"); return err },
-			"GET", "/api/hvc/links/l", false},
+			"GET", "/hvc/links/l", false},
 		{"WithTimeout/POST", []hvc.Option{hvc.WithTimeout(50 * time.Millisecond)}, 0,
 			func(ctx context.Context, c *hvc.Client) error { return c.SyncProviders.Start(ctx, "l", "p", nil) },
-			"POST", "/api/hvc/links/l/sync/providers/p", true},
+			"POST", "/hvc/links/l/sync/providers/p?action=start", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,7 +42,9 @@ type fvcConfig struct {
 
 // fvc is a small fake vCenter over real TLS (httptest's self-signed cert).
 // It speaks just enough of both flavors for the client's session, TLS,
-// retry and wait logic.
+// retry and wait logic. Use it for behaviour the simulator cannot script
+// (a reply per attempt, counters per path); see wire_test.go for when to
+// use which fake.
 type fvc struct {
 	*httptest.Server
 	cfg fvcConfig

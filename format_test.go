@@ -39,7 +39,7 @@ func TestFormatPlusV(t *testing.T) {
 	assert.Equal(t, err.Error(), fmt.Sprintf("%s", err))
 	plus := fmt.Sprintf("%+v", err)
 	assert.NotEqual(t, err.Error(), plus)
-	for _, want := range []string{"POST", "/api/hvc/links", "400", "INVALID_ARGUMENT",
+	for _, want := range []string{"POST", "/hvc/links", "400", "INVALID_ARGUMENT",
 		"com.vmware.vcenter.hvc.first", "com.vmware.vcenter.hvc.second", "com.vmware.vcenter.hvc.cause",
 		"first text", "second text", "a1", "host", "psc.example", "inner why", "7", `"port":"443"`, "[REDACTED]"} {
 		assert.Contains(t, plus, want)
@@ -95,4 +95,22 @@ func TestFormatPlusVOtherErrors(t *testing.T) {
 		assert.Contains(t, plus, want)
 	}
 	assert.False(t, strings.Contains(plus, fvcPass))
+}
+
+// TestFormatPlusVCertificate: %+v of a pin mismatch (inside the
+// *TransportError of a login) shows both thumbprints on lines of their own
+// and the cause's chain of types.
+func TestFormatPlusVCertificate(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{})
+	c := fvcNew(t, f.URL, hvc.WithCredentials(fvcUser, fvcPass), hvc.WithThumbprint(foreignTP))
+	err := c.Login(context.Background())
+	var cm *hvc.CertificateMismatchError
+	require.ErrorAs(t, err, &cm)
+	plus := fmt.Sprintf("%+v", err)
+	assert.Contains(t, plus, "*hvc.CertificateMismatchError")
+	plus = fmt.Sprintf("%+v", cm)
+	assert.Contains(t, plus, "\n    expected: "+cm.Expected)
+	assert.Contains(t, plus, "\n    actual: "+cm.Actual)
+	assert.Zero(t, f.Total(), "nothing sent to a server that fails the pin")
 }

@@ -160,27 +160,6 @@ func TestIntegrationSessionExpiryMidRun(t *testing.T) {
 	}
 }
 
-// TestIntegrationReadOnlyUser: mutations are 403 UNAUTHORIZED, reads work.
-func TestIntegrationReadOnlyUser(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	sim := simulator.Run(t)
-	c, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
-		hvc.WithThumbprint(sim.Thumbprint()))
-	require.NoError(t, err)
-	defer c.Logout(ctx) //nolint:errcheck // best effort in a test
-
-	_, err = c.Links.List(ctx)
-	require.NoError(t, err)
-	spec := foreignSpec("ro.local")
-	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
-	_, err = c.Links.Create(ctx, spec)
-	var unauth *hvc.UnauthorizedError
-	require.ErrorAs(t, err, &unauth)
-	assert.Equal(t, 403, unauth.StatusCode)
-	require.ErrorIs(t, c.Administrators.Add(ctx, "x@y"), hvc.ErrUnauthorized)
-}
-
 // TestIntegrationTLS: verification on by default, pinning, and mismatch.
 func TestIntegrationTLS(t *testing.T) {
 	t.Parallel()

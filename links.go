@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
 // LinksService manages hybrid links (com.vmware.vcenter.hvc.links).
 type LinksService service
-
-const linksPath = "/hvc/links"
-
-func linkPath(linkID string) string { return linksPath + "/" + escape(linkID) }
 
 // Create creates a hybrid link to a foreign PSC and returns the new link's id.
 //
@@ -28,7 +25,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 		return "", err
 	}
 	var id string
-	err := s.client.do(ctx, &call{method: http.MethodPost, path: linksPath, body: spec, wrapAs: "spec",
+	err := s.client.do(ctx, &call{op: ops.LinksCreate, body: spec,
 		out: &id, secrets: []string{spec.Password}, check: func() error {
 			if id == "" {
 				return errors.New("empty link id")
@@ -50,7 +47,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 // console), never just return true.
 func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, trust func(CertificateInfo) (bool, error)) (string, error) {
 	if trust == nil {
-		return "", invalidArgument(http.MethodPost, linksPath, "trust", "must not be nil")
+		return "", invalidArgument(ops.LinksCreate.Method, ops.LinksCreate.Template, "trust", "must not be nil")
 	}
 	id, err := s.Create(ctx, spec)
 	var peer *UnverifiedPeerError
@@ -78,7 +75,7 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 // errors: *GenericError.
 func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
 	var out []LinkSummary
-	err := s.client.do(ctx, &call{method: http.MethodGet, path: linksPath, out: &out})
+	err := s.client.do(ctx, &call{op: ops.LinksList, out: &out})
 	return out, err
 }
 
@@ -89,23 +86,19 @@ func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
 // *GenericError.
 func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error) {
 	var out LinkInfo
-	if err := checkID(http.MethodGet, linksPath+"/{link}", "link", linkID); err != nil {
-		return out, err
-	}
-	err := s.client.do(ctx, &call{method: http.MethodGet, path: linkPath(linkID), out: &out})
+	err := s.client.do(ctx, &call{op: ops.LinksGet, params: []string{linkID}, out: &out})
 	return out, err
 }
 
-// Delete deletes a link.
+// Delete deletes a link. Under WithRetry, when an earlier attempt may have
+// been applied (sent without a reply, or answered 5xx) and a retry gets 404
+// NOT_FOUND, Delete reports success: the link is gone.
 //
 // HTTP: DELETE /api/hvc/links/{link} (204) or legacy DELETE
 // /rest/hvc/links/{link} (200). Declared errors: *NotFoundError,
 // *UnauthorizedError, *GenericError.
 func (s *LinksService) Delete(ctx context.Context, linkID string) error {
-	if err := checkID(http.MethodDelete, linksPath+"/{link}", "link", linkID); err != nil {
-		return err
-	}
-	return s.client.do(ctx, &call{method: http.MethodDelete, path: linkPath(linkID)})
+	return s.client.do(ctx, &call{op: ops.LinksDelete, params: []string{linkID}})
 }
 
 // DeleteWithCredentials deletes a link, authenticating to the foreign side
@@ -115,14 +108,10 @@ func (s *LinksService) Delete(ctx context.Context, linkID string) error {
 // /rest/hvc/links/{link}?action=delete (200), body {"credentials":{…}}.
 // Declared errors: *NotFoundError, *UnauthorizedError, *GenericError.
 func (s *LinksService) DeleteWithCredentials(ctx context.Context, linkID string, creds Credentials) error {
-	const p = linksPath + "/{link}?action=delete"
-	if err := checkID(http.MethodPost, p, "link", linkID); err != nil {
+	if err := creds.validate(ops.LinksDeleteWithCredentials, "credentials"); err != nil {
 		return err
 	}
-	if err := creds.validate(http.MethodPost, p, "credentials"); err != nil {
-		return err
-	}
-	return s.client.do(ctx, &call{method: http.MethodPost, path: linkPath(linkID), query: "action=delete",
+	return s.client.do(ctx, &call{op: ops.LinksDeleteWithCredentials, params: []string{linkID},
 		body: credentialsBody{&creds}, secrets: []string{creds.Password}})
 }
 

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/hvcsdk/hvc/internal/redact"
 )
 
@@ -19,21 +17,22 @@ const logBodyLimit = 4096
 // status, duration and both bodies with secrets replaced. Session endpoints'
 // bodies are never recorded (they hold the token). Headers are never logged.
 // It runs only when debug logging is enabled.
-func (c *Client) logExchange(ctx context.Context, method, path string, reqBody []byte, callSecrets []string, resp *resty.Response, err error, d time.Duration) {
+func (c *Client) logExchange(ctx context.Context, req request, rep reply, err error, d time.Duration) {
+	path := req.target[len(c.endpoint):]
 	attrs := []slog.Attr{
-		slog.String("method", method),
+		slog.String("method", req.method),
 		slog.String("path", path),
 		slog.Duration("duration", d),
 	}
 	session := isSessionPath(path)
-	secrets := c.secrets(callSecrets)
-	if len(reqBody) > 0 {
-		attrs = append(attrs, slog.String("request_body", safeBody(reqBody, session, secrets)))
+	secrets := c.secrets(req.secrets)
+	if len(req.body) > 0 {
+		attrs = append(attrs, slog.String("request_body", safeBody(req.body, session, secrets)))
 	}
-	if resp != nil && resp.RawResponse != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode()))
-		if b := resp.Body(); len(b) > 0 {
-			attrs = append(attrs, slog.String("response_body", safeBody(b, session, secrets)))
+	if rep.status != 0 {
+		attrs = append(attrs, slog.Int("status", rep.status))
+		if len(rep.body) > 0 {
+			attrs = append(attrs, slog.String("response_body", safeBody(rep.body, session, secrets)))
 		}
 	}
 	if err != nil {

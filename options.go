@@ -52,6 +52,21 @@ func defaultConfig() config {
 
 func (c *config) tlsOptionsSet() bool { return c.rootCAs != nil || c.pin != nil || c.insecure }
 
+// tlsOptionNames names the TLS options given, for errors.
+func (c *config) tlsOptionNames() string {
+	var names []string
+	if c.rootCAs != nil {
+		names = append(names, "WithRootCAs")
+	}
+	if c.pin != nil {
+		names = append(names, "WithThumbprint")
+	}
+	if c.insecure {
+		names = append(names, "WithInsecureSkipVerify")
+	}
+	return strings.Join(names, " and ")
+}
+
 // hasCredentials reports whether the client can obtain a session by
 // itself: with WithCredentials or WithSessionSource. Such a client logs in
 // lazily and again, once, when its session expires.
@@ -129,8 +144,18 @@ func WithFlavor(f Flavor) Option {
 }
 
 // WithHTTPClient makes the client send through hc (e.g. for a proxy). The
-// client copies hc and drops its cookie jar; hc itself is not modified. TLS
-// options need hc's Transport to be an *http.Transport (or nil).
+// client copies hc and drops its cookie jar; hc itself is not modified.
+//
+// TLS options (WithRootCAs, WithThumbprint, WithInsecureSkipVerify) need
+// hc's Transport to be an *http.Transport (or nil) without DialTLSContext or
+// DialTLS, because net/http ignores TLSClientConfig when one is set: New
+// refuses any other combination rather than drop the option.
+//
+// hc's transport may speak HTTP/2 (the SDK's own speaks HTTP/1.1 only); the
+// client still sends every request at most once: request bodies cannot be
+// rewound by the transport, and a POST without a body goes out with an
+// empty body of unknown length (chunked over HTTP/1.1) rather than none,
+// since Go's HTTP/2 client resends body-less requests after a stream reset.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -142,7 +167,8 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRootCAs verifies the server's certificate against pool instead of the
-// system roots.
+// system roots. It excludes WithThumbprint and WithInsecureSkipVerify: New
+// refuses the combination rather than let one silently override the other.
 func WithRootCAs(pool *x509.CertPool) Option {
 	return func(c *config) error {
 		if pool == nil {
@@ -156,7 +182,9 @@ func WithRootCAs(pool *x509.CertPool) Option {
 // WithThumbprint pins the server's leaf certificate: a certificate with this
 // SHA-256 (or SHA-1) thumbprint is trusted even when self-signed, and any
 // other fails the TLS handshake with an error showing expected and actual.
-// Colon-separated or plain hex in any case is accepted.
+// Colon-separated or plain hex in any case is accepted. The pin replaces
+// chain verification, so it excludes WithRootCAs and WithInsecureSkipVerify
+// (New refuses both combinations).
 func WithThumbprint(tp string) Option {
 	return func(c *config) error {
 		b, err := thumbprint.Parse(tp)
@@ -168,8 +196,9 @@ func WithThumbprint(tp string) Option {
 	}
 }
 
-// WithInsecureSkipVerify turns certificate verification off. The client logs
-// a warning once. Prefer WithThumbprint.
+// WithInsecureSkipVerify turns certificate verification off. New logs a
+// warning through the WithLogger logger; without one nothing is shown, as
+// the client is silent by default. Prefer WithThumbprint.
 func WithInsecureSkipVerify() Option {
 	return func(c *config) error {
 		c.insecure = true

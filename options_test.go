@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -71,6 +72,10 @@ func TestOptionsRejected(t *testing.T) {
 		{"retry: zero backoff", ok, []hvc.Option{hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MaxBackoff: time.Second})}},
 		{"insecure with thumbprint", ok, []hvc.Option{hvc.WithInsecureSkipVerify(), hvc.WithThumbprint(strings.Repeat("ab", 32))}},
 		{"thumbprint with insecure", ok, []hvc.Option{hvc.WithThumbprint(strings.Repeat("ab", 20)), hvc.WithInsecureSkipVerify()}},
+		{"thumbprint with root CAs", ok, []hvc.Option{hvc.WithThumbprint(strings.Repeat("ab", 32)), hvc.WithRootCAs(x509.NewCertPool())}},
+		{"root CAs with insecure", ok, []hvc.Option{hvc.WithRootCAs(x509.NewCertPool()), hvc.WithInsecureSkipVerify()}},
+		{"TLS option with a DialTLSContext transport", ok, []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: &http.Transport{
+			DialTLSContext: func(context.Context, string, string) (net.Conn, error) { return nil, fmt.Errorf("unused") }}}), hvc.WithRootCAs(x509.NewCertPool())}},
 		{"TLS option with a foreign transport", ok, []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: fvcForeignRT{}}), hvc.WithRootCAs(x509.NewCertPool())}},
 		{"one bad among good", ok, []hvc.Option{hvc.WithCredentials("u", "p"), hvc.WithTimeout(time.Second), hvc.WithTimeout(-1)}},
 	}
@@ -117,7 +122,6 @@ func TestOptionsAccepted(t *testing.T) {
 		}},
 		{"flavors", "https://vc.example", []hvc.Option{hvc.WithFlavor(hvc.FlavorAuto), hvc.WithFlavor(hvc.FlavorAPI)}},
 		{"pin sha1", "https://vc.example", []hvc.Option{hvc.WithThumbprint(strings.Repeat("AB:", 19) + "AB")}},
-		{"pin and root CAs", "https://vc.example", []hvc.Option{hvc.WithThumbprint(strings.Repeat("ab", 32)), hvc.WithRootCAs(pool)}},
 		{"insecure", "https://vc.example", []hvc.Option{hvc.WithInsecureSkipVerify()}},
 		{"http client", "https://vc.example", []hvc.Option{hvc.WithHTTPClient(&http.Client{Timeout: time.Second})}},
 		{"foreign transport without TLS options", "https://vc.example", []hvc.Option{hvc.WithHTTPClient(&http.Client{Transport: fvcForeignRT{}})}},

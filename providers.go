@@ -2,20 +2,13 @@ package hvc
 
 import (
 	"context"
-	"net/http"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
 // SyncProvidersService lists, inspects and starts a link's sync providers
 // (com.vmware.vcenter.hvc.links.sync.providers, vSphere up to 8.0 GA).
 type SyncProvidersService service
-
-const providersTemplate = linksPath + "/{link}/sync/providers"
-
-func providersPath(linkID string) string { return linksPath + "/" + escape(linkID) + "/sync/providers" }
-
-func providerPath(linkID, providerID string) string {
-	return linksPath + "/" + escape(linkID) + "/sync/providers/" + escape(providerID)
-}
 
 // List returns a link's sync providers.
 //
@@ -23,11 +16,8 @@ func providerPath(linkID, providerID string) string {
 // /rest/hvc/links/{link}/sync/providers (200). Declared errors:
 // *UnauthorizedError, *GenericError.
 func (s *SyncProvidersService) List(ctx context.Context, linkID string) ([]ProviderSummary, error) {
-	if err := checkID(http.MethodGet, providersTemplate, "link", linkID); err != nil {
-		return nil, err
-	}
 	var out []ProviderSummary
-	err := s.client.do(ctx, &call{method: http.MethodGet, path: providersPath(linkID), out: &out})
+	err := s.client.do(ctx, &call{op: ops.SyncProvidersList, params: []string{linkID}, out: &out})
 	return out, err
 }
 
@@ -39,10 +29,7 @@ func (s *SyncProvidersService) List(ctx context.Context, linkID string) ([]Provi
 // *NotFoundError, *UnauthorizedError, *GenericError.
 func (s *SyncProvidersService) Get(ctx context.Context, linkID, providerID string) (ProviderInfo, error) {
 	var out ProviderInfo
-	if err := checkIDs(http.MethodGet, providersTemplate+"/{provider}", linkID, providerID); err != nil {
-		return out, err
-	}
-	err := s.client.do(ctx, &call{method: http.MethodGet, path: providerPath(linkID, providerID), out: &out})
+	err := s.client.do(ctx, &call{op: ops.SyncProvidersGet, params: []string{linkID, providerID}, out: &out})
 	return out, err
 }
 
@@ -55,23 +42,12 @@ func (s *SyncProvidersService) Get(ctx context.Context, linkID, providerID strin
 // *NotFoundError (link or provider), *UnauthorizedError,
 // *ResourceBusyError (a sync is already running), *GenericError.
 func (s *SyncProvidersService) Start(ctx context.Context, linkID, providerID string, creds *Credentials) error {
-	const p = providersTemplate + "/{provider}?action=start"
-	if err := checkIDs(http.MethodPost, p, linkID, providerID); err != nil {
-		return err
-	}
-	op := &call{method: http.MethodPost, path: providerPath(linkID, providerID), query: "action=start"}
+	cl := &call{op: ops.SyncProvidersStart, params: []string{linkID, providerID}}
 	if creds != nil {
-		if err := creds.validate(http.MethodPost, p, "credentials"); err != nil {
+		if err := creds.validate(ops.SyncProvidersStart, "credentials"); err != nil {
 			return err
 		}
-		op.body, op.secrets = credentialsBody{creds}, []string{creds.Password}
+		cl.body, cl.secrets = credentialsBody{creds}, []string{creds.Password}
 	}
-	return s.client.do(ctx, op)
-}
-
-func checkIDs(method, path, linkID, providerID string) error {
-	if err := checkID(method, path, "link", linkID); err != nil {
-		return err
-	}
-	return checkID(method, path, "provider", providerID)
+	return s.client.do(ctx, cl)
 }

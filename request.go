@@ -1,33 +1,37 @@
 package hvc
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
-	"net"
+	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 // sessionHeader carries the session id on every call.
-const sessionHeader = "vmware-api-session-id"
+// It is spelled in canonical form so net/http need not rewrite it on every
+// call; the wire is the same (header names are case-insensitive).
+const sessionHeader = "Vmware-Api-Session-Id"
 
-// call is one hvc operation, described once for both flavors.
+// call is one invocation of an hvc operation: the operation's facts come
+// from the table in internal/ops, the rest is this invocation's.
 type call struct {
-	method string
-	// path is flavor-less and already escaped, e.g. "/hvc/links/l%2F1".
-	path string
-	// query is the raw query, e.g. "action=start".
-	query string
-	// body is the request body (nil for none); wrapAs names it as the
-	// operation's body parameter (see wire.EncodeBody).
-	body   any
-	wrapAs string
+	op *ops.Op
+	// params fill op.Template's placeholders, in order (unescaped).
+	params []string
+	// body is the request body (nil for none), encoded per op.WrapAs.
+	body any
 	// out receives the decoded result; nil for void operations.
 	out any
 	// secrets are values in body that must be scrubbed from errors.
@@ -37,160 +41,307 @@ type call struct {
 	check func() error
 }
 
+// request is one HTTP exchange to make.
+type request struct {
+	method string
+	// path names the request in errors and logs (no scheme, host or query).
+	path string
+	// target is the full URL.
+	target string
+	body   []byte
+	// secrets are the call's own, scrubbed from the debug log along with
+	// the client's.
+	secrets   []string
+	sessionID string
+	// basic sends the client's credentials with HTTP Basic auth (login).
+	basic bool
+}
+
 // reply is one HTTP exchange's outcome.
 type reply struct {
 	status int
 	header http.Header
 	body   []byte
+	// sent, with an error, is true when the request may have reached the
+	// server although no complete response came back.
+	sent bool
 }
 
-// do runs an operation: it resolves the flavor and session, sends, re-logs in
-// and resends once on 401 when it holds credentials, retries idempotent
+// do runs an operation: it validates and escapes the path parameters
+// (before anything is sent), resolves the flavor and session, sends, re-logs
+// in and resends once on 401 when it holds credentials, retries idempotent
 // requests under the retry policy, and decodes the result or the error.
-func (c *Client) do(ctx context.Context, op *call) error {
+// Every error names the operation's method and flavor-less path, e.g.
+// "POST /hvc/links/l-1?action=delete", the same way whether it was found
+// locally or returned by the server.
+func (c *Client) do(ctx context.Context, cl *call) error {
+	op := cl.op
+	path, err := op.Path(cl.params...)
+	if q := op.Query(); q != "" {
+		path += "?" + q
+	}
+	if err != nil {
+		var pe *ops.ParamError
+		if errors.As(err, &pe) {
+			return invalidArgument(op.Method, templatePath(op), pe.Name, pe.Problem)
+		}
+		return err
+	}
 	legacy, err := c.legacy(ctx)
 	if err != nil {
 		return err
 	}
-	body, err := wire.EncodeBody(legacy, op.wrapAs, op.body)
+	body, err := wire.EncodeBody(legacy, op.WrapAs, cl.body)
 	if err != nil {
-		return &DecodeError{Method: op.method, Path: op.path, Err: errors.New("encoding request: " + err.Error())}
+		return &DecodeError{Method: op.Method, Path: path, Err: errors.New("encoding request: " + err.Error())}
 	}
-	// One allocation for the URL; path is a slice of it.
-	prefix := wire.Prefix(legacy)
-	var target string
-	if op.query != "" {
-		target = c.endpoint + prefix + op.path + "?" + op.query
-	} else {
-		target = c.endpoint + prefix + op.path
-	}
-	path := target[len(c.endpoint) : len(c.endpoint)+len(prefix)+len(op.path)]
+	req := request{method: op.Method, path: path, target: c.endpoint + wire.Prefix(legacy) + path, body: body, secrets: cl.secrets}
 
 	var rep reply
+	applied := false // an earlier attempt may have been applied
 	for attempt := 1; ; attempt++ {
-		rep, err = c.sendWithSession(ctx, op.method, path, target, body, op.secrets)
-		if !c.shouldRetry(ctx, op.method, attempt, rep, err) {
+		rep, err = c.sendWithSession(ctx, req)
+		if applied && err == nil && alreadyDeleted(op, rep) {
+			return nil
+		}
+		if !c.shouldRetry(ctx, op, attempt, rep, err) {
 			break
 		}
+		applied = applied || mayHaveApplied(rep, err)
 		if werr := c.backoff(ctx, attempt, rep.header); werr != nil {
-			return &TransportError{Method: op.method, Path: path, Err: werr}
+			return &TransportError{Method: op.Method, Path: path, Err: werr}
 		}
 	}
 	if err != nil {
 		return err
 	}
 	if rep.status < 200 || rep.status > 299 {
-		return c.hinted(newStdError(op.method, path, rep.status, rep.body, c.secrets(op.secrets)...))
+		return c.hinted(newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...))
 	}
-	if op.out == nil {
+	if cl.out == nil {
 		return nil
 	}
-	if err := wire.DecodeResult(legacy, rep.body, op.out); err != nil {
-		return &DecodeError{Method: op.method, Path: path, StatusCode: rep.status,
-			Snippet: scrubbedSnippet(rep.body, c.secrets(op.secrets)), Err: scrubError(err, c.secrets(op.secrets))}
+	if err := wire.DecodeResult(legacy, rep.body, cl.out); err != nil {
+		return &DecodeError{Method: op.Method, Path: path, StatusCode: rep.status,
+			Snippet: scrubbedSnippet(rep.body, c.secrets(cl.secrets)), Err: scrubError(err, c.secrets(cl.secrets))}
 	}
-	if op.check != nil {
-		if err := op.check(); err != nil {
-			return &DecodeError{Method: op.method, Path: path, StatusCode: rep.status, Err: err}
+	if cl.check != nil {
+		if err := cl.check(); err != nil {
+			return &DecodeError{Method: op.Method, Path: path, StatusCode: rep.status, Err: err}
 		}
 	}
 	return nil
 }
 
+// templatePath names an operation whose parameters could not be filled:
+// its template and action, e.g. "/hvc/links/{link}?action=delete".
+func templatePath(op *ops.Op) string {
+	if q := op.Query(); q != "" {
+		return op.Template + "?" + q
+	}
+	return op.Template
+}
+
 // sendWithSession sends with the current session (logging in first when
 // needed) and, when the server answers 401 to a session the client can
 // renew, re-logs in once (shared by all goroutines) and resends once.
-// secrets are the call's own (see call.secrets), for send's debug log.
-func (c *Client) sendWithSession(ctx context.Context, method, path, target string, body []byte, secrets []string) (reply, error) {
+func (c *Client) sendWithSession(ctx context.Context, req request) (reply, error) {
 	id, err := c.session(ctx)
 	if err != nil {
 		return reply{}, err
 	}
-	rep, err := c.send(ctx, method, path, target, body, secrets, id, false)
+	req.sessionID = id
+	rep, err := c.send(ctx, req)
 	if err != nil || rep.status != http.StatusUnauthorized || !c.cfg.hasCredentials() {
 		return rep, err
 	}
-	id, err = c.renew(ctx, id)
-	if err != nil {
+	if req.sessionID, err = c.renew(ctx, id); err != nil {
 		return reply{}, err
 	}
-	return c.send(ctx, method, path, target, body, secrets, id, false)
+	return c.send(ctx, req)
 }
 
 // send performs one HTTP exchange, bounded by the per-request timeout and
 // the response size limit. A failure before a complete response is a
-// *TransportError that keeps its cause. secrets, the call's own, are
-// scrubbed from the debug log along with the client's.
-func (c *Client) send(ctx context.Context, method, path, target string, body []byte, secrets []string, sessionID string, basic bool) (reply, error) {
+// *TransportError that keeps its cause; it is OutcomeUnknown for a POST only
+// when the request may have reached the server (see wireTrace). The reply
+// returned with an error says in sent whether it may have.
+func (c *Client) send(ctx context.Context, req request) (reply, error) {
+	if err := ctx.Err(); err != nil {
+		// Nothing is sent under a context that is already done.
+		return reply{}, &TransportError{Method: req.method, Path: req.path, Err: context.Cause(ctx)}
+	}
 	tctx := ctx
 	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.cfg.timeout {
 		var cancel context.CancelFunc
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
 	}
-	r := c.rc.R().SetContext(tctx)
-	if body != nil {
-		r.SetHeader("Content-Type", "application/json").SetBody(body)
+	wt := newWireTrace(c.tracedTransport)
+	tctx = httptrace.WithClientTrace(tctx, &wt.trace)
+	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
+	if req.body != nil {
+		// A *bytes.Reader lets net/http size the body without resty copying
+		// it; noReplay decides about the GetBody net/http derives from it.
+		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(req.body))
 	}
-	if sessionID != "" {
-		r.SetHeader(sessionHeader, sessionID)
+	if req.sessionID != "" {
+		r.SetHeader(sessionHeader, req.sessionID)
 	}
-	if basic {
-		r.SetBasicAuth(c.cfg.user, c.cfg.password).SetHeader("vmware-use-header-authn", "true")
+	if req.basic {
+		r.SetBasicAuth(c.cfg.user, c.cfg.password).SetHeader("Vmware-Use-Header-Authn", "true")
 	}
 	debug := c.log.Enabled(ctx, levelDebug)
 	start := time.Now()
-	resp, err := r.Execute(method, target)
+	resp, err := r.Execute(req.method, req.target)
+	var rep reply
+	if err == nil {
+		rep, err = c.readReply(req, resp.RawResponse)
+	}
 	if debug {
-		c.logExchange(ctx, method, path, body, secrets, resp, err, time.Since(start))
+		c.logExchange(ctx, req, rep, err, time.Since(start))
+	}
+	if err == nil {
+		return rep, nil
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return reply{}, err
+	}
+	sent := wt.mayHaveSent(c.tracedTransport)
+	return reply{sent: sent}, &TransportError{Method: req.method, Path: req.path, Err: transportCause(err),
+		OutcomeUnknown: req.method == http.MethodPost && sent}
+}
+
+// readReply reads the response body (gunzipped when the server sent gzip
+// that the transport left encoded), at most the configured limit.
+func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
+	defer resp.Body.Close()
+	var body io.Reader = resp.Body
+	if !resp.Uncompressed && resp.ContentLength != 0 && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return reply{}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
+				Err: errors.New("gzip body: " + err.Error())}
+		}
+		defer zr.Close()
+		body = zr
+	}
+	b, err := io.ReadAll(io.LimitReader(body, int64(c.cfg.maxBody)+1))
+	if len(b) > c.cfg.maxBody {
+		return reply{status: resp.StatusCode}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
+			Err: errors.New("response body larger than " + itoa(c.cfg.maxBody) + " bytes")}
 	}
 	if err != nil {
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) && resp != nil {
-			return reply{}, &DecodeError{Method: method, Path: path, StatusCode: resp.StatusCode(),
-				Err: errors.New("response body larger than " + itoa(c.cfg.maxBody) + " bytes")}
-		}
-		return reply{}, &TransportError{Method: method, Path: path, Err: cleanURLError(err),
-			OutcomeUnknown: method == http.MethodPost && !neverSent(err)}
+		return reply{}, err
 	}
-	return reply{status: resp.StatusCode(), header: resp.Header(), body: resp.Body()}, nil
+	return reply{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
-// cleanURLError drops the *url.Error wrapper, whose text repeats the full
-// URL, keeping the cause (and so context.DeadlineExceeded) reachable.
-func cleanURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+// wireTrace records, through net/http/httptrace, how far one exchange got:
+// whether a connection was asked for and whether any of the request was
+// written to one. It is the only ground for "the request may have reached
+// the server": error kinds are not (a TLS failure, a refused dial, an
+// invalid header and a cancelled context all fail before anything is
+// written). The flags only ever go up: when net/http resends on a fresh
+// connection a request of which nothing was written to a reused one, the
+// first attempt's write still counts, which errs on the side of "unknown".
+type wireTrace struct {
+	asked atomic.Bool // the transport asked for a connection
+	wrote atomic.Bool // request bytes were (or may have been) written
+	trace httptrace.ClientTrace
 }
 
-// neverSent reports an error that certainly happened before the request
-// reached the server: a failed dial, or a context already done.
-func neverSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+// newWireTrace returns a wireTrace with its hooks set. asked is watched
+// only for a transport not known to report through httptrace.
+func newWireTrace(traced bool) *wireTrace {
+	w := &wireTrace{}
+	// A write can be partial and still reach the server: the request counts
+	// as written once the transport has tried to write it, whether it
+	// reports the headers as written or the write as failed.
+	w.trace.WroteHeaders = func() { w.wrote.Store(true) }
+	w.trace.WroteRequest = func(httptrace.WroteRequestInfo) { w.wrote.Store(true) }
+	if !traced {
+		w.trace.GetConn = func(string) { w.asked.Store(true) }
+	}
+	return w
+}
+
+// mayHaveSent reports whether the request may have reached the server. A
+// transport that reports through httptrace (net/http's, x/net/http2's) is
+// taken at its word; for any other that reported nothing the answer must be
+// yes.
+func (w *wireTrace) mayHaveSent(traced bool) bool {
+	if w.wrote.Load() {
 		return true
 	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
+	return !traced && !w.asked.Load()
+}
+
+// noReplay is resty's pre-request hook: it makes every request body
+// impossible for a transport to replay behind the SDK's back. Go's HTTP/2
+// client resends a request after a stream reset or GOAWAY when it can
+// rewind the body (GetBody) or when there is none (golang/go#47635). So on
+// a caller's transport, which may speak HTTP/2, GetBody is removed and a
+// POST without a body gets an empty body that cannot be rewound either. On
+// the SDK's own HTTP/1.1-only transport GetBody stays (net/http's HTTP/1
+// client uses it only to resend a request of which nothing was written, on
+// a kept-alive connection the server had closed) and a body-less POST goes
+// out with "Content-Length: 0".
+func (c *Client) noReplay(_ *resty.Client, r *http.Request) error {
+	if !c.http1Only {
+		r.GetBody = nil
+	}
+	if r.ContentLength != 0 {
+		return nil
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		_ = r.Body.Close()
+	}
+	r.GetBody = nil
+	if r.Method == http.MethodPost && !c.http1Only {
+		r.Body = emptyBody{}
+		return nil
+	}
+	r.Body = http.NoBody
+	return nil
+}
+
+// emptyBody is a request body with nothing in it that, unlike http.NoBody,
+// no transport treats as safe to send again.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
+
+// transportCause drops the *url.Error wrapper, whose text repeats the full
+// URL, keeping the cause (and so context.DeadlineExceeded) reachable, and
+// turns a failed certificate verification into a *CertificateError.
+func transportCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if ce := certificateError(err); ce != nil {
+		return ce
+	}
+	return quietReplayRefusal(err)
+}
+
+// quietReplayRefusal rewords the error Go's HTTP/2 client returns when it
+// would have resent a request but could not rewind its body (which the SDK
+// makes sure of): its advice to define Request.GetBody is the opposite of
+// what a caller should do. The error is a plain string, so nothing is lost.
+func quietReplayRefusal(err error) error {
+	const pre, post = "http2: Transport: cannot retry err [", "] after Request.Body was written; define Request.GetBody to avoid this error"
+	s := err.Error()
+	if strings.HasPrefix(s, pre) && strings.HasSuffix(s, post) {
+		return errors.New("http2: " + s[len(pre):len(s)-len(post)] + " after the request was written (not resent)")
+	}
+	return err
 }
 
 // secrets lists the values never to show in errors for one call.
 func (c *Client) secrets(extra []string) []string {
 	return append([]string{c.cfg.password, c.SessionID()}, extra...)
-}
-
-// escape escapes one path parameter. "." and ".." are rejected by callers.
-func escape(s string) string { return url.PathEscape(s) }
-
-// checkID validates a path parameter: non-empty and not a dot segment.
-func checkID(method, path, name, v string) error {
-	switch {
-	case strings.TrimSpace(v) == "":
-		return invalidArgument(method, path, name, "must not be empty")
-	case v == "." || v == "..":
-		return invalidArgument(method, path, name, "must not be a dot segment")
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -28,6 +29,13 @@ type RetryPolicy struct {
 
 // WithRetry enables retries of idempotent requests under p. Retries are off
 // by default.
+//
+// A retried DELETE whose earlier attempt may have been applied (the request
+// was sent but no reply came back, or the reply was a 5xx status) reports
+// success when a later attempt gets 404 NOT_FOUND: the object is gone,
+// most likely deleted by that earlier attempt. A 404 on the first attempt,
+// or after attempts that cannot have been applied (e.g. 429), is still a
+// *NotFoundError.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		switch {
@@ -41,25 +49,42 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-func idempotent(method string) bool {
-	return method == http.MethodGet || method == http.MethodDelete || method == http.MethodPut || method == http.MethodHead
-}
-
 // shouldRetry decides whether attempt (1-based) may be followed by another.
 // A per-request timeout counts as a transport error; the caller's context
 // being done never does.
-func (c *Client) shouldRetry(ctx context.Context, method string, attempt int, rep reply, err error) bool {
+func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep reply, err error) bool {
 	p := c.cfg.retry
-	if p == nil || attempt >= p.MaxAttempts || !idempotent(method) || ctx.Err() != nil {
+	if p == nil || attempt >= p.MaxAttempts || !op.Idempotent || ctx.Err() != nil {
 		return false
 	}
 	if err != nil {
 		var te *TransportError
 		var cm *CertificateMismatchError
-		return errors.As(err, &te) && !errors.As(err, &cm)
+		var ce *CertificateError
+		return errors.As(err, &te) && !errors.As(err, &cm) && !errors.As(err, &ce)
 	}
 	return rep.status == http.StatusTooManyRequests || rep.status == http.StatusServiceUnavailable ||
 		(rep.status >= 400 && retryableBody(rep.body))
+}
+
+// mayHaveApplied reports an attempt that failed but may have been applied:
+// its request was written and no reply came back, or the reply was 5xx (a
+// proxy may answer so after forwarding it).
+func mayHaveApplied(rep reply, err error) bool {
+	if err != nil {
+		return rep.sent
+	}
+	return rep.status >= 500
+}
+
+// alreadyDeleted reports a DELETE answered 404 NOT_FOUND (a std error body
+// of that type, not a bare 404 from a proxy or a server without the API).
+func alreadyDeleted(op *ops.Op, rep reply) bool {
+	if op.Method != http.MethodDelete || rep.status != http.StatusNotFound {
+		return false
+	}
+	env, ok := wire.DecodeError(rep.body)
+	return ok && env.Type == string(ErrorTypeNotFound)
 }
 
 // retryableBody reports a SERVICE_UNAVAILABLE error body sent with another status.

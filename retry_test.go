@@ -242,27 +242,13 @@ func TestRetryStopsOnCancel(t *testing.T) {
 // dropped connection makes their outcome unknown.
 func TestRetryNeverPOST(t *testing.T) {
 	t.Parallel()
-	spec := hvc.LinkCreateSpec{PSCHostname: "psc.foreign", DomainName: "foreign.local", Username: "admin", Password: "foreign-Pw-1"}
-	creds := &hvc.Credentials{UserName: "admin", Password: "foreign-Pw-1"}
-	ops := []struct {
-		name string
-		path string
-		call func(context.Context, *hvc.Client) error
-	}{
-		{"Links.Create", "/api/hvc/links", func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.Links.Create(ctx, spec)
-			return err
-		}},
-		{"SyncProviders.Start", "/api/hvc/links/link-1/sync/providers/p1", func(ctx context.Context, c *hvc.Client) error {
-			return c.SyncProviders.Start(ctx, "link-1", "p1", nil)
-		}},
-		{"SyncProviders.Start with credentials", "/api/hvc/links/link-1/sync/providers/p1", func(ctx context.Context, c *hvc.Client) error {
-			return c.SyncProviders.Start(ctx, "link-1", "p1", creds)
-		}},
-		{"Links.DeleteWithCredentials", "/api/hvc/links/link-1", func(ctx context.Context, c *hvc.Client) error {
-			return c.Links.DeleteWithCredentials(ctx, "link-1", *creds)
-		}},
+	var posts []opCase
+	for _, tc := range operations {
+		if !tc.op.Idempotent {
+			posts = append(posts, tc)
+		}
 	}
+	require.Len(t, posts, 6, "the table has six POST operations")
 	faults := []struct {
 		name    string
 		reply   func(w http.ResponseWriter)
@@ -274,11 +260,12 @@ func TestRetryNeverPOST(t *testing.T) {
 		{"SERVICE_UNAVAILABLE with 500", func(w http.ResponseWriter) { fvcAnswer(w, 500, nil, fvcUnavailable) }, false, fvcIsA[*hvc.ServiceUnavailableError]},
 		{"dropped connection", fvcDrop, true, fvcIsA[*hvc.TransportError]},
 	}
-	for _, op := range ops {
+	for _, op := range posts {
+		path := "/api" + op.path(t, "link-1", "p1")
 		for _, fault := range faults {
-			t.Run(op.name+"/"+fault.name, func(t *testing.T) {
+			t.Run(op.name()+"/"+fault.name, func(t *testing.T) {
 				t.Parallel()
-				f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodPost, op.path, func(_ int, w http.ResponseWriter) bool {
+				f := newFVC(t, fvcConfig{hook: fvcOn(http.MethodPost, path, func(_ int, w http.ResponseWriter) bool {
 					fault.reply(w)
 					return true
 				})})
@@ -287,11 +274,11 @@ func TestRetryNeverPOST(t *testing.T) {
 				defer cancel()
 				require.NoError(t, c.Login(ctx))
 
-				err := op.call(ctx, c)
+				err := op.call(ctx, c, "link-1", "p1")
 				require.True(t, fault.wantErr(err), "unexpected error %v", err)
-				assert.Equal(t, 1, f.Hits(http.MethodPost, op.path), "a POST is sent exactly once")
+				assert.Equal(t, 1, f.Hits(http.MethodPost, path), "a POST is sent exactly once")
 				assert.Equal(t, fault.unknown, errors.Is(err, hvc.ErrOutcomeUnknown), "%v", err)
-				assert.NotContains(t, err.Error(), "foreign-Pw-1")
+				assert.NotContains(t, err.Error(), tableSecret)
 				assert.NotContains(t, err.Error(), fvcPass)
 			})
 		}
@@ -426,6 +413,78 @@ func TestRetryInvalidPolicy(t *testing.T) {
 			}
 			assert.Error(t, err)
 			assert.Nil(t, c)
+		})
+	}
+}
+
+// TestRetryDeleteAlreadyApplied: under WithRetry, a DELETE whose earlier
+// attempt may have been applied (the server deleted the link, then the
+// connection dropped before the reply) reports success when the retry
+// finds the link gone (404 NOT_FOUND). Without such an earlier attempt a
+// 404 stays a *NotFoundError, and without WithRetry nothing is resent.
+// Before the fix the first case returned *NotFoundError.
+func TestRetryDeleteAlreadyApplied(t *testing.T) {
+	t.Parallel()
+	const linkPath = "/api/hvc/links/link-1"
+	cases := []struct {
+		name string
+		// first answers the first DELETE, after the link was deleted when
+		// applied is true.
+		first   func(w http.ResponseWriter)
+		applied bool
+		absent  bool // the link does not exist to begin with
+		retry   bool
+		want    func(t *testing.T, err error)
+		deletes int
+	}{
+		{"applied, then dropped", fvcDrop, true, false, true,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"applied, then a proxy's 503", func(w http.ResponseWriter) { fvcAnswer(w, 503, nil, "") }, true, false, true,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"not found at once", nil, false, true, true,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.NotFoundError](err), "%v", err) }, 1},
+		{"429, then not found", func(w http.ResponseWriter) { fvcAnswer(w, 429, nil, "") }, false, true, true,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.NotFoundError](err), "%v", err) }, 2},
+		{"dropped without retry", fvcDrop, true, false, false,
+			func(t *testing.T, err error) { assert.True(t, fvcIsA[*hvc.TransportError](err), "%v", err) }, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var deletes atomic.Int64
+			var gone atomic.Bool
+			gone.Store(tc.absent)
+			f := newFVC(t, fvcConfig{hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodDelete || r.URL.Path != linkPath {
+					return false
+				}
+				if deletes.Add(1) == 1 && tc.first != nil {
+					if tc.applied {
+						gone.Store(true)
+					}
+					tc.first(w)
+					return true
+				}
+				if gone.Load() {
+					fvcError(w, false, http.StatusNotFound, "NOT_FOUND")
+					return true
+				}
+				gone.Store(true)
+				w.WriteHeader(http.StatusNoContent)
+				return true
+			}})
+			opts := []hvc.Option{hvc.WithFlavor(hvc.FlavorAPI)}
+			if tc.retry {
+				opts = append(opts, hvc.WithRetry(fvcQuickRetry))
+			}
+			c := f.client(t, opts...)
+			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
+			defer cancel()
+			err := c.Links.Delete(ctx, "link-1")
+			t.Logf("%s: %d DELETEs received, err=%v", tc.name, deletes.Load(), err)
+			tc.want(t, err)
+			assert.EqualValues(t, tc.deletes, deletes.Load())
+			assert.True(t, gone.Load())
 		})
 	}
 }

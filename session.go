@@ -70,7 +70,7 @@ func (c *Client) Logout(ctx context.Context) error {
 		return nil
 	}
 	path := wire.SessionPath(legacy)
-	rep, err := c.send(ctx, http.MethodDelete, path, c.endpoint+path, nil, nil, *p, false)
+	rep, err := c.send(ctx, request{method: http.MethodDelete, path: path, target: c.endpoint + path, sessionID: *p})
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	legacy := f == FlavorREST
 	for {
 		path := wire.SessionPath(legacy)
-		rep, err := c.send(ctx, http.MethodPost, path, c.endpoint+path, nil, nil, "", true)
+		rep, err := c.send(ctx, request{method: http.MethodPost, path: path, target: c.endpoint + path, basic: true})
 		if err != nil {
 			return "", err
 		}
@@ -224,7 +224,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		defer cancel()
 		const path = "/api/session"
 		id := c.SessionID()
-		rep, err := c.send(pctx, http.MethodGet, path, c.endpoint+path, nil, nil, id, false)
+		rep, err := c.send(pctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: id})
 		if err != nil {
 			return nil, err
 		}

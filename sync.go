@@ -2,7 +2,8 @@ package hvc
 
 import (
 	"context"
-	"net/http"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
 // SyncService resets a link's sync state (com.vmware.vcenter.hvc.links.sync,
@@ -15,8 +16,5 @@ type SyncService service
 // /rest/hvc/links/{link}/sync?action=reset (200). Declared errors:
 // *NotFoundError, *UnauthorizedError, *GenericError.
 func (s *SyncService) Reset(ctx context.Context, linkID string) error {
-	if err := checkID(http.MethodPost, linksPath+"/{link}/sync?action=reset", "link", linkID); err != nil {
-		return err
-	}
-	return s.client.do(ctx, &call{method: http.MethodPost, path: linkPath(linkID) + "/sync", query: "action=reset"})
+	return s.client.do(ctx, &call{op: ops.SyncReset, params: []string{linkID}})
 }

@@ -8,8 +8,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"io"
+	"log"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -289,11 +293,106 @@ func TestTLSWithHTTPClient(t *testing.T) {
 		assert.Nil(t, c)
 	})
 
-	t.Run("root CAs and pin: the pin decides", func(t *testing.T) {
+	t.Run("root CAs and pin exclude each other", func(t *testing.T) {
 		t.Parallel()
-		wrong := strings.Repeat("11", 32)
-		c := fvcNew(t, f.URL, creds, hvc.WithRootCAs(f.pool()), hvc.WithThumbprint(wrong))
-		var cm *hvc.CertificateMismatchError
-		require.ErrorAs(t, list(t, c), &cm)
+		// The pin replaces chain verification: a pool beside it would be
+		// silently ignored, so New refuses the pair.
+		c, err := hvc.New(f.URL, creds, hvc.WithRootCAs(f.pool()), hvc.WithThumbprint(pin))
+		require.Error(t, err)
+		assert.Nil(t, c)
+		assert.Contains(t, err.Error(), "WithRootCAs and WithThumbprint exclude each other")
 	})
+}
+
+// TestTLSOptionsNeverDroppedWithCustomDialer: net/http ignores
+// TLSClientConfig when the transport sets DialTLSContext or DialTLS, so a
+// pin or a pool given beside such a transport would be dropped and the
+// credentials handed to an impostor. New refuses the combination. Before
+// the fix New accepted it and the impostor received the Basic credentials.
+func TestTLSOptionsNeverDroppedWithCustomDialer(t *testing.T) {
+	t.Parallel()
+	real := newFVC(t, fvcConfig{})
+	var gotCreds atomic.Int64
+	impostor := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, _, ok := r.BasicAuth(); ok {
+			gotCreds.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `"stolen"`)
+	}))
+	impostor.Config.ErrorLog = log.New(io.Discard, "", 0)
+	impostor.StartTLS()
+	t.Cleanup(impostor.Close)
+
+	// A caller's dialer that does its own (here: no) verification.
+	dialTLS := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // the impostor's way in
+		return d.DialContext(ctx, network, addr)
+	}
+	transports := map[string]func() *http.Transport{
+		"DialTLSContext": func() *http.Transport { return &http.Transport{DialTLSContext: dialTLS} },
+		"DialTLS": func() *http.Transport {
+			return &http.Transport{DialTLS: func(network, addr string) (net.Conn, error) { //nolint:staticcheck // the deprecated hook is still honoured
+				return dialTLS(context.Background(), network, addr)
+			}}
+		},
+	}
+	options := map[string]hvc.Option{
+		"WithThumbprint":         hvc.WithThumbprint(fvcColonUpper(fvcSHA256(real))),
+		"WithRootCAs":            hvc.WithRootCAs(real.pool()),
+		"WithInsecureSkipVerify": hvc.WithInsecureSkipVerify(),
+	}
+	for tname, tr := range transports {
+		for oname, opt := range options {
+			t.Run(tname+"/"+oname, func(t *testing.T) {
+				t.Parallel()
+				c, err := hvc.New(impostor.URL, hvc.WithHTTPClient(&http.Client{Transport: tr()}), opt,
+					hvc.WithCredentials(fvcUser, fvcPass), hvc.WithFlavor(hvc.FlavorAPI))
+				if err == nil {
+					t.Cleanup(c.CloseIdleConnections)
+					_ = c.Login(context.Background())
+				}
+				require.Error(t, err, "New must refuse a TLS option the transport ignores")
+				assert.Contains(t, err.Error(), oname)
+				assert.Contains(t, err.Error(), "DialTLS")
+			})
+		}
+	}
+	t.Cleanup(func() { assert.Zero(t, gotCreds.Load(), "the impostor received the credentials") })
+}
+
+// TestWarnings: credentials over plain http:// and WithInsecureSkipVerify
+// each log one WARN through the configured logger at New. Before the fix
+// the http:// case logged nothing.
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		endpoint string
+		opts     []hvc.Option
+		want     string
+	}{
+		{"credentials over http", "http://vc.example", []hvc.Option{hvc.WithCredentials("u", "p")}, "plain http://"},
+		{"session id over http", "http://vc.example", []hvc.Option{hvc.WithSessionID("sid")}, "plain http://"},
+		{"insecure", "https://vc.example", []hvc.Option{hvc.WithInsecureSkipVerify()}, "WithInsecureSkipVerify"},
+		{"https with credentials", "https://vc.example", []hvc.Option{hvc.WithCredentials("u", "p")}, ""},
+		{"http without credentials", "http://vc.example", nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&buf, nil))
+			fvcNew(t, tc.endpoint, append(tc.opts, hvc.WithLogger(logger))...)
+			out := buf.String()
+			if tc.want == "" {
+				assert.Empty(t, out)
+				return
+			}
+			assert.Equal(t, 1, strings.Count(out, "level=WARN"), out)
+			assert.Contains(t, out, tc.want)
+			assert.NotContains(t, out, "sid")
+		})
+	}
 }

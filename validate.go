@@ -1,17 +1,17 @@
 package hvc
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
 
 // validate checks a create spec before anything is sent.
 func (s LinkCreateSpec) validate() error {
 	bad := func(field, problem string) error {
-		return invalidArgument(http.MethodPost, linksPath, "spec."+field, problem)
+		return invalidArgument(ops.LinksCreate.Method, ops.LinksCreate.Template, "spec."+field, problem)
 	}
 	for _, f := range []struct{ name, v string }{
 		{"psc_hostname", s.PSCHostname}, {"domain_name", s.DomainName},
@@ -38,12 +38,12 @@ func (s LinkCreateSpec) validate() error {
 }
 
 // validate checks credentials before anything is sent.
-func (c Credentials) validate(method, path, field string) error {
+func (c Credentials) validate(op *ops.Op, field string) error {
 	if strings.TrimSpace(c.UserName) == "" {
-		return invalidArgument(method, path, field+".user_name", "is required")
+		return invalidArgument(op.Method, templatePath(op), field+".user_name", "is required")
 	}
 	if c.Password == "" {
-		return invalidArgument(method, path, field+".password", "is required")
+		return invalidArgument(op.Method, templatePath(op), field+".password", "is required")
 	}
 	return nil
 }

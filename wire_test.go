@@ -21,7 +21,20 @@ import (
 )
 
 // Wire tests: every operation, both flavors, checked byte by byte against
-// API.md §2 and §5 through an httpmock transport (never the global one).
+// docs/wire.md (Operations, Sessions) through an httpmock transport (never
+// the global one).
+//
+// Which fake to use (there are three; learn this one last):
+//   - mockVC (this file, httpmock): narrow wire-shape checks only — the
+//     exact method, path, query, headers and body one call sends, and how a
+//     canned reply decodes. No network, no TLS, no state.
+//   - fvc (fakevc_test.go, httptest TLS): client behaviour that needs a
+//     scripted server — session expiry storms, retries and backoff, drops at
+//     chosen moments, provider progress sequences.
+//   - the simulator (package simulator): everything a user would do against
+//     a vCenter, with state, users, versions and faults. Prefer it for
+//     behaviour tests; reach for fvc only when the simulator cannot express
+//     the script.
 
 const (
 	mockEndpoint = "https://vc.example"
@@ -223,7 +236,7 @@ func wireCases() []wireCase {
 			want: hvc.LinkInfo{ConnectionHealthStatus: hvc.HealthStatusHealthy},
 		},
 		{
-			// Maps are objects on /api and key/value lists on /rest (API.md §3).
+			// Maps are objects on /api and key/value lists on /rest (docs/wire.md#value-encoding).
 			name: "Links.Get/unhealthy with message params",
 			call: func(ctx context.Context, c *hvc.Client) (any, error) { return c.Links.Get(ctx, "link-1") },
 			api: exchange{"GET", "/api" + lp + "/link-1", "", "", 200, `{"connection_health_status":"UNHEALTHY",
@@ -464,139 +477,80 @@ func TestWireEscapesPathParams(t *testing.T) {
 		{"a;b,c", "a%3Bb%2Cc", "..x", "..x"},
 		{"link-1", "link-1", "com.vmware.vcenter.hvc.links.sync.Providers:p1", "com.vmware.vcenter.hvc.links.sync.Providers:p1"},
 	}
-	type opCase struct {
-		name  string
-		call  func(ctx context.Context, c *hvc.Client, link, provider string) error
-		path  func(el, ep string) string // without prefix
-		query string
-	}
-	cases := []opCase{
-		{"Links.Get", func(ctx context.Context, c *hvc.Client, l, _ string) error { _, err := c.Links.Get(ctx, l); return err },
-			func(el, _ string) string { return "/hvc/links/" + el }, ""},
-		{"Links.Delete", func(ctx context.Context, c *hvc.Client, l, _ string) error { return c.Links.Delete(ctx, l) },
-			func(el, _ string) string { return "/hvc/links/" + el }, ""},
-		{"Links.DeleteWithCredentials", func(ctx context.Context, c *hvc.Client, l, _ string) error {
-			return c.Links.DeleteWithCredentials(ctx, l, foreignCreds)
-		}, func(el, _ string) string { return "/hvc/links/" + el }, "action=delete"},
-		{"Sync.Reset", func(ctx context.Context, c *hvc.Client, l, _ string) error { return c.Sync.Reset(ctx, l) },
-			func(el, _ string) string { return "/hvc/links/" + el + "/sync" }, "action=reset"},
-		{"SyncProviders.List", func(ctx context.Context, c *hvc.Client, l, _ string) error {
-			_, err := c.SyncProviders.List(ctx, l)
-			return err
-		}, func(el, _ string) string { return "/hvc/links/" + el + "/sync/providers" }, ""},
-		{"SyncProviders.Get", func(ctx context.Context, c *hvc.Client, l, p string) error {
-			_, err := c.SyncProviders.Get(ctx, l, p)
-			return err
-		}, func(el, ep string) string { return "/hvc/links/" + el + "/sync/providers/" + ep }, ""},
-		{"SyncProviders.Start", func(ctx context.Context, c *hvc.Client, l, p string) error {
-			return c.SyncProviders.Start(ctx, l, p, nil)
-		}, func(el, ep string) string { return "/hvc/links/" + el + "/sync/providers/" + ep }, "action=start"},
-	}
 	for _, id := range ids {
-		for _, tc := range cases {
+		for _, tc := range operations {
+			if len(tc.op.Params()) == 0 {
+				continue
+			}
 			for _, fl := range flavors {
-				t.Run(tc.name+"/"+id.link+"/"+fl.name, func(t *testing.T) {
+				t.Run(tc.name()+"/"+id.link+"/"+fl.name, func(t *testing.T) {
 					t.Parallel()
 					prefix := map[bool]string{false: "/api", true: "/rest"}[fl.legacy]
-					want := prefix + tc.path(id.el, id.ep)
-					// A NOT_FOUND reply also shows the escaped path in the error.
+					want := strings.NewReplacer("{link}", id.el, "{provider}", id.ep).Replace(tc.op.Template)
+					// A NOT_FOUND reply shows the escaped, flavor-less path in the error.
 					m := newMockVC(t, jsonReply(404, errorBody(envFor(fl.legacy), hvc.ErrorTypeNotFound, `"messages":[]`)))
 					c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
 					err := tc.call(context.Background(), c, id.link, id.provider)
 					var nf *hvc.NotFoundError
 					require.ErrorAs(t, err, &nf)
-					assert.Equal(t, want, nf.Path)
+					wantErrPath := want
+					if tc.op.Action != "" {
+						wantErrPath += "?action=" + tc.op.Action
+					}
+					assert.Equal(t, wantErrPath, nf.Path)
 
 					reqs := m.Requests()
 					require.Len(t, reqs, 1)
-					assert.Equal(t, want, reqs[0].Path)
-					assert.Equal(t, tc.query, reqs[0].Query)
+					assert.Equal(t, prefix+want, reqs[0].Path)
+					assert.Equal(t, tc.op.Query(), reqs[0].Query)
 				})
 			}
 		}
 	}
 }
 
-// TestWireDeclaredErrors: every error API.md §2/§5 declares per operation,
-// plus the §2.5 runtime errors, decodes to its typed error in both flavors.
+// TestWireDeclaredErrors: every error docs/wire.md declares per operation,
+// plus the errors any operation may return, decodes to its typed error in both flavors.
 func TestWireDeclaredErrors(t *testing.T) {
 	t.Parallel()
-	type opCase struct {
+	type row struct {
 		name   string
 		call   func(ctx context.Context, c *hvc.Client) error
 		method string
-		path   string // without prefix; "" for session ops
+		path   string // flavor-less, with the action; "" for session ops
 		errs   []hvc.ErrorType
 		login  bool
 	}
-	const (
-		eErr   = hvc.ErrorTypeError
-		eNF    = hvc.ErrorTypeNotFound
-		eAuthz = hvc.ErrorTypeUnauthorized
-		eBusy  = hvc.ErrorTypeResourceBusy
-	)
-	ops := []opCase{
-		{"Links.Create", func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Create(ctx, fullSpec()); return err },
-			"POST", "/hvc/links", []hvc.ErrorType{hvc.ErrorTypeAlreadyExists, hvc.ErrorTypeInvalidArgument,
-				hvc.ErrorTypeUnsupported, eAuthz, hvc.ErrorTypeUnverifiedPeer, eErr}, false},
-		{"Links.Delete", func(ctx context.Context, c *hvc.Client) error { return c.Links.Delete(ctx, "link-1") },
-			"DELETE", "/hvc/links/link-1", []hvc.ErrorType{eNF, eAuthz, eErr}, false},
-		{"Links.List", func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.List(ctx); return err },
-			"GET", "/hvc/links", []hvc.ErrorType{eErr, hvc.ErrorTypeUnauthenticated}, false},
-		{"Links.Get", func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Get(ctx, "link-1"); return err },
-			"GET", "/hvc/links/link-1", []hvc.ErrorType{eErr, eNF, eAuthz, eBusy}, false},
-		{"Links.DeleteWithCredentials", func(ctx context.Context, c *hvc.Client) error {
-			return c.Links.DeleteWithCredentials(ctx, "link-1", foreignCreds)
-		}, "POST", "/hvc/links/link-1", []hvc.ErrorType{eNF, eAuthz, eErr}, false},
-		{"Sync.Reset", func(ctx context.Context, c *hvc.Client) error { return c.Sync.Reset(ctx, "link-1") },
-			"POST", "/hvc/links/link-1/sync", []hvc.ErrorType{eErr, eNF, eAuthz}, false},
-		{"SyncProviders.List", func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.SyncProviders.List(ctx, "link-1")
-			return err
-		}, "GET", "/hvc/links/link-1/sync/providers", []hvc.ErrorType{eErr, eAuthz}, false},
-		{"SyncProviders.Get", func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.SyncProviders.Get(ctx, "link-1", "p1")
-			return err
-		}, "GET", "/hvc/links/link-1/sync/providers/p1", []hvc.ErrorType{eErr, eNF, eAuthz}, false},
-		{"SyncProviders.Start", func(ctx context.Context, c *hvc.Client) error {
-			return c.SyncProviders.Start(ctx, "link-1", "p1", nil)
-		}, "POST", "/hvc/links/link-1/sync/providers/p1", []hvc.ErrorType{eErr, eNF, eAuthz, eBusy}, false},
-		{"SyncProviders.Start/creds", func(ctx context.Context, c *hvc.Client) error {
-			return c.SyncProviders.Start(ctx, "link-1", "p1", &foreignCreds)
-		}, "POST", "/hvc/links/link-1/sync/providers/p1", []hvc.ErrorType{eBusy}, false},
-		{"Administrators.Get", func(ctx context.Context, c *hvc.Client) error { _, err := c.Administrators.Get(ctx); return err },
-			"GET", "/hvc/management/administrators", []hvc.ErrorType{eErr}, false},
-		{"Administrators.Set", func(ctx context.Context, c *hvc.Client) error { return c.Administrators.Set(ctx, []string{"a@d"}) },
-			"PUT", "/hvc/management/administrators", []hvc.ErrorType{eAuthz, eErr}, false},
-		{"Administrators.Add", func(ctx context.Context, c *hvc.Client) error { return c.Administrators.Add(ctx, "a@d") },
-			"POST", "/hvc/management/administrators", []hvc.ErrorType{eAuthz, eErr}, false},
-		{"Administrators.Remove", func(ctx context.Context, c *hvc.Client) error { return c.Administrators.Remove(ctx, "a@d") },
-			"POST", "/hvc/management/administrators", []hvc.ErrorType{eAuthz, eErr}, false},
-		{"Login", func(ctx context.Context, c *hvc.Client) error { return c.Login(ctx) },
-			"POST", "", []hvc.ErrorType{hvc.ErrorTypeUnauthenticated, hvc.ErrorTypeServiceUnavailable}, true},
-		// Logout treats 401 as already logged out (tested below), so only 503.
-		{"Logout", func(ctx context.Context, c *hvc.Client) error { return c.Logout(ctx) },
-			"DELETE", "", []hvc.ErrorType{hvc.ErrorTypeServiceUnavailable}, false},
-	}
-	// API.md §2.5: runtime-level errors any hvc operation may return.
-	runtimeErrs := []hvc.ErrorType{hvc.ErrorTypeInternalServerError, hvc.ErrorTypeInvalidArgument,
-		hvc.ErrorTypeOperationNotFound, hvc.ErrorTypeUnexpectedInput, hvc.ErrorTypeServiceUnavailable,
-		hvc.ErrorTypeTimedOut, hvc.ErrorTypeUnauthenticated}
-	for _, op := range ops {
-		errs := op.errs
-		if op.path != "" {
-			for _, r := range runtimeErrs {
-				if !slices.Contains(errs, r) {
-					errs = append(slices.Clip(errs), r)
-				}
+	var rows []row
+	for _, tc := range operations {
+		errs := slices.Clone(tc.declared)
+		for _, r := range runtimeErrors {
+			if !slices.Contains(errs, r) {
+				errs = append(errs, r)
 			}
 		}
-		for _, typ := range errs {
+		p, err := tc.op.Path([]string{"link-1", "p1"}[:len(tc.op.Params())]...)
+		require.NoError(t, err)
+		if q := tc.op.Query(); q != "" {
+			p += "?" + q
+		}
+		rows = append(rows, row{tc.name(), func(ctx context.Context, c *hvc.Client) error {
+			return tc.call(ctx, c, "link-1", "p1")
+		}, tc.op.Method, p, errs, false})
+	}
+	rows = append(rows,
+		row{"Login", func(ctx context.Context, c *hvc.Client) error { return c.Login(ctx) },
+			"POST", "", []hvc.ErrorType{hvc.ErrorTypeUnauthenticated, hvc.ErrorTypeServiceUnavailable}, true},
+		// Logout treats 401 as already logged out (tested below), so only 503.
+		row{"Logout", func(ctx context.Context, c *hvc.Client) error { return c.Logout(ctx) },
+			"DELETE", "", []hvc.ErrorType{hvc.ErrorTypeServiceUnavailable}, false})
+	for _, op := range rows {
+		for _, typ := range op.errs {
 			kind := kindOf(t, typ)
 			for _, fl := range flavors {
 				t.Run(op.name+"/"+string(typ)+"/"+fl.name, func(t *testing.T) {
 					t.Parallel()
-					path := map[bool]string{false: "/api", true: "/rest"}[fl.legacy] + op.path
+					path := op.path
 					if op.path == "" {
 						path = map[bool]string{false: "/api/session", true: "/rest/com/vmware/cis/session"}[fl.legacy]
 					}
@@ -710,7 +664,7 @@ func TestWireLegacyResultWithoutValue(t *testing.T) {
 			var de *hvc.DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, "GET", de.Method)
-			assert.Equal(t, "/rest/hvc/links", de.Path)
+			assert.Equal(t, "/hvc/links", de.Path)
 			assert.Equal(t, 200, de.StatusCode)
 		})
 	}
@@ -840,7 +794,7 @@ func TestWireCreateEmptyID(t *testing.T) {
 			var de *hvc.DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, "POST", de.Method)
-			assert.Equal(t, map[bool]string{false: "/api/hvc/links", true: "/rest/hvc/links"}[tc.legacy], de.Path)
+			assert.Equal(t, "/hvc/links", de.Path)
 			assert.Equal(t, tc.status, de.StatusCode)
 		})
 	}

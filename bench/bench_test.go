@@ -1,20 +1,27 @@
-// Package bench measures the SDK against the floor: a hand-written net/http +
-// encoding/json call doing the same request against the same loopback server.
-// Run with `make bench`; compare pairs with benchstat.
+// Package bench measures the SDK against the floor (a hand-written
+// net/http + encoding/json call), resty alone, VMware's vAPI Go runtime and
+// govmomi's vapi/rest.Client, each doing the same requests:
+//
+//   - BenchmarkNoNet: the network replaced by an in-memory RoundTripper, so
+//     only the libraries' own work is measured;
+//   - BenchmarkOp and BenchmarkParallelGet: over loopback to a server in
+//     another process, so allocation counts are the client's alone;
+//   - BenchmarkBurst: 100 concurrent calls over TLS, with the server's count
+//     of new connections and of full and resumed handshakes per burst;
+//   - BenchmarkReloginStorm: 1,000 concurrent calls recovering from one
+//     session expiry.
+//
+// Run with `make bench`; cmd/ratio prints the ratios the targets name.
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/bench/internal/fakevc"
 )
 
 var spec = hvc.LinkCreateSpec{
@@ -24,238 +31,204 @@ var spec = hvc.LinkCreateSpec{
 	AdminGroups:   []string{"admins@remote.local"},
 }
 
-func newTransport() *http.Transport {
-	return &http.Transport{MaxIdleConns: 100, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
+// vapiCall is a generated client method's call of one operation.
+func vapiCall(o *vapiOp, args ...vapiArg) func(context.Context, *vapiClient) error {
+	return func(ctx context.Context, v *vapiClient) error { _, err := v.invoke(ctx, o, args...); return err }
 }
 
-func newSDK(b *testing.B, f *fakeVC) *hvc.Client {
-	c, err := hvc.New(f.srv.URL, hvc.WithCredentials("administrator@vsphere.local", "pw"),
-		hvc.WithFlavor(hvc.FlavorAPI), hvc.WithHTTPClient(&http.Client{Transport: newTransport()}))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := c.Login(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	return c
-}
+var (
+	provider = []vapiArg{{"Link", "link-1"}, {"Provider", "p1"}}
 
-// raw is the floor: what a careful hand-written client does per call.
-type raw struct {
-	hc    *http.Client
-	base  string
-	token string
-}
+	// ops are the measured operations: a POST with a body, a POST
+	// without one, and two GETs.
+	ops = []*op{
+		{name: "Create", method: http.MethodPost, target: "/api/hvc/links", in: spec,
+			out:  func() any { return new(string) },
+			sdk:  func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Create(ctx, spec); return err },
+			vapi: vapiCall(vapiOps["Create"], vapiArg{"Spec", vapiCreateSpec()})},
+		{name: "Start", method: http.MethodPost, target: fakevc.ProviderPath + "?action=start",
+			sdk:  func(ctx context.Context, c *hvc.Client) error { return c.SyncProviders.Start(ctx, "link-1", "p1", nil) },
+			vapi: vapiCall(vapiOps["Start"], provider...)},
+		{name: "List", method: http.MethodGet, target: "/api/hvc/links",
+			out:  func() any { return new([]hvc.LinkSummary) },
+			sdk:  func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.List(ctx); return err },
+			vapi: vapiCall(vapiOps["List"])},
+		{name: "Get", method: http.MethodGet, target: fakevc.ProviderPath,
+			out: func() any { return new(hvc.ProviderInfo) },
+			sdk: func(ctx context.Context, c *hvc.Client) error {
+				_, err := c.SyncProviders.Get(ctx, "link-1", "p1")
+				return err
+			},
+			vapi: vapiCall(vapiOps["Get"], provider...)},
+	}
+)
 
-func newRaw(b *testing.B, f *fakeVC) *raw {
-	r := &raw{hc: &http.Client{Transport: newTransport()}, base: f.srv.URL}
-	req, _ := http.NewRequest(http.MethodPost, r.base+"/api/session", nil)
-	req.SetBasicAuth("administrator@vsphere.local", "pw")
-	if err := r.do(req, &r.token); err != nil {
-		b.Fatal(err)
-	}
-	return r
-}
-
-func (r *raw) do(req *http.Request, out any) error {
-	resp, err := r.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return &json.UnsupportedValueError{Str: resp.Status}
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(body, out)
-}
-
-func (r *raw) call(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
+func opNamed(name string) *op {
+	for _, o := range ops {
+		if o.name == name {
+			return o
 		}
-		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("vmware-api-session-id", r.token)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return r.do(req, out)
+	panic("no op " + name)
 }
 
-// restyOnly is resty v2 alone doing the same request, with no SDK logic:
-// the difference between it and raw is the transport library's cost, the
-// difference between sdk and it is ours.
-type restyOnly struct {
-	rc    *resty.Client
-	token string
+// noNetEnv sends through the in-memory fake.
+func noNetEnv(testing.TB) env {
+	const token = "tok-nonet"
+	return env{base: "https://vcenter.invalid", token: token, rt: &fakevc.Transport{Token: token}}
 }
 
-func newRestyOnly(r *raw) *restyOnly {
-	rc := resty.NewWithClient(&http.Client{Transport: newTransport()}).
-		SetBaseURL(r.base).SetHeader("Accept", "application/json")
-	return &restyOnly{rc: rc, token: r.token}
+// loopbackEnv sends over plain HTTP to the server process, through a
+// transport configured alike for every implementation.
+func loopbackEnv(tb testing.TB) env {
+	s := server(tb)
+	return env{base: s.HTTP, token: s.Token,
+		rt: &http.Transport{MaxIdleConns: 100, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 }
 
-func (r *restyOnly) call(ctx context.Context, method, path string, in, out any) error {
-	req := r.rc.R().SetContext(ctx).SetHeader("vmware-api-session-id", r.token)
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		req.SetHeader("Content-Type", "application/json").SetBody(b)
-	}
-	resp, err := req.Execute(method, path)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode()/100 != 2 {
-		return &json.UnsupportedValueError{Str: resp.Status()}
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(resp.Body(), out)
-}
-
-// caller is what raw and restyOnly have in common.
-type caller interface {
-	call(ctx context.Context, method, path string, in, out any) error
-}
-
-type op struct {
-	name string
-	sdk  func(context.Context, *hvc.Client) error
-	raw  func(context.Context, caller) error
-}
-
-var ops = []op{
-	{"Create",
-		func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.Create(ctx, spec); return err },
-		func(ctx context.Context, r caller) error {
-			var id string
-			return r.call(ctx, http.MethodPost, "/api/hvc/links", spec, &id)
-		}},
-	{"Start",
-		func(ctx context.Context, c *hvc.Client) error { return c.SyncProviders.Start(ctx, "link-1", "p1", nil) },
-		func(ctx context.Context, r caller) error {
-			return r.call(ctx, http.MethodPost, "/api/hvc/links/link-1/sync/providers/p1?action=start", nil, nil)
-		}},
-	{"List",
-		func(ctx context.Context, c *hvc.Client) error { _, err := c.Links.List(ctx); return err },
-		func(ctx context.Context, r caller) error {
-			var out []hvc.LinkSummary
-			return r.call(ctx, http.MethodGet, "/api/hvc/links", nil, &out)
-		}},
-	{"Get",
-		func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.SyncProviders.Get(ctx, "link-1", "p1")
-			return err
-		},
-		func(ctx context.Context, r caller) error {
-			var out hvc.ProviderInfo
-			return r.call(ctx, http.MethodGet, "/api/hvc/links/link-1/sync/providers/p1", nil, &out)
-		}},
-}
-
-// BenchmarkOp runs each operation through the raw floor, resty alone and
-// the SDK; benchstat pairs them as Op/<name>/impl=raw, impl=resty and
-// impl=sdk.
-func BenchmarkOp(b *testing.B) {
+// runOps benchmarks every operation through every implementation;
+// benchstat pairs them as op=<name>/impl=<impl>. Besides wall time it
+// reports cpu-ns/op, the process's CPU time per call (see cpuNanos).
+func runOps(b *testing.B, newEnv func(testing.TB) env) {
 	ctx := context.Background()
 	for _, o := range ops {
-		b.Run(o.name+"/impl=raw", func(b *testing.B) {
-			r := newRaw(b, newFakeVC(b))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := o.raw(ctx, r); err != nil {
-					b.Fatal(err)
+		for _, im := range impls {
+			b.Run("op="+o.name+"/impl="+im.name, func(b *testing.B) {
+				c := im.new(b, newEnv(b))
+				defer c.closeIdle()
+				b.ReportAllocs()
+				cpu := cpuNanos()
+				for b.Loop() {
+					if err := c.call(ctx, o); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			r.hc.CloseIdleConnections()
-		})
-		b.Run(o.name+"/impl=resty", func(b *testing.B) {
-			r := newRestyOnly(newRaw(b, newFakeVC(b)))
+				b.ReportMetric(float64(cpuNanos()-cpu)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
+
+// BenchmarkNoNet measures each library's own work per call: the network is
+// an in-memory RoundTripper answering canned replies.
+func BenchmarkNoNet(b *testing.B) { runOps(b, noNetEnv) }
+
+// BenchmarkOp measures each call over loopback to the server process.
+func BenchmarkOp(b *testing.B) { runOps(b, loopbackEnv) }
+
+// BenchmarkParallelGet shares one client between GOMAXPROCS goroutines;
+// run with -cpu 1,2 to see scaling.
+func BenchmarkParallelGet(b *testing.B) {
+	ctx := context.Background()
+	get := opNamed("Get")
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) {
+			c := im.new(b, loopbackEnv(b))
+			defer c.closeIdle()
 			b.ReportAllocs()
-			for b.Loop() {
-				if err := o.raw(ctx, r); err != nil {
-					b.Fatal(err)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := c.call(ctx, get); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-			}
-			r.rc.GetClient().CloseIdleConnections()
-		})
-		b.Run(o.name+"/impl=sdk", func(b *testing.B) {
-			c := newSDK(b, newFakeVC(b))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := o.sdk(ctx, c); err != nil {
-					b.Fatal(err)
-				}
-			}
+			})
 		})
 	}
 }
 
-// BenchmarkParallelGet shares one client (and, for the floor, one raw
-// client) between GOMAXPROCS goroutines; run with -cpu 1,2 to see scaling.
-// The session lookup on the hot path is an atomic load.
-func BenchmarkParallelGet(b *testing.B) {
+// burstSize is how many calls one client fires at once in BenchmarkBurst.
+const burstSize = 100
+
+// burst fires burstSize concurrent calls of o and waits for them all.
+func burst(tb testing.TB, c client, o *op) {
 	ctx := context.Background()
-	b.Run("impl=raw", func(b *testing.B) {
-		r := newRaw(b, newFakeVC(b))
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				var out hvc.ProviderInfo
-				if err := r.call(ctx, http.MethodGet, "/api/hvc/links/link-1/sync/providers/p1", nil, &out); err != nil {
-					b.Error(err)
-					return
-				}
+	var wg sync.WaitGroup
+	errs := make(chan error, burstSize)
+	for range burstSize {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.call(ctx, o); err != nil {
+				errs <- err
 			}
-		})
-		r.hc.CloseIdleConnections()
-	})
-	b.Run("impl=sdk", func(b *testing.B) {
-		c := newSDK(b, newFakeVC(b))
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := c.SyncProviders.Get(ctx, "link-1", "p1"); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
 }
 
-// BenchmarkReloginStorm measures how long 1,000 concurrent calls take to
-// recover from one session expiry, and checks they cause exactly one login.
+// BenchmarkBurst fires bursts of 100 concurrent Links.List calls over TLS,
+// each implementation with its library's default transport, and reports
+// the server's count of new connections and of full and resumed TLS
+// handshakes per burst:
+//
+//   - state=cold: a new client per burst;
+//   - state=warm: one client, bursts back to back (idle connections kept);
+//   - state=reconnect: one client whose idle connections are closed
+//     between bursts, as an idle timeout would (session resumption pays).
+func BenchmarkBurst(b *testing.B) {
+	s := server(b)
+	list := opNamed("List")
+	for _, state := range []string{"cold", "warm", "reconnect"} {
+		for _, im := range impls {
+			b.Run("state="+state+"/impl="+im.name, func(b *testing.B) {
+				e := env{base: s.HTTPS, token: s.Token, roots: s.Roots}
+				c := im.new(b, e)
+				burst(b, c, list)
+				before := stats(b, s)
+				b.ReportAllocs()
+				for b.Loop() {
+					if state != "warm" {
+						b.StopTimer()
+						c.closeIdle()
+						if state == "cold" {
+							c = im.new(b, e)
+						}
+						b.StartTimer()
+					}
+					burst(b, c, list)
+				}
+				d := stats(b, s).Sub(before)
+				n := float64(b.N)
+				b.ReportMetric(float64(d.Conns)/n, "conns/burst")
+				b.ReportMetric(float64(d.FullHandshakes)/n, "full-handshakes/burst")
+				b.ReportMetric(float64(d.Resumed)/n, "resumed/burst")
+				c.closeIdle()
+			})
+		}
+	}
+}
+
+func stats(tb testing.TB, s *fakevc.Proc) fakevc.Stats {
+	st, err := s.Stats()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
+// BenchmarkReloginStorm measures how long 1,000 concurrent SDK calls take
+// to recover from one session expiry, and checks they cause exactly one
+// login.
 func BenchmarkReloginStorm(b *testing.B) {
 	const callers = 1000
 	ctx := context.Background()
-	f := newFakeVC(b)
-	c := newSDK(b, f)
+	s := server(b)
+	c := newSDK(b, loopbackEnv(b))
+	defer c.closeIdle()
+	list := opNamed("List")
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		f.expire()
-		before := f.logins.Load()
+		if err := s.Expire(); err != nil {
+			b.Fatal(err)
+		}
+		before := stats(b, s)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		errs := make(chan error, callers)
@@ -264,7 +237,7 @@ func BenchmarkReloginStorm(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if _, err := c.Links.List(ctx); err != nil {
+				if err := c.call(ctx, list); err != nil {
 					errs <- err
 				}
 			}()
@@ -277,7 +250,7 @@ func BenchmarkReloginStorm(b *testing.B) {
 		for err := range errs {
 			b.Fatal(err)
 		}
-		if n := f.logins.Load() - before; n != 1 {
+		if n := stats(b, s).Sub(before).Logins; n != 1 {
 			b.Fatalf("%d logins for one expiry, want 1", n)
 		}
 		b.StartTimer()

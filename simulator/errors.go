@@ -2,7 +2,7 @@ package simulator
 
 import "strings"
 
-// errorStatus is the HTTP status of each standard error type (API.md §4.2,
+// errorStatus is the HTTP status of each standard error type (docs/wire.md,
 // the per-error "HTTP Status Code" of the vSphere REST reference). A type
 // not listed answers 500.
 var errorStatus = map[string]int{

@@ -192,7 +192,7 @@ type stdError struct {
 }
 
 // requireError checks that resp is the standard error errorType with the
-// status of API.md §4.2 in flavor f's envelope, and returns it.
+// status of docs/wire.md#error-types-and-http-statuses in flavor f's envelope, and returns it.
 func requireError(t testing.TB, f flavor, resp response, status int, errorType string) stdError {
 	t.Helper()
 	require.Equal(t, status, resp.status, "%s", resp)

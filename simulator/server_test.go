@@ -155,8 +155,8 @@ func TestMaxRequestBytes(t *testing.T) {
 	}
 }
 
-// TestStatusOf checks the exported error → status table against API.md
-// §4.2.
+// TestStatusOf checks the exported error → status table against
+// docs/wire.md#error-types-and-http-statuses.
 func TestStatusOf(t *testing.T) {
 	t.Parallel()
 	want := map[string]int{

@@ -35,7 +35,7 @@ func TestSessionPath(t *testing.T) {
 		legacy bool
 		want   string
 	}{
-		// API.md §5: POST /api/session vs the canonical /rest/com/vmware/cis/session.
+		// docs/wire.md#sessions: POST /api/session vs the canonical /rest/com/vmware/cis/session.
 		{"api", false, "/api/session"},
 		{"legacy", true, "/rest/com/vmware/cis/session"},
 	}
@@ -64,7 +64,7 @@ func TestEncodeBody(t *testing.T) {
 		v      any
 		want   string // JSON; "" means no body (nil)
 	}{
-		// API.md §3 "request body": /rest wraps by parameter name, /api sends the struct itself.
+		// docs/wire.md#request-bodies: /rest wraps by parameter name, /api sends the struct itself.
 		{"legacy wraps spec", true, "spec", spec, `{"spec":{"psc_hostname":"psc.example","password":"pw"}}`},
 		{"api sends spec bare", false, "spec", spec, `{"psc_hostname":"psc.example","password":"pw"}`},
 		{"legacy wraps pointer", true, "spec", &spec, `{"spec":{"psc_hostname":"psc.example","password":"pw"}}`},
@@ -126,7 +126,7 @@ func TestDecodeResult(t *testing.T) {
 		wantErr error // a sentinel the error must match
 		anyErr  bool  // some other error (malformed JSON, type mismatch)
 	}{
-		// Legacy: every non-void result is wrapped in {"value": ...} (API.md §3).
+		// Legacy: every non-void result is wrapped in {"value": ...} (docs/wire.md#response-bodies-and-status-codes).
 		{name: "legacy string", legacy: true, body: `{"value":"domain-c1"}`, into: toString, want: "domain-c1"},
 		{name: "legacy list", legacy: true, body: `{"value":[{"link":"l1","display_name":"d1"},{"link":"l2","display_name":"d2"}]}`,
 			into: toList, want: []linkSummary{{"l1", "d1"}, {"l2", "d2"}}},
@@ -152,7 +152,7 @@ func TestDecodeResult(t *testing.T) {
 		{name: "legacy type mismatch", legacy: true, body: `{"value":{"link":"l1"}}`, into: toString, anyErr: true},
 		{name: "legacy trailing garbage", legacy: true, body: `{"value":"x"} junk`, into: toString, anyErr: true},
 
-		// /api: raw results (API.md §3).
+		// /api: raw results (docs/wire.md#response-bodies-and-status-codes).
 		{name: "api string", body: `"domain-c1"`, into: toString, want: "domain-c1"},
 		{name: "api list", body: `[{"link":"l1","display_name":"d1"}]`, into: toList, want: []linkSummary{{"l1", "d1"}}},
 		{name: "api empty list", body: `[]`, into: toList, want: []linkSummary{}},
@@ -223,7 +223,7 @@ func TestDecodeError(t *testing.T) {
 		wantMsgs string // JSON, "" means nil
 		wantData string // JSON, "" means nil
 	}{
-		// /api envelope (API.md §3 "error body").
+		// /api envelope (docs/wire.md#error-envelopes).
 		{name: "api full", body: `{"error_type":"NOT_FOUND","messages":` + msgs + `}`,
 			wantOK: true, wantType: "NOT_FOUND", wantMsgs: msgs},
 		{name: "api with data", body: `{"error_type":"UNVERIFIED_PEER","messages":[],"data":` + data + `}`,
@@ -240,7 +240,7 @@ func TestDecodeError(t *testing.T) {
 		// Legacy envelope {"type":"com.vmware.vapi.std.errors.<snake>","value":{...}}.
 		{name: "legacy with error_type", body: `{"type":"com.vmware.vapi.std.errors.already_exists","value":{"error_type":"ALREADY_EXISTS","messages":` + msgs + `}}`,
 			wantOK: true, wantType: "ALREADY_EXISTS", wantMsgs: msgs},
-		// value.error_type may be unset before vSphere API 6.7.2 (API.md §3): the type names it.
+		// value.error_type may be unset before vSphere API 6.7.2 (docs/wire.md#error-envelopes): the type names it.
 		{name: "legacy without error_type", body: `{"type":"com.vmware.vapi.std.errors.already_exists","value":{"messages":` + msgs + `}}`,
 			wantOK: true, wantType: "ALREADY_EXISTS", wantMsgs: msgs},
 		// Project rule: value.error_type wins over the type.
@@ -342,7 +342,7 @@ func TestUpperToSnake(t *testing.T) {
 // "type" comes back as the UPPER form.
 func TestDecodeErrorLegacyTypeRoundTrip(t *testing.T) {
 	t.Parallel()
-	// API.md §4.1.
+	// docs/wire.md#error-types-and-http-statuses.
 	types := []string{
 		"ERROR", "ALREADY_EXISTS", "ALREADY_IN_DESIRED_STATE", "CANCELED", "CONCURRENT_CHANGE",
 		"FEATURE_IN_USE", "INTERNAL_SERVER_ERROR", "INVALID_ARGUMENT", "INVALID_ELEMENT_CONFIGURATION",

@@ -1,0 +1,259 @@
+package hvc_test
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/simulator"
+)
+
+// opCase is one row of the tests' table of operations: the operation's
+// facts come from internal/ops (method, template, action, idempotency,
+// secrets, versions); the row adds how to call it and what it declares.
+type opCase struct {
+	op *ops.Op
+	// declared are the error types the operation declares besides the
+	// runtime-level ones every operation may return.
+	declared []hvc.ErrorType
+	// call invokes the operation with link and provider ids (ignored by
+	// operations without them), sending a password whenever op.Secrets.
+	call func(ctx context.Context, c *hvc.Client, link, provider string) error
+}
+
+// path fills the row's template with link and provider.
+func (tc opCase) path(t *testing.T, link, provider string) string {
+	t.Helper()
+	args := []string{link, provider}[:len(tc.op.Params())]
+	p, err := tc.op.Path(args...)
+	require.NoError(t, err)
+	return p
+}
+
+// name is the subtest name.
+func (tc opCase) name() string { return tc.op.Name }
+
+// tableSecret is the password every row that can send one sends.
+const tableSecret = "t4ble-Secr3t"
+
+var tableCreds = hvc.Credentials{UserName: "admin@foreign.local", Password: tableSecret}
+
+func tableSpec() hvc.LinkCreateSpec {
+	s := fullSpec()
+	s.Password = tableSecret
+	return s
+}
+
+// operations is every public operation, one row each, in ops.All's order.
+// TestOperationsTableComplete fails when a service method has no row.
+var operations = []opCase{
+	{ops.LinksCreate, []hvc.ErrorType{hvc.ErrorTypeAlreadyExists, hvc.ErrorTypeInvalidArgument, hvc.ErrorTypeUnsupported,
+		hvc.ErrorTypeUnauthorized, hvc.ErrorTypeUnverifiedPeer, hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, _, _ string) error {
+			_, err := c.Links.Create(ctx, tableSpec())
+			return err
+		}},
+	{ops.LinksList, []hvc.ErrorType{hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, _, _ string) error { _, err := c.Links.List(ctx); return err }},
+	{ops.LinksGet, []hvc.ErrorType{hvc.ErrorTypeError, hvc.ErrorTypeNotFound, hvc.ErrorTypeUnauthorized, hvc.ErrorTypeResourceBusy},
+		func(ctx context.Context, c *hvc.Client, l, _ string) error { _, err := c.Links.Get(ctx, l); return err }},
+	{ops.LinksDelete, []hvc.ErrorType{hvc.ErrorTypeNotFound, hvc.ErrorTypeUnauthorized, hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, l, _ string) error { return c.Links.Delete(ctx, l) }},
+	{ops.LinksDeleteWithCredentials, []hvc.ErrorType{hvc.ErrorTypeNotFound, hvc.ErrorTypeUnauthorized, hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, l, _ string) error {
+			return c.Links.DeleteWithCredentials(ctx, l, tableCreds)
+		}},
+	{ops.SyncReset, []hvc.ErrorType{hvc.ErrorTypeError, hvc.ErrorTypeNotFound, hvc.ErrorTypeUnauthorized},
+		func(ctx context.Context, c *hvc.Client, l, _ string) error { return c.Sync.Reset(ctx, l) }},
+	{ops.SyncProvidersList, []hvc.ErrorType{hvc.ErrorTypeError, hvc.ErrorTypeUnauthorized},
+		func(ctx context.Context, c *hvc.Client, l, _ string) error {
+			_, err := c.SyncProviders.List(ctx, l)
+			return err
+		}},
+	{ops.SyncProvidersGet, []hvc.ErrorType{hvc.ErrorTypeError, hvc.ErrorTypeNotFound, hvc.ErrorTypeUnauthorized},
+		func(ctx context.Context, c *hvc.Client, l, p string) error {
+			_, err := c.SyncProviders.Get(ctx, l, p)
+			return err
+		}},
+	{ops.SyncProvidersStart, []hvc.ErrorType{hvc.ErrorTypeError, hvc.ErrorTypeNotFound, hvc.ErrorTypeUnauthorized, hvc.ErrorTypeResourceBusy},
+		func(ctx context.Context, c *hvc.Client, l, p string) error {
+			creds := tableCreds
+			return c.SyncProviders.Start(ctx, l, p, &creds)
+		}},
+	{ops.AdministratorsGet, []hvc.ErrorType{hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, _, _ string) error {
+			_, err := c.Administrators.Get(ctx)
+			return err
+		}},
+	{ops.AdministratorsSet, []hvc.ErrorType{hvc.ErrorTypeUnauthorized, hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, _, _ string) error {
+			return c.Administrators.Set(ctx, []string{"a@d"})
+		}},
+	{ops.AdministratorsAdd, []hvc.ErrorType{hvc.ErrorTypeUnauthorized, hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, _, _ string) error { return c.Administrators.Add(ctx, "a@d") }},
+	{ops.AdministratorsRemove, []hvc.ErrorType{hvc.ErrorTypeUnauthorized, hvc.ErrorTypeError},
+		func(ctx context.Context, c *hvc.Client, _, _ string) error {
+			return c.Administrators.Remove(ctx, "a@d")
+		}},
+}
+
+// composites are exported service methods that are not operations of
+// their own: they call the operations listed.
+var composites = map[string][]*ops.Op{
+	"Links.CreateTrusting":       {ops.LinksCreate},
+	"SyncProviders.Wait":         {ops.SyncProvidersGet},
+	"SyncProviders.StartAndWait": {ops.SyncProvidersStart, ops.SyncProvidersGet},
+}
+
+// runtimeErrors are the errors any operation may return besides its
+// declared ones (a missing session, runtime failures).
+var runtimeErrors = []hvc.ErrorType{hvc.ErrorTypeInternalServerError, hvc.ErrorTypeInvalidArgument,
+	hvc.ErrorTypeOperationNotFound, hvc.ErrorTypeUnexpectedInput, hvc.ErrorTypeServiceUnavailable,
+	hvc.ErrorTypeTimedOut, hvc.ErrorTypeUnauthenticated}
+
+// TestOperationsTableComplete: every exported method of every service has
+// a row in operations (or is a composite of rows), every row is in ops.All
+// and the two lists agree in order, so a new operation cannot be left out
+// of the tests that iterate the table.
+func TestOperationsTableComplete(t *testing.T) {
+	t.Parallel()
+	c, err := hvc.New("https://vc.example")
+	require.NoError(t, err)
+	rows := map[string]bool{}
+	for i, tc := range operations {
+		require.Less(t, i, len(ops.All))
+		assert.Same(t, ops.All[i], tc.op, "row %d is not ops.All[%d]", i, i)
+		rows[tc.op.Name] = true
+	}
+	assert.Len(t, operations, len(ops.All))
+
+	services := reflect.ValueOf(c).Elem()
+	seen := 0
+	for i := range services.NumField() {
+		f := services.Type().Field(i)
+		if !f.IsExported() || !strings.HasSuffix(f.Type.String(), "Service") {
+			continue
+		}
+		typ := services.Field(i).Type()
+		for m := range typ.NumMethod() {
+			name := f.Name + "." + typ.Method(m).Name
+			seen++
+			if _, ok := composites[name]; ok {
+				continue
+			}
+			assert.True(t, rows[name], "exported method %s has no row in the operations table (internal/ops and operations_test.go)", name)
+		}
+	}
+	assert.Equal(t, len(ops.All)+len(composites), seen, "service methods: operations plus composites")
+	for _, op := range ops.All {
+		assert.True(t, slices.ContainsFunc(wireCases(), func(w wireCase) bool {
+			return w.name == op.Name || strings.HasPrefix(w.name, op.Name+"/")
+		}), "%s has no wire-shape case in wireCases", op.Name)
+	}
+	for name, used := range composites {
+		for _, op := range used {
+			assert.True(t, slices.Contains(ops.All, op), "%s uses an operation outside the table", name)
+		}
+	}
+}
+
+// simWithLink starts a simulator, creates a link as the administrator and
+// returns it with the link's id (and an empty request log); the operations
+// on it then succeed.
+func simWithLink(t *testing.T, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
+	t.Helper()
+	sim, c := simClient(t, nil, opts...)
+	spec := foreignSpec("table.local")
+	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
+	id, err := c.Links.Create(context.Background(), spec)
+	require.NoError(t, err)
+	sim.ResetRequests()
+	return sim, c, id
+}
+
+// requestsFor counts the simulator's recorded requests of one operation.
+func requestsFor(sim *simulator.Server, op *ops.Op, path string) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if r.Method == op.Method && strings.HasSuffix(r.Path, path) && r.RawQuery == op.Query() {
+			n++
+		}
+	}
+	return n
+}
+
+// TestOperationsReadOnlyUser: on the simulator, a read-only user reads with
+// every GET operation and gets 403 UNAUTHORIZED from every other one.
+func TestOperationsReadOnlyUser(t *testing.T) {
+	t.Parallel()
+	sim, _, link := simWithLink(t)
+	ro, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
+		hvc.WithRootCAs(sim.CertPool()))
+	require.NoError(t, err)
+	for _, tc := range operations {
+		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel()
+			err := tc.call(context.Background(), ro, link, simulator.DefaultProviders[0])
+			if tc.op.Method == "GET" {
+				require.NoError(t, err)
+				return
+			}
+			var unauth *hvc.UnauthorizedError
+			require.ErrorAs(t, err, &unauth)
+			assert.Equal(t, 403, unauth.StatusCode)
+			assert.Equal(t, tc.op.Method, unauth.Method)
+			assert.NotContains(t, err.Error(), tableSecret)
+		})
+	}
+}
+
+// TestOperationsUnauthenticated: a client with neither credentials nor a
+// session gets 401 UNAUTHENTICATED from every operation, sent once.
+func TestOperationsUnauthenticated(t *testing.T) {
+	t.Parallel()
+	sim, _, link := simWithLink(t)
+	anon, err := hvc.New(sim.URL(), hvc.WithRootCAs(sim.CertPool()), hvc.WithFlavor(hvc.FlavorAPI))
+	require.NoError(t, err)
+	for _, tc := range operations {
+		t.Run(tc.name(), func(t *testing.T) {
+			err := tc.call(context.Background(), anon, link, simulator.DefaultProviders[0])
+			var unauthn *hvc.UnauthenticatedError
+			require.ErrorAs(t, err, &unauthn)
+			assert.Equal(t, 401, unauthn.StatusCode)
+			assert.Equal(t, 1, requestsFor(sim, tc.op, tc.path(t, link, simulator.DefaultProviders[0])))
+		})
+	}
+}
+
+// TestOperationsDroppedConnection: with retries on, an operation whose
+// connection drops once is retried to success when it is idempotent, and
+// otherwise sent exactly once and reported as outcome unknown.
+func TestOperationsDroppedConnection(t *testing.T) {
+	t.Parallel()
+	for _, tc := range operations {
+		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel()
+			sim, c, link := simWithLink(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+			provider := simulator.DefaultProviders[0]
+			path := tc.path(t, link, provider)
+			sim.AddFault(simulator.Fault{Method: tc.op.Method, Path: path, Drop: true, Times: 1})
+			err := tc.call(context.Background(), c, link, provider)
+			if tc.op.Idempotent {
+				require.NoError(t, err)
+				assert.Equal(t, 2, requestsFor(sim, tc.op, path), "dropped once, then retried")
+				return
+			}
+			require.ErrorIs(t, err, hvc.ErrOutcomeUnknown)
+			assert.Equal(t, 1, requestsFor(sim, tc.op, path), "a POST is never resent")
+			assert.NotContains(t, err.Error(), tableSecret)
+		})
+	}
+}
