@@ -29,3 +29,37 @@ func checkCall(c *Client, ctx context.Context) error { //nolint:revive // receiv
 	}
 	return nil
 }
+
+// c returns the service's Client, or nil for a nil service (a Client{}
+// not made by New has nil service fields); Client.do then returns
+// ErrNotInitialized instead of the call panicking.
+func (s *LinksService) c() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+// c returns the service's Client, or nil for a nil service.
+func (s *SyncService) c() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+// c returns the service's Client, or nil for a nil service.
+func (s *SyncProvidersService) c() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+// c returns the service's Client, or nil for a nil service.
+func (s *AdministratorsService) c() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}

@@ -36,8 +36,9 @@ func TestNilContext(t *testing.T) {
 	assert.Zero(t, f.Total(), "nothing sent")
 }
 
-// TestZeroClient: a Client{} not made by New returns ErrNotInitialized
-// instead of panicking where its methods can.
+// TestZeroClient: a Client{} not made by New, its nil services and a nil
+// *Client return ErrNotInitialized instead of panicking where the receiver
+// allows it (before: a nil pointer dereference).
 func TestZeroClient(t *testing.T) {
 	t.Parallel()
 	var c hvc.Client
@@ -47,7 +48,22 @@ func TestZeroClient(t *testing.T) {
 	assert.Empty(t, c.SessionID())
 	assert.Equal(t, hvc.FlavorAuto, c.Flavor())
 	assert.NotPanics(t, c.CloseIdleConnections)
-	_, err := new(hvc.LinksService).List(ctx)
+	// Its service fields are nil: every method returns the error.
+	_, err := c.Links.List(ctx)
+	require.ErrorIs(t, err, hvc.ErrNotInitialized)
+	_, err = c.Links.CreateTrusting(ctx, maskSpec("pw-zero-9", foreignTP), func(hvc.CertificateInfo) (bool, error) { return true, nil })
+	require.ErrorIs(t, err, hvc.ErrNotInitialized)
+	require.ErrorIs(t, c.Links.Delete(ctx, "l"), hvc.ErrNotInitialized)
+	require.ErrorIs(t, c.Sync.Reset(ctx, "l"), hvc.ErrNotInitialized)
+	_, err = c.SyncProviders.List(ctx, "l")
+	require.ErrorIs(t, err, hvc.ErrNotInitialized)
+	_, err = c.SyncProviders.StartAndWait(ctx, "l", "p", nil, hvc.WaitOptions{})
+	require.ErrorIs(t, err, hvc.ErrNotInitialized)
+	_, err = c.Administrators.Get(ctx)
+	require.ErrorIs(t, err, hvc.ErrNotInitialized)
+	require.ErrorIs(t, c.Administrators.Add(ctx, "g@x"), hvc.ErrNotInitialized)
+
+	_, err = new(hvc.LinksService).List(ctx)
 	require.ErrorIs(t, err, hvc.ErrNotInitialized)
 	require.ErrorIs(t, new(hvc.SyncService).Reset(ctx, "l"), hvc.ErrNotInitialized)
 	var nilClient *hvc.Client

@@ -25,7 +25,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 		return "", err
 	}
 	var id string
-	err := s.client.do(ctx, &call{op: ops.LinksCreate, body: spec,
+	err := s.c().do(ctx, &call{op: ops.LinksCreate, body: spec,
 		out: &id, secrets: []string{spec.Password}, check: func() error {
 			if id == "" {
 				return errors.New("empty link id")
@@ -75,7 +75,7 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 // errors: *GenericError.
 func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
 	var out []LinkSummary
-	err := s.client.do(ctx, &call{op: ops.LinksList, out: &out})
+	err := s.c().do(ctx, &call{op: ops.LinksList, out: &out})
 	return out, err
 }
 
@@ -86,7 +86,7 @@ func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
 // *GenericError.
 func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error) {
 	var out LinkInfo
-	err := s.client.do(ctx, &call{op: ops.LinksGet, params: []string{linkID}, out: &out})
+	err := s.c().do(ctx, &call{op: ops.LinksGet, params: []string{linkID}, out: &out})
 	return out, err
 }
 
@@ -98,7 +98,7 @@ func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error)
 // /rest/hvc/links/{link} (200). Declared errors: *NotFoundError,
 // *UnauthorizedError, *GenericError.
 func (s *LinksService) Delete(ctx context.Context, linkID string) error {
-	return s.client.do(ctx, &call{op: ops.LinksDelete, params: []string{linkID}})
+	return s.c().do(ctx, &call{op: ops.LinksDelete, params: []string{linkID}})
 }
 
 // DeleteWithCredentials deletes a link, authenticating to the foreign side
@@ -111,7 +111,7 @@ func (s *LinksService) DeleteWithCredentials(ctx context.Context, linkID string,
 	if err := creds.validate(ops.LinksDeleteWithCredentials, "credentials"); err != nil {
 		return err
 	}
-	return s.client.do(ctx, &call{op: ops.LinksDeleteWithCredentials, params: []string{linkID},
+	return s.c().do(ctx, &call{op: ops.LinksDeleteWithCredentials, params: []string{linkID},
 		body: credentialsBody{&creds}, secrets: []string{creds.Password}})
 }
 
