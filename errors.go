@@ -62,7 +62,9 @@ type StdError struct {
 	Data json.RawMessage
 	// StatusCode is the HTTP status; 0 when the request was never sent.
 	StatusCode int
-	// Method and Path name the HTTP operation, e.g. "POST" "/api/hvc/links".
+	// Method and Path name the HTTP operation, e.g. "POST" "/hvc/links"
+	// (service calls name the flavor-less path; login and logout the
+	// session path as sent, e.g. "/api/session").
 	Method, Path string
 
 	// Hint is the client's advice when the fix is known, e.g. "the server
@@ -75,7 +77,7 @@ type StdError struct {
 	noCredentials bool
 }
 
-// Error returns e.g. "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS: Link already exists".
+// Error returns e.g. "hvc: POST /hvc/links: 400 ALREADY_EXISTS: Link already exists".
 func (e *StdError) Error() string {
 	var b strings.Builder
 	b.WriteString("hvc: ")
