@@ -10,12 +10,12 @@ import (
 // one (new(hvc.LinksService)).
 var ErrNotInitialized = errors.New("hvc: client not created with hvc.New")
 
-// checkCall refuses, before anything starts, a call that could only panic:
+// checkCall refuses (on any receiver, nil included), before anything starts, a call that could only panic:
 // a nil ctx (which would otherwise crash the process from inside the
 // shared login or probe goroutine, where no caller's recover reaches) or a
 // Client not made by New. The error matches ErrInvalidArgument for a nil
 // ctx and ErrNotInitialized for a zero Client.
-func checkCall(c *Client, ctx context.Context) error { //nolint:revive // receiver-like first parameter
+func (c *Client) checkCall(ctx context.Context) error {
 	if c == nil || c.rc == nil {
 		return ErrNotInitialized
 	}

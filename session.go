@@ -43,7 +43,7 @@ func checkSessionID(id string) error {
 // Login is needed only to fail fast on bad credentials or an unreachable
 // server. With FlavorAuto it also settles the flavor.
 func (c *Client) Login(ctx context.Context) error {
-	if err := checkCall(c, ctx); err != nil {
+	if err := c.checkCall(ctx); err != nil {
 		return err
 	}
 	if !c.cfg.hasCredentials() {
@@ -199,7 +199,7 @@ func (c *Client) fromSource(ctx context.Context) (id string, err error) {
 // status or a transport failure is returned to the callers of that probe
 // and leaves the flavor unknown, so the next call probes again.
 func (c *Client) legacy(ctx context.Context) (bool, error) {
-	if err := checkCall(c, ctx); err != nil {
+	if err := c.checkCall(ctx); err != nil {
 		return false, err
 	}
 	switch c.Flavor() {
