@@ -3,6 +3,7 @@ package hvc
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hvcsdk/hvc/internal/ops"
 )
@@ -24,7 +25,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 		return "", err
 	}
 	var id string
-	err := s.client.do(ctx, &call{op: ops.LinksCreate, body: spec,
+	err := s.c().do(ctx, &call{op: ops.LinksCreate, body: spec,
 		out: &id, secrets: []string{spec.Password}, check: func() error {
 			if id == "" {
 				return errors.New("empty link id")
@@ -42,7 +43,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 // thumbprint. A reported certificate whose digest is not the reported
 // thumbprint is an error, before trust is asked. When trust returns false
 // the *UnverifiedPeerError is returned; when it returns an error, that
-// error.
+// error, wrapped with the operation and the thumbprint it was asked about.
 //
 // Accepting blindly defeats the purpose: trust must compare the thumbprint
 // with a value obtained out of band (from the PSC's administrator or its
@@ -65,7 +66,7 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 	}
 	ok, terr := trust(info)
 	if terr != nil {
-		return "", terr
+		return "", fmt.Errorf("hvc: Links.CreateTrusting: trust callback for the certificate with thumbprint %s: %w", info.SSLThumbprint, terr)
 	}
 	if !ok {
 		return "", err
@@ -86,7 +87,7 @@ func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, 
 // errors: *GenericError.
 func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
 	var out []LinkSummary
-	err := s.client.do(ctx, &call{op: ops.LinksList, out: &out})
+	err := s.c().do(ctx, &call{op: ops.LinksList, out: &out})
 	return out, err
 }
 
@@ -97,7 +98,7 @@ func (s *LinksService) List(ctx context.Context) ([]LinkSummary, error) {
 // *GenericError.
 func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error) {
 	var out LinkInfo
-	err := s.client.do(ctx, &call{op: ops.LinksGet, params: []string{linkID}, out: &out})
+	err := s.c().do(ctx, &call{op: ops.LinksGet, params: []string{linkID}, out: &out})
 	return out, err
 }
 
@@ -109,7 +110,7 @@ func (s *LinksService) Get(ctx context.Context, linkID string) (LinkInfo, error)
 // /rest/hvc/links/{link} (200). Declared errors: *NotFoundError,
 // *UnauthorizedError, *GenericError.
 func (s *LinksService) Delete(ctx context.Context, linkID string) error {
-	return s.client.do(ctx, &call{op: ops.LinksDelete, params: []string{linkID}})
+	return s.c().do(ctx, &call{op: ops.LinksDelete, params: []string{linkID}})
 }
 
 // DeleteWithCredentials deletes a link, authenticating to the foreign side
@@ -122,7 +123,7 @@ func (s *LinksService) DeleteWithCredentials(ctx context.Context, linkID string,
 	if err := creds.validate(ops.LinksDeleteWithCredentials, "credentials"); err != nil {
 		return err
 	}
-	return s.client.do(ctx, &call{op: ops.LinksDeleteWithCredentials, params: []string{linkID},
+	return s.c().do(ctx, &call{op: ops.LinksDeleteWithCredentials, params: []string{linkID},
 		body: credentialsBody{&creds}, secrets: []string{creds.Password}})
 }
 

@@ -17,7 +17,7 @@ type SyncProvidersService service
 // *UnauthorizedError, *GenericError.
 func (s *SyncProvidersService) List(ctx context.Context, linkID string) ([]ProviderSummary, error) {
 	var out []ProviderSummary
-	err := s.client.do(ctx, &call{op: ops.SyncProvidersList, params: []string{linkID}, out: &out})
+	err := s.c().do(ctx, &call{op: ops.SyncProvidersList, params: []string{linkID}, out: &out})
 	return out, err
 }
 
@@ -29,7 +29,7 @@ func (s *SyncProvidersService) List(ctx context.Context, linkID string) ([]Provi
 // *NotFoundError, *UnauthorizedError, *GenericError.
 func (s *SyncProvidersService) Get(ctx context.Context, linkID, providerID string) (ProviderInfo, error) {
 	var out ProviderInfo
-	err := s.client.do(ctx, &call{op: ops.SyncProvidersGet, params: []string{linkID, providerID}, out: &out})
+	err := s.c().do(ctx, &call{op: ops.SyncProvidersGet, params: []string{linkID, providerID}, out: &out})
 	return out, err
 }
 
@@ -51,5 +51,5 @@ func (s *SyncProvidersService) Start(ctx context.Context, linkID, providerID str
 		}
 		cl.body, cl.secrets = credentialsBody{creds}, []string{creds.Password}
 	}
-	return s.client.do(ctx, cl)
+	return s.c().do(ctx, cl)
 }

@@ -26,10 +26,8 @@ func (s LinkCreateSpec) validate() error {
 			return bad(f.name, "is required")
 		}
 	}
-	if s.Port != "" {
-		if n, err := strconv.Atoi(s.Port); err != nil || n < 1 || n > 65535 {
-			return bad("port", "must be a number from 1 to 65535, got "+quoteShort(s.Port))
-		}
+	if s.Port != "" && !canonicalPort(s.Port) {
+		return bad("port", "must be a number from 1 to 65535 in plain decimal, got "+quoteShort(s.Port))
 	}
 	if s.SSLThumbprint != "" {
 		if _, err := thumbprint.Parse(s.SSLThumbprint); err != nil {
@@ -89,4 +87,20 @@ func quoteShort(s string) string {
 		s = s[:i] + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// canonicalPort reports whether p is a port number 1–65535 written as
+// plain decimal digits without sign, leading zeros or spaces, the only
+// form sent as typed.
+func canonicalPort(p string) bool {
+	if p == "" || len(p) > 5 || p[0] == '0' {
+		return false
+	}
+	for _, c := range []byte(p) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n <= 65535
 }
