@@ -125,7 +125,7 @@ func formatError(s fmt.State, verb rune, err error, detail func(*strings.Builder
 
 // goSyntax prints err's struct as %#v would without a Format method.
 func goSyntax(err error) string {
-	switch e := err.(type) {
+	switch e := err.(type) { //nolint:errorlint // err is the receiver itself, never a wrapper: its concrete type picks the layout
 	case *StdError:
 		type plainStdError StdError
 		return strings.Replace(fmt.Sprintf("%#v", (*plainStdError)(e)), "hvc.plainStdError", "hvc.StdError", 1)

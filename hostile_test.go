@@ -95,7 +95,7 @@ func nestedDepth(m hvc.LocalizableMessage) (int, string) {
 // levels deep costs a small multiple of its size, and the decoded params
 // stop at the documented depth with a marker saying so. Not parallel: it
 // reads the process's allocation counter.
-func TestHostileNestingBounded(t *testing.T) {
+func TestHostileNestingBounded(t *testing.T) { //nolint:paralleltest // reads the process-wide allocation counter
 	for _, legacyParams := range []bool{false, true} {
 		// 3,000 levels of the /api form (9,000 JSON levels), 2,000 of the
 		// legacy list form (8,000): both under encoding/json's own limit.

@@ -165,14 +165,6 @@ func TestOperationsTableComplete(t *testing.T) {
 	}
 }
 
-// simWithLink starts a simulator, creates a link as the administrator and
-// returns it with the link's id (and an empty request log); the operations
-// on it then succeed.
-func simWithLink(t *testing.T, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
-	t.Helper()
-	return simWithLinkFor(t, nil, opts...)
-}
-
 // releaseFor is a vSphere release that serves op: the simulator's default
 // when it does, else the first release that does.
 func releaseFor(op *ops.Op) string {
@@ -182,7 +174,9 @@ func releaseFor(op *ops.Op) string {
 	return op.Since.String()
 }
 
-// simWithLinkFor is simWithLink on a release that serves op.
+// simWithLinkFor starts a simulator of a release that serves op, creates
+// a link as the administrator and returns it with the link's id (and an
+// empty request log); the operations on it then succeed.
 func simWithLinkFor(t *testing.T, op *ops.Op, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
 	t.Helper()
 	sim, c := simClient(t, []simulator.Option{simulator.WithVersion(releaseFor(op))}, opts...)
