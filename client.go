@@ -145,6 +145,9 @@ func parseEndpoint(endpoint string) (string, error) {
 // SessionID returns the current session id, or "" before the first login.
 // Treat it as a secret.
 func (c *Client) SessionID() string {
+	if c == nil {
+		return ""
+	}
 	if p := c.sessionID.Load(); p != nil {
 		return *p
 	}
@@ -153,7 +156,12 @@ func (c *Client) SessionID() string {
 
 // Flavor returns the flavor in use: FlavorAuto until an automatic
 // detection has run, then FlavorAPI or FlavorREST.
-func (c *Client) Flavor() Flavor { return Flavor(c.flavor.Load()) }
+func (c *Client) Flavor() Flavor {
+	if c == nil {
+		return FlavorAuto
+	}
+	return Flavor(c.flavor.Load())
+}
 
 // String describes the client without secrets.
 func (c *Client) String() string {
@@ -178,4 +186,9 @@ func (quietLogger) Debugf(string, ...any) {}
 // CloseIdleConnections closes the client's idle keep-alive connections. The
 // client stays usable; call it when done with a client to release sockets
 // promptly.
-func (c *Client) CloseIdleConnections() { c.rc.GetClient().CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	if c == nil || c.rc == nil {
+		return
+	}
+	c.rc.GetClient().CloseIdleConnections()
+}

@@ -34,18 +34,31 @@ type StdError struct {
 	Data json.RawMessage
 	// StatusCode is the HTTP status; 0 when the request was never sent.
 	StatusCode int
-	// Method and Path name the HTTP operation, e.g. "POST" "/api/hvc/links".
+	// Method and Path name the HTTP operation, e.g. "POST" "/hvc/links"
+	// (service calls name the flavor-less path; login and logout the
+	// session path as sent, e.g. "/api/session").
 	Method, Path string
+
+	// Hint is the client's advice when the fix is known, e.g. "the server
+	// looks older than vSphere 7.0U2: use FlavorAuto or FlavorREST"; empty
+	// otherwise. Error() ends with it.
+	Hint string
+
+	// noCredentials marks a 401 on a client that cannot log in again; the
+	// error then matches ErrNoCredentials too.
+	noCredentials bool
 }
 
-// Error returns e.g. "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS: Link already exists".
+// Error returns e.g. "hvc: POST /hvc/links: 400 ALREADY_EXISTS: Link already exists".
 func (e *StdError) Error() string {
 	var b strings.Builder
 	b.WriteString("hvc: ")
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.Path)
-	b.WriteString(": ")
+	if e.Method != "" || e.Path != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
 	if e.StatusCode != 0 {
 		b.WriteString(strconv.Itoa(e.StatusCode))
 		b.WriteByte(' ')
@@ -66,6 +79,9 @@ func (e *StdError) Error() string {
 			b.WriteString("; ")
 		}
 		writeServerText(&b, m.text())
+	}
+	if e.Hint != "" {
+		b.WriteString(" (hint: " + e.Hint + ")")
 	}
 	return b.String()
 }
@@ -97,6 +113,9 @@ func writeServerText(b *strings.Builder, s string) {
 // Is reports whether target is the sentinel of e's type, so that
 // errors.Is(err, hvc.ErrNotFound) works for server and local errors alike.
 func (e *StdError) Is(target error) bool {
+	if target == ErrNoCredentials {
+		return e.noCredentials
+	}
 	s, ok := target.(*sentinel)
 	return ok && s.typ == e.ErrorType
 }

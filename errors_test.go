@@ -191,7 +191,14 @@ func TestErrorDecodeAllTypes(t *testing.T) {
 				assert.Equal(t, []hvc.LocalizableMessage{{ID: "x", DefaultMessage: "msg", Args: []string{}}}, std.Messages)
 				assert.Nil(t, std.Data)
 				assert.Equal(t, "msg", std.Message())
-				assert.Equal(t, fmt.Sprintf("hvc: POST %s: %d %s: msg", path, k.status, k.typ), err.Error())
+				want := fmt.Sprintf("hvc: POST %s: %d %s: msg", path, k.status, k.typ)
+				if k.status == http.StatusUnauthorized {
+					// The client holds only a session id: it cannot log in again, and says so.
+					assert.ErrorIs(t, err, hvc.ErrNoCredentials)
+					want += " (hint: " + std.Hint + ")"
+					assert.Contains(t, std.Hint, "no credentials")
+				}
+				assert.Equal(t, want, err.Error())
 			})
 		}
 	}
@@ -580,7 +587,8 @@ func TestErrorScrubsSecrets(t *testing.T) {
 	})
 	t.Run("decode error snippet, session id at the cut", func(t *testing.T) {
 		t.Parallel()
-		m := newMockVC(t, jsonReply(200, `{"x":"`+strings.Repeat("x", 247)+mockSession+strings.Repeat("y", 300)+`"}`))
+		// The short id stands as a token (a space each side), so it is an echo to mask.
+		m := newMockVC(t, jsonReply(200, `{"x":"`+strings.Repeat("x", 246)+" "+mockSession+" "+strings.Repeat("y", 300)+`"}`))
 		c := m.Client(t, hvc.FlavorREST, hvc.WithSessionID(mockSession))
 		_, err := c.Links.List(context.Background())
 		var de *hvc.DecodeError

@@ -1,7 +1,11 @@
 package hvc_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -165,14 +169,6 @@ func TestOperationsTableComplete(t *testing.T) {
 	}
 }
 
-// simWithLink starts a simulator, creates a link as the administrator and
-// returns it with the link's id (and an empty request log); the operations
-// on it then succeed.
-func simWithLink(t *testing.T, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
-	t.Helper()
-	return simWithLinkFor(t, nil, opts...)
-}
-
 // releaseFor is a vSphere release that serves op: the simulator's default
 // when it does, else the first release that does.
 func releaseFor(op *ops.Op) string {
@@ -182,7 +178,9 @@ func releaseFor(op *ops.Op) string {
 	return op.Since.String()
 }
 
-// simWithLinkFor is simWithLink on a release that serves op.
+// simWithLinkFor starts a simulator of a release that serves op, creates
+// a link as the administrator and returns it with the link's id (and an
+// empty request log); the operations on it then succeed.
 func simWithLinkFor(t *testing.T, op *ops.Op, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
 	t.Helper()
 	sim, c := simClient(t, []simulator.Option{simulator.WithVersion(releaseFor(op))}, opts...)
@@ -271,5 +269,54 @@ func TestOperationsDroppedConnection(t *testing.T) {
 			assert.Equal(t, 1, requestsFor(sim, tc.op, path), "a POST is never resent")
 			assert.NotContains(t, err.Error(), tableSecret)
 		})
+	}
+}
+
+// TestOperationsEchoSecrets: every operation, in both flavors, fails with a
+// server error that echoes the client's password, the session id and the
+// password the operation sent (as message text, message id, args, params
+// keys and values at any depth, format, data), and none of them shows in
+// anything a user can print or marshal: Error(), %+v, %#v, json.Marshal of
+// the error and of its messages, or the debug log.
+func TestOperationsEchoSecrets(t *testing.T) {
+	t.Parallel()
+	for _, tc := range operations {
+		for _, fl := range flavors {
+			t.Run(tc.name()+"/"+fl.name, func(t *testing.T) {
+				t.Parallel()
+				var logBuf bytes.Buffer
+				logger := slog.New(slog.NewJSONHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				sim, c, link := simWithLinkFor(t, tc.op, hvc.WithFlavor(fl.flavor), hvc.WithLogger(logger))
+				provider := simulator.DefaultProviders[0]
+				sid := c.SessionID()
+				require.NotEmpty(t, sid)
+				secrets := []string{simulator.DefaultAdminPassword, sid}
+				if tc.op.Secrets {
+					secrets = append(secrets, tableSecret)
+				}
+				echo := echoError(fl.legacy, "INVALID_ARGUMENT", strings.Join(secrets, " "))
+				mustFault(t, sim, simulator.Fault{Method: tc.op.Method, Path: tc.op.Template, Action: tc.op.Action,
+					Status: 400, Body: echo})
+
+				err := tc.call(context.Background(), c, link, provider)
+				require.ErrorIs(t, err, hvc.ErrInvalidArgument)
+				var std *hvc.StdError
+				require.ErrorAs(t, err, &std)
+				shown := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), logBuf.String()}
+				for _, v := range []any{err, std.Messages, std.Data} {
+					b, merr := json.Marshal(v)
+					require.NoError(t, merr)
+					shown = append(shown, string(b))
+				}
+				assert.Contains(t, shown[1], "com.example.nested", "%+v shows the message ids")
+				for _, s := range secrets {
+					for _, sp := range spellings(s) {
+						for i, out := range shown {
+							assert.NotContains(t, out, sp, "output %d shows a secret", i)
+						}
+					}
+				}
+			})
+		}
 	}
 }

@@ -117,14 +117,14 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		return err
 	}
 	if rep.status < 200 || rep.status > 299 {
-		return unavailable(op, newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...))
+		return c.hinted(unavailable(op, newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...)))
 	}
 	if cl.out == nil {
 		return nil
 	}
 	if err := wire.DecodeResult(legacy, rep.body, cl.out); err != nil {
 		return &DecodeError{Method: op.Method, Path: path, StatusCode: rep.status,
-			Snippet: scrubbedSnippet(rep.body, c.secrets(cl.secrets)), Err: err}
+			Snippet: scrubbedSnippet(rep.body, c.secrets(cl.secrets)), Err: scrubError(err, c.secrets(cl.secrets))}
 	}
 	if cl.check != nil {
 		if err := cl.check(); err != nil {

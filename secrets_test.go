@@ -299,7 +299,15 @@ func (a *auditLog) err(label string, err error) {
 			a.value(label+" message "+strconv.Itoa(i), m)
 			b, _ := json.Marshal(m)
 			a.add(label+" message json", string(b))
+			for k, p := range m.Params {
+				a.add(label+" param name", k)
+				a.value(label+" param "+k, p)
+			}
 		}
+		b, _ := json.Marshal(std.Messages)
+		a.add(label+" messages json", string(b))
+		b, _ = json.Marshal(std)
+		a.add(label+" error json", string(b))
 	}
 	var peer *hvc.UnverifiedPeerError
 	if errors.As(err, &peer) {
@@ -310,6 +318,7 @@ func (a *auditLog) err(label string, err error) {
 	var dec *hvc.DecodeError
 	if errors.As(err, &dec) {
 		a.add(label+" Snippet", dec.Snippet)
+		a.value(label+" DecodeError.Err", dec.Err)
 	}
 	var failed *hvc.SyncFailedError
 	if errors.As(err, &failed) {
@@ -347,24 +356,53 @@ func (a *auditLog) fails(t *testing.T, op string, err error, want any) {
 }
 
 // echoError is a std error body, in a flavor's envelope, that quotes text in
-// its message, arguments, a string param, a nested param and its data, as a
-// careless server echoing the request it rejected would.
+// its message, arguments, a string param, a nested param, a param name, a
+// nested message id, a date-time format, a message nested deeper than the
+// client keeps, and its data, as a careless server echoing the request it
+// rejected would.
 func echoError(legacy bool, typ, text string) []byte {
 	msg := map[string]any{"id": "com.example.echo", "default_message": "rejected: " + text, "args": []string{text},
 		"localized": text}
-	nested := map[string]any{"id": "com.example.nested", "params": map[string]any{"inner": map[string]any{"s": text}}}
+	nested := map[string]any{"id": "com.example.nested", "params": map[string]any{"inner": map[string]any{"s": text}, text: map[string]any{"s": "key echo"}}}
+	echoID := map[string]any{"id": text}
+	// Deeper than the 32 levels the client keeps.
+	var deep any = map[string]any{"id": text, "params": map[string]any{"bottom": map[string]any{"s": text}}}
+	for range 40 {
+		deep = map[string]any{"id": "com.example.level", "params": map[string]any{"down": map[string]any{"l": deep}}}
+	}
+	format := map[string]any{"dt": "2024-01-01T00:00:00Z", "format": text}
 	if legacy {
 		msg["params"] = []any{
 			map[string]any{"key": "detail", "value": map[string]any{"s": text}},
 			map[string]any{"key": "cause", "value": map[string]any{"l": nested}},
+			map[string]any{"key": text, "value": map[string]any{"s": "key echo"}},
+			map[string]any{"key": "id echo", "value": map[string]any{"l": echoID}},
+			map[string]any{"key": "format", "value": format},
+			map[string]any{"key": "deep", "value": map[string]any{"l": deep}},
 		}
 	} else {
-		msg["params"] = map[string]any{"detail": map[string]any{"s": text}, "cause": map[string]any{"l": nested}}
+		msg["params"] = map[string]any{"detail": map[string]any{"s": text}, "cause": map[string]any{"l": nested},
+			text: map[string]any{"s": "key echo"}, "id echo": map[string]any{"l": echoID}, "format": format,
+			"deep": map[string]any{"l": deep}}
 	}
 	body := map[string]any{"error_type": typ, "messages": []any{msg}, "data": map[string]any{"echo": text, "list": []string{text}}}
 	var v any = body
 	if legacy {
 		v = map[string]any{"type": "com.vmware.vapi.std.errors." + strings.ToLower(typ), "value": body}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// providerEcho is a provider's success body whose date-time is text, as a
+// server echoing a password where a time belongs would send.
+func providerEcho(legacy bool, text string) []byte {
+	var v any = map[string]any{"status": "OK", "last_sync_time": text}
+	if legacy {
+		v = map[string]any{"value": v}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -390,6 +428,17 @@ type auditRun struct {
 	legacy  bool
 	json    bool
 }
+
+// The masking rule the audit holds the SDK to (internal/redact.Strings):
+// a secret is masked wherever it stands as a token — each end of the match
+// is the edge of the text or meets a character that is not a letter, digit
+// or underscore (a JSON escape such as \n counts as such a character) — and
+// a secret of 8 runes or more wherever it occurs at all. JSON member names
+// that merely contain a short secret ("ssl_thumbprint" for a password
+// "ssl") and other text ("psc.example" for "p") are never altered; JSON
+// data keeps its shape. The audit's passwords are long, so any echo of
+// them, in any spelling, is a leak; TestMaskOnlyTokens and
+// TestMaskEveryField cover short ones.
 
 // TestSecretsAudit runs every operation, on its success and error paths, in
 // both flavors and with a text and a JSON debug log, and checks that no
@@ -622,6 +671,9 @@ func secretsAudit(t *testing.T, run auditRun) {
 		{"undecodable 200 echoing password and session", simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*",
 			Body: []byte("session=" + sid + "; password=" + auditAdminPW + " <not json>"), Status: 200},
 			func() error { _, err := c.Links.Get(ctx, id1); return err }, new(*hvc.DecodeError), "Links.Get"},
+		{"undecodable date-time echoing the password", simulator.Fault{Method: http.MethodGet, Path: "/hvc/links/*/sync/providers/*",
+			Body: providerEcho(run.legacy, auditAdminPW), Status: 200},
+			func() error { _, err := c.SyncProviders.Get(ctx, id1, "identity"); return err }, new(*hvc.DecodeError), "SyncProviders.Get"},
 		{"dropped connection after a create", simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", Drop: true},
 			func() error {
 				_, err := c.Links.Create(ctx, auditSpec("drop.local", simulator.DefaultForeignThumbprint))

@@ -3,6 +3,8 @@ package hvc
 import (
 	"bytes"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,7 +29,23 @@ func ParseTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, errors.New("hvc: cannot parse time " + quoteShort(s))
+	return time.Time{}, errors.New("hvc: cannot parse time " + timeText(s))
+}
+
+// timeText shows an unparsable time in an error: quoted when it is made
+// of date-time characters only, else only its length, so a server putting
+// a password where a time belongs cannot make the error quote it (a
+// date-like value is still masked as a token by the caller).
+func timeText(s string) string {
+	if len(s) > 40 {
+		return "(" + strconv.Itoa(len(s)) + " bytes, not a date-time)"
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9') && !strings.ContainsRune("-:.+ TZtz", rune(c)) {
+			return "(" + strconv.Itoa(len(s)) + " bytes, not a date-time)"
+		}
+	}
+	return strconv.Quote(s)
 }
 
 // UnmarshalJSON implements json.Unmarshaler; null leaves t unchanged.

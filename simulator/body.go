@@ -71,7 +71,7 @@ type credentials struct {
 }
 
 // linksCredentialsName is the vAPI name of links.Credentials.
-const linksCredentialsName = "com.vmware.vcenter.hvc.links.credentials"
+const linksCredentialsName = "com.vmware.vcenter.hvc.links.credentials" //nolint:gosec // a vAPI type name, not a credential
 
 // decodeCredentials decodes a required Credentials parameter named field:
 // missing, of the wrong shape, with fields Credentials does not define, or

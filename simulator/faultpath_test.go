@@ -136,7 +136,7 @@ func TestHandle(t *testing.T) {
 	x := newFixture(t, apiFlavor)
 	require.NoError(t, x.sim.Handle("GET /api/hvc/links/{id}/sync/providers", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`[{"provider":"custom-` + r.PathValue("id") + `"}]`))
+		_, _ = w.Write([]byte(`[{"provider":"custom-` + r.PathValue("id") + `"}]`)) //nolint:gosec // a test handler echoing its own path to a test client
 	})))
 	resp := x.call(t, http.MethodGet, "/hvc/links/l1/sync/providers", nil)
 	assert.JSONEq(t, `[{"provider":"custom-l1"}]`, string(resp.body))

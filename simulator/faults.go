@@ -77,7 +77,7 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	if f.Path != "" {
 		e.flavor, e.glob = splitFaultPath(f.Path)
 		if _, err := path.Match(e.glob, "/"); err != nil {
-			return nil, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %v", f.Path, err)
+			return nil, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
 		}
 	}
 	s.mu.Lock()

@@ -237,7 +237,7 @@ func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pa
 		if leaf == nil {
 			return r, errors.New("-cert-out: the server serves plain HTTP")
 		}
-		if err := os.WriteFile(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}), 0o644); err != nil {
+		if err := os.WriteFile(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}), 0o644); err != nil { //nolint:gosec // a certificate is public: curl and other users must read it
 			return r, fmt.Errorf("-cert-out: %w", err)
 		}
 		r.CertFile = certOut
@@ -248,7 +248,7 @@ func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pa
 // report prints r as one JSON line or as shell export lines.
 func report(out io.Writer, r reach, asJSON bool) error {
 	if asJSON {
-		b, err := json.Marshal(r)
+		b, err := json.Marshal(r) //nolint:gosec // printing the simulator's own test credentials is the point of -json
 		if err != nil {
 			return err
 		}

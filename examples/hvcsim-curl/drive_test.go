@@ -15,6 +15,7 @@ import (
 // TestDriveWithCurl builds hvcsim and runs drive.py against it. It skips,
 // saying why, when python3 or curl is missing.
 func TestDriveWithCurl(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"python3", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("skipping the curl-driven hvcsim example: %s is not installed", tool)
