@@ -372,6 +372,11 @@ func (a *app) decorate(err error) error {
 			return a.explainTLS(err, t)
 		}
 	}
+	var std *hvc.StdError
+	if errors.As(err, &std) && std.StatusCode == 404 && strings.HasSuffix(std.Path, "/session") && strings.EqualFold(a.g.flavor, "api") {
+		return &cliError{code: exitUsage, err: err,
+			hints: []string{"this vCenter has no /api flavor (it predates vSphere 7.0U2): use --flavor auto or --flavor rest (HVC_FLAVOR)"}}
+	}
 	if c := a.conn; c != nil && c.noCreds && errors.Is(err, hvc.ErrUnauthenticated) {
 		if c.cache != nil {
 			c.cache.remove(c.t)

@@ -548,3 +548,14 @@ func TestFailedSyncExitsOneWithState(t *testing.T) {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 }
+
+func TestForcedFlavorOnOldVCenter(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t, simulator.WithVersion("7.0"))
+	r := mustRun(t, e, exitUsage, "link", "ls", "--flavor", "api")
+	if !strings.Contains(r.stderr, "use --flavor auto or --flavor rest") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	mustRun(t, e, 0, "link", "ls")
+	mustRun(t, e.with("HVC_FLAVOR", "rest"), 0, "admin", "ls")
+}
