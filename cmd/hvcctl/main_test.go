@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 	}
 	if gobin, err := exec.LookPath("go"); err == nil {
 		out := filepath.Join(dir, "hvcctl")
-		cmd := exec.Command(gobin, "build", "-o", out, ".") //nolint:gosec // G204: the go tool on PATH building this package
+		cmd := exec.Command(gobin, "build", "-o", out, ".")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building hvcctl: %v\n%s", err, b)
 			os.RemoveAll(dir)
@@ -113,7 +113,7 @@ func hvcctl(t *testing.T, e env, stdin string, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // G204: the binary this test built
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = e.list()
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

@@ -33,7 +33,7 @@ func onTerminal(t *testing.T, e env, answers [][2]string, args ...string) (strin
 	for _, a := range args {
 		quoted = append(quoted, shellQuote(a))
 	}
-	cmd := exec.CommandContext(ctx, script, "-qec", "stty cols 100 rows 40; exec "+strings.Join(quoted, " "), "/dev/null") //nolint:gosec // G204: script(1) running the binary this test built
+	cmd := exec.CommandContext(ctx, script, "-qec", "stty cols 100 rows 40; exec "+strings.Join(quoted, " "), "/dev/null")
 	cmd.Env = e.list()
 	in, err := cmd.StdinPipe()
 	if err != nil {
