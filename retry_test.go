@@ -275,7 +275,7 @@ func TestRetryNeverPOST(t *testing.T) {
 			posts = append(posts, tc)
 		}
 	}
-	require.Len(t, posts, 6, "the table has six POST operations")
+	require.NotEmpty(t, posts, "the table has POST operations")
 	faults := []struct {
 		name    string
 		reply   func(w http.ResponseWriter)
