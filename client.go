@@ -42,8 +42,11 @@ type Client struct {
 	tracedTransport bool
 
 	sessionID atomic.Pointer[string]
-	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
-	logins    singleflight.Group
+	// headers and loginHeader are the request headers (see requestHeader).
+	headers     atomic.Pointer[headerSet]
+	loginHeader http.Header
+	flavor      atomic.Int32 // resolved Flavor; FlavorAuto until known
+	logins      singleflight.Group
 
 	// Links manages hybrid links.
 	Links *LinksService
@@ -90,12 +93,14 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	// The client sets no headers of its own: each request carries a
+	// complete shared map (see requestHeader).
 	c.rc = resty.NewWithClient(hc).
 		SetLogger(quietLogger{}).
 		SetDisableWarn(true).
-		SetHeader("User-Agent", cfg.userAgent).
-		SetHeader("Accept", "application/json").
 		SetPreRequestHook(c.noReplay)
+	c.loginHeader = c.baseHeader()
+	c.loginHeader["Vmware-Use-Header-Authn"] = []string{"true"}
 	if cfg.sessionID != "" {
 		id := cfg.sessionID
 		c.sessionID.Store(&id)

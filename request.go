@@ -180,16 +180,23 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 	wt := newWireTrace(c.tracedTransport)
 	tctx = httptrace.WithClientTrace(tctx, &wt.trace)
 	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
-	if req.body != nil {
+	// The headers come from a map shared by every request with the same
+	// session (resty clones it into the *http.Request), so none is built
+	// per request; resty writes nothing to it (see requestHeader).
+	r.Header = c.requestHeader(req.sessionID, req.basic)
+	switch {
+	case req.body != nil:
 		// A *bytes.Reader lets net/http size the body without resty copying
 		// it; noReplay decides about the GetBody net/http derives from it.
-		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(req.body))
-	}
-	if req.sessionID != "" {
-		r.SetHeader(sessionHeader, req.sessionID)
+		r.SetBody(bytes.NewReader(req.body))
+	case req.method != http.MethodGet && req.method != http.MethodHead:
+		// Left without a body, resty would read and copy http.NoBody to
+		// make it replayable; net/http turns an empty *bytes.Reader into
+		// http.NoBody itself. noReplay drops the Content-Type.
+		r.SetBody(noBytes)
 	}
 	if req.basic {
-		r.SetBasicAuth(c.cfg.user, c.cfg.password).SetHeader("Vmware-Use-Header-Authn", "true")
+		r.SetBasicAuth(c.cfg.user, c.cfg.password)
 	}
 	debug := c.log.Enabled(ctx, levelDebug)
 	start := time.Now()
@@ -295,6 +302,9 @@ func (c *Client) noReplay(_ *resty.Client, r *http.Request) error {
 	if r.ContentLength != 0 {
 		return nil
 	}
+	// A request without a body names no content type (requestHeader's
+	// maps name one for resty's sake).
+	delete(r.Header, "Content-Type")
 	if r.Body != nil && r.Body != http.NoBody {
 		_ = r.Body.Close()
 	}
@@ -305,6 +315,47 @@ func (c *Client) noReplay(_ *resty.Client, r *http.Request) error {
 	}
 	r.Body = http.NoBody
 	return nil
+}
+
+// noBytes is the body resty is given for a request without one: empty,
+// never read (net/http replaces it with http.NoBody) and so safe to share.
+var noBytes = bytes.NewReader(nil)
+
+// headerSet is the request headers for one session id, shared read-only by
+// every request sent with it.
+type headerSet struct {
+	sessionID string
+	header    http.Header
+}
+
+// requestHeader returns the headers of a request with the given session id
+// (none when ""), or of a login with Basic auth. The map is shared: resty
+// clones it into each *http.Request and, since it names User-Agent, Accept
+// and Content-Type, has nothing to add to it (resty's parseRequestHeader and
+// handleContentType write to a request's map only when one is missing); the
+// request's own copy is what noReplay and net/http may change.
+func (c *Client) requestHeader(sessionID string, basic bool) http.Header {
+	if basic {
+		return c.loginHeader
+	}
+	if hs := c.headers.Load(); hs != nil && hs.sessionID == sessionID {
+		return hs.header
+	}
+	h := c.baseHeader()
+	if sessionID != "" {
+		h[sessionHeader] = []string{sessionID}
+	}
+	c.headers.Store(&headerSet{sessionID: sessionID, header: h})
+	return h
+}
+
+// baseHeader returns a new map of the headers every request sends.
+func (c *Client) baseHeader() http.Header {
+	return http.Header{
+		"User-Agent":   {c.cfg.userAgent},
+		"Accept":       {"application/json"},
+		"Content-Type": {"application/json"},
+	}
 }
 
 // emptyBody is a request body with nothing in it that, unlike http.NoBody,
