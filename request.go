@@ -76,10 +76,11 @@ type reply struct {
 // locally or returned by the server.
 func (c *Client) do(ctx context.Context, cl *call) error {
 	op := cl.op
-	path, err := op.Path(cl.params...)
-	if q := op.Query(); q != "" {
-		path += "?" + q
-	}
+	// The parameters are checked before the flavor is resolved, which may
+	// send a request; the URL is built for the flavor known now and again
+	// only in the rare case that resolving it changed it.
+	guess := c.Flavor() == FlavorREST
+	target, err := c.target(op, guess, cl.params)
 	if err != nil {
 		var pe *ops.ParamError
 		if errors.As(err, &pe) {
@@ -91,11 +92,17 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
+	if legacy != guess {
+		if target, err = c.target(op, legacy, cl.params); err != nil {
+			return err
+		}
+	}
+	path := target[len(c.endpoint)+len(wire.Prefix(legacy)):]
 	body, err := wire.EncodeBody(legacy, op.WrapAs, cl.body)
 	if err != nil {
 		return &DecodeError{Method: op.Method, Path: path, Err: errors.New("encoding request: " + err.Error())}
 	}
-	req := request{method: op.Method, path: path, target: c.endpoint + wire.Prefix(legacy) + path, body: body, secrets: cl.secrets}
+	req := request{method: op.Method, path: path, target: target, body: body, secrets: cl.secrets}
 
 	var rep reply
 	applied := false // an earlier attempt may have been applied
@@ -131,6 +138,29 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 	}
 	return nil
+}
+
+// target returns the URL of a call of op: endpoint, flavor prefix, the path
+// with params filled (see ops.Op.Path) and the action query, built in one
+// allocation. The flavor-less path for errors and logs is its tail.
+func (c *Client) target(op *ops.Op, legacy bool, params []string) (string, error) {
+	prefix := wire.Prefix(legacy)
+	n := len(c.endpoint) + len(prefix) + len(op.Template) + len("?action=") + len(op.Action)
+	for _, p := range params {
+		n += len(p) + 8 // room for a few escapes
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(c.endpoint)
+	b.WriteString(prefix)
+	if err := op.WritePath(&b, params...); err != nil {
+		return "", err
+	}
+	if q := op.Query(); q != "" {
+		b.WriteByte('?')
+		b.WriteString(q)
+	}
+	return b.String(), nil
 }
 
 // templatePath names an operation whose parameters could not be filled:
