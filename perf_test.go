@@ -128,3 +128,61 @@ func TestRequestHeadersUnderConcurrency(t *testing.T) {
 		assert.True(t, strings.HasPrefix(s.session, "sid-") && !s.basic && s.authn == "", "%s: %+v", name, s)
 	}
 }
+
+// lyingRT answers every request with body, declaring contentLength.
+type lyingRT struct {
+	body          string
+	contentLength int64
+}
+
+func (l lyingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusCreated, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(strings.NewReader(l.body)),
+		ContentLength: l.contentLength, Request: r}, nil
+}
+
+// TestReplyBodyLengths: a reply body is read whole, up to the size limit,
+// whatever length the transport declares: exactly, none (-1), too short a
+// one (the rest is read too), or too long a one (an error, never a
+// truncated value).
+func TestReplyBodyLengths(t *testing.T) {
+	t.Parallel()
+	const id = `"link-0123456789"` // 17 bytes
+	for _, tc := range []struct {
+		name     string
+		body     string
+		declared int64
+		max      int
+		want     string // the id, or a substring of the error
+	}{
+		{"exact", id, 17, 1 << 20, "link-0123456789"},
+		{"unknown", id, -1, 1 << 20, "link-0123456789"},
+		{"declared zero", id, 0, 1 << 20, "link-0123456789"},
+		{"declared short", id, 5, 1 << 20, "link-0123456789"},
+		{"declared long", id, 40, 1 << 20, "unexpected EOF"},
+		{"at the limit", id, 17, 17, "link-0123456789"},
+		{"declared over the limit", id, 17, 16, "larger than 16 bytes"},
+		{"declared short, over the limit", id, 5, 16, "larger than 16 bytes"},
+		{"declared zero, over the limit", id, 0, 16, "larger than 16 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := hvc.New("https://vc.example", hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid"),
+				hvc.WithMaxResponseBytes(tc.max), hvc.WithHTTPClient(&http.Client{Transport: lyingRT{tc.body, tc.declared}}))
+			require.NoError(t, err)
+			got, err := c.Links.Create(context.Background(), fullSpec())
+			if strings.HasPrefix(tc.want, "link-") {
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, got)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Empty(t, got)
+		})
+	}
+}

@@ -255,6 +255,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 	defer resp.Body.Close()
 	var body io.Reader = resp.Body
+	declared := resp.ContentLength
 	if !resp.Uncompressed && resp.ContentLength != 0 && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
@@ -262,9 +263,9 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 				Err: errors.New("gzip body: " + err.Error())}
 		}
 		defer zr.Close()
-		body = zr
+		body, declared = zr, -1
 	}
-	b, err := io.ReadAll(io.LimitReader(body, int64(c.cfg.maxBody)+1))
+	b, err := readBody(body, declared, c.cfg.maxBody)
 	if len(b) > c.cfg.maxBody {
 		return reply{status: resp.StatusCode}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
 			Err: errors.New("response body larger than " + itoa(c.cfg.maxBody) + " bytes")}
@@ -273,6 +274,37 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 		return reply{}, err
 	}
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// readBody reads body to its end, at most max+1 bytes (more means too
+// large). A body of known length (declared >= 0) within the limit is read
+// into a buffer of exactly that size, and an empty one allocates nothing;
+// one that turns out longer than declared is read on under the limit.
+func readBody(body io.Reader, declared int64, max int) ([]byte, error) {
+	if declared < 0 || declared > int64(max) {
+		return io.ReadAll(io.LimitReader(body, int64(max)+1))
+	}
+	n := int(declared)
+	var b []byte
+	if n > 0 {
+		b = make([]byte, n, n+1)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, err
+		}
+	}
+	// Confirm the end (seeing io.EOF also lets net/http reuse the
+	// connection at once). For n == 0 this is a zero-length read, which a
+	// reader at its end answers with io.EOF.
+	k, err := body.Read(b[n:cap(b)])
+	if k == 0 && err == io.EOF {
+		return b, nil
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	b = b[:n+k]
+	rest, err := io.ReadAll(io.LimitReader(body, int64(max-len(b))+1))
+	return append(b, rest...), err
 }
 
 // wireTrace records, through net/http/httptrace, how far one exchange got:
