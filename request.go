@@ -207,7 +207,9 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
 	}
-	wt := newWireTrace(c.tracedTransport)
+	x := &exchange{}
+	wt := &x.wt
+	wt.init(c.tracedTransport)
 	tctx = httptrace.WithClientTrace(tctx, &wt.trace)
 	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
 	// The headers come from a map shared by every request with the same
@@ -218,7 +220,8 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 	case req.body != nil:
 		// A *bytes.Reader lets net/http size the body without resty copying
 		// it; noReplay decides about the GetBody net/http derives from it.
-		r.SetBody(bytes.NewReader(req.body))
+		x.body.Reset(req.body)
+		r.SetBody(&x.body)
 	case req.method != http.MethodGet && req.method != http.MethodHead:
 		// Left without a body, resty would read and copy http.NoBody to
 		// make it replayable; net/http turns an empty *bytes.Reader into
@@ -321,10 +324,15 @@ type wireTrace struct {
 	trace httptrace.ClientTrace
 }
 
-// newWireTrace returns a wireTrace with its hooks set. asked is watched
-// only for a transport not known to report through httptrace.
-func newWireTrace(traced bool) *wireTrace {
-	w := &wireTrace{}
+// exchange is what one send keeps on the heap, in one allocation.
+type exchange struct {
+	wt   wireTrace
+	body bytes.Reader // the request body, when there is one
+}
+
+// init sets w's hooks. asked is watched only for a transport not known to
+// report through httptrace.
+func (w *wireTrace) init(traced bool) {
 	// A write can be partial and still reach the server: the request counts
 	// as written once the transport has tried to write it, whether it
 	// reports the headers as written or the write as failed.
@@ -333,7 +341,6 @@ func newWireTrace(traced bool) *wireTrace {
 	if !traced {
 		w.trace.GetConn = func(string) { w.asked.Store(true) }
 	}
-	return w
 }
 
 // mayHaveSent reports whether the request may have reached the server. A
