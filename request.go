@@ -231,8 +231,12 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 	if req.basic {
 		r.SetBasicAuth(c.cfg.user, c.cfg.password)
 	}
+	// The clock is read only for the debug log (it is slow on some VMs).
+	var start time.Time
 	debug := c.log.Enabled(ctx, levelDebug)
-	start := time.Now()
+	if debug {
+		start = time.Now()
+	}
 	resp, err := r.Execute(req.method, req.target)
 	var rep reply
 	if err == nil {
