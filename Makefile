@@ -1,11 +1,18 @@
-# hvc — make targets. `make demo` and `make test` are all a newcomer needs.
+# hvc — make targets. `make demo` and `make test` are all a newcomer needs;
+# `make check` is the gate CI runs before the tests (see .ci/run).
 GO       ?= go
 FUZZTIME ?= 60s
 BENCHTIME ?= 200ms
 BENCHCOUNT ?= 6
 BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: all demo test vet bench fuzz generate tidy
+# Tools are pinned here and installed on first use into ./bin, so a clean
+# machine needs nothing but Go.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+.PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check \
+	test bench fuzz generate readme tidy
 
 all: test
 
@@ -13,12 +20,51 @@ all: test
 demo:
 	$(GO) run ./examples/quickstart
 
-## test: vet, then every test (race detector on, fuzz seed corpora included)
-test: vet
-	$(GO) test -race -count=1 ./...
+## check: the gate: formatting, vet, lint, generated code, go.mod and the
+## README operations table. It changes no file.
+check: fmt-check vet lint generate-check tidy-check readme-check
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then \
+	  echo "gofmt: not formatted (run gofmt -w): $$(echo $$out)"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
+
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+$(GOLANGCI_LINT):
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(CURDIR)/bin/golangci-lint $@
+
+# Regenerates into a scratch copy of each generated file (those marked "Code
+# generated ... DO NOT EDIT."), compares, and puts the originals back.
+generate-check:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	files=$$(git ls-files -z -- '*.go' | xargs -0 grep -l '^// Code generated .* DO NOT EDIT\.$$' || true); \
+	for f in $$files; do mkdir -p "$$tmp/$$(dirname $$f)"; cp -p "$$f" "$$tmp/$$f"; done; \
+	$(GO) generate ./...; stale=""; \
+	for f in $$files; do cmp -s "$$f" "$$tmp/$$f" || stale="$$stale $$f"; cp -p "$$tmp/$$f" "$$f"; done; \
+	new=$$(git ls-files -z --others --exclude-standard -- '*.go' | xargs -0 -r grep -l '^// Code generated .* DO NOT EDIT\.$$' || true); \
+	if [ -n "$$stale$$new" ]; then echo "generated code is stale (run make generate and commit):" $$stale $$new; exit 1; fi
+
+tidy-check:
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy (run make tidy):"; $(GO) mod tidy -diff; exit 1; }
+
+readme-check:
+	$(GO) run ./internal/cmd/genreadme -check
+
+## test: every test, with the race detector when cgo and a C compiler are
+## available (fuzz seed corpora included)
+test:
+	@set -- $$($(GO) env CC); \
+	if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$1" >/dev/null 2>&1; then \
+	  echo "$(GO) test -race -count=1 ./..."; $(GO) test -race -count=1 ./...; \
+	else \
+	  echo "make test: no C compiler for cgo; running without the race detector"; \
+	  CGO_ENABLED=0 $(GO) test -count=1 ./...; \
+	fi
 
 ## bench: the SDK against raw net/http, resty alone, VMware's vAPI runtime and govmomi, in the
 ## separate module bench/ (so go.mod stays lean): checks the harness, then runs the benchmark binary
@@ -44,6 +90,15 @@ fuzz:
 	  done; \
 	done
 
-## generate: regenerate errors_types.go
-generate:
+## generate: regenerate errors_types.go and internal/stderr, and the
+## README operations table
+generate: readme
 	$(GO) generate ./...
+
+## readme: rewrite the README operations table from internal/ops
+readme:
+	$(GO) run ./internal/cmd/genreadme
+
+## tidy: tidy go.mod and go.sum
+tidy:
+	$(GO) mod tidy

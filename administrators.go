@@ -17,7 +17,7 @@ type AdministratorsService service
 // /rest/hvc/management/administrators (200). Declared errors: *GenericError.
 func (s *AdministratorsService) Get(ctx context.Context) ([]string, error) {
 	var out []string
-	err := s.client.do(ctx, &call{op: ops.AdministratorsGet, out: &out})
+	err := s.c().do(ctx, &call{op: ops.AdministratorsGet, out: &out})
 	return out, err
 }
 
@@ -36,7 +36,7 @@ func (s *AdministratorsService) Set(ctx context.Context, groups []string) error 
 	if groups == nil {
 		groups = []string{}
 	}
-	return s.client.do(ctx, &call{op: ops.AdministratorsSet,
+	return s.c().do(ctx, &call{op: ops.AdministratorsSet,
 		body: struct {
 			GroupNames []string `json:"group_names"`
 		}{groups}})
@@ -64,7 +64,7 @@ func (s *AdministratorsService) action(ctx context.Context, op *ops.Op, group st
 	if err := checkGroup(op, "group_name", group); err != nil {
 		return err
 	}
-	return s.client.do(ctx, &call{op: op,
+	return s.c().do(ctx, &call{op: op,
 		body: struct {
 			GroupName string `json:"group_name"`
 		}{group}})

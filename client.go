@@ -42,11 +42,12 @@ type Client struct {
 	tracedTransport bool
 
 	sessionID atomic.Pointer[string]
+	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
+	logins    singleflight.Group
+	wait      waitFunc // retry backoff wait; nil means sleepCtx (tests replace it)
 	// headers and loginHeader are the request headers (see requestHeader).
 	headers     atomic.Pointer[headerSet]
 	loginHeader http.Header
-	flavor      atomic.Int32 // resolved Flavor; FlavorAuto until known
-	logins      singleflight.Group
 
 	// Links manages hybrid links.
 	Links *LinksService
@@ -106,7 +107,7 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 		c.sessionID.Store(&id)
 	}
 	if cfg.flavor != FlavorAuto {
-		c.flavor.Store(int32(cfg.flavor))
+		c.flavor.Store(int32(cfg.flavor)) //nolint:gosec // G115: WithFlavor admits only 0, 1 and 2
 	}
 	if cfg.insecure {
 		c.log.Warn("hvc: TLS certificate verification is disabled (WithInsecureSkipVerify); prefer WithThumbprint", "endpoint", base)
@@ -149,6 +150,9 @@ func parseEndpoint(endpoint string) (string, error) {
 // SessionID returns the current session id, or "" before the first login.
 // Treat it as a secret.
 func (c *Client) SessionID() string {
+	if c == nil {
+		return ""
+	}
 	if p := c.sessionID.Load(); p != nil {
 		return *p
 	}
@@ -157,7 +161,12 @@ func (c *Client) SessionID() string {
 
 // Flavor returns the flavor in use: FlavorAuto until an automatic
 // detection has run, then FlavorAPI or FlavorREST.
-func (c *Client) Flavor() Flavor { return Flavor(c.flavor.Load()) }
+func (c *Client) Flavor() Flavor {
+	if c == nil {
+		return FlavorAuto
+	}
+	return Flavor(c.flavor.Load())
+}
 
 // String describes the client without secrets.
 func (c *Client) String() string {
@@ -182,4 +191,9 @@ func (quietLogger) Debugf(string, ...any) {}
 // CloseIdleConnections closes the client's idle keep-alive connections. The
 // client stays usable; call it when done with a client to release sockets
 // promptly.
-func (c *Client) CloseIdleConnections() { c.rc.GetClient().CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	if c == nil || c.rc == nil {
+		return
+	}
+	c.rc.GetClient().CloseIdleConnections()
+}

@@ -12,37 +12,9 @@ import (
 
 // ErrorType is the vAPI standard error type named by an error body's
 // error_type (or, on the legacy /rest flavor, its type). Servers may add types;
-// an unknown one is kept as is on a *StdError.
+// an unknown one is kept as is on a *StdError. The constants of the 25
+// standard types are generated into errors_types.go.
 type ErrorType string
-
-// The 25 standard error types of com.vmware.vapi.std.errors.
-const (
-	ErrorTypeError                       ErrorType = "ERROR"
-	ErrorTypeAlreadyExists               ErrorType = "ALREADY_EXISTS"
-	ErrorTypeAlreadyInDesiredState       ErrorType = "ALREADY_IN_DESIRED_STATE"
-	ErrorTypeCanceled                    ErrorType = "CANCELED"
-	ErrorTypeConcurrentChange            ErrorType = "CONCURRENT_CHANGE"
-	ErrorTypeFeatureInUse                ErrorType = "FEATURE_IN_USE"
-	ErrorTypeInternalServerError         ErrorType = "INTERNAL_SERVER_ERROR"
-	ErrorTypeInvalidArgument             ErrorType = "INVALID_ARGUMENT"
-	ErrorTypeInvalidElementConfiguration ErrorType = "INVALID_ELEMENT_CONFIGURATION"
-	ErrorTypeInvalidElementType          ErrorType = "INVALID_ELEMENT_TYPE"
-	ErrorTypeInvalidRequest              ErrorType = "INVALID_REQUEST"
-	ErrorTypeNotAllowedInCurrentState    ErrorType = "NOT_ALLOWED_IN_CURRENT_STATE"
-	ErrorTypeNotFound                    ErrorType = "NOT_FOUND"
-	ErrorTypeOperationNotFound           ErrorType = "OPERATION_NOT_FOUND"
-	ErrorTypeResourceBusy                ErrorType = "RESOURCE_BUSY"
-	ErrorTypeResourceInUse               ErrorType = "RESOURCE_IN_USE"
-	ErrorTypeResourceInaccessible        ErrorType = "RESOURCE_INACCESSIBLE"
-	ErrorTypeServiceUnavailable          ErrorType = "SERVICE_UNAVAILABLE"
-	ErrorTypeTimedOut                    ErrorType = "TIMED_OUT"
-	ErrorTypeUnableToAllocateResource    ErrorType = "UNABLE_TO_ALLOCATE_RESOURCE"
-	ErrorTypeUnauthenticated             ErrorType = "UNAUTHENTICATED"
-	ErrorTypeUnauthorized                ErrorType = "UNAUTHORIZED"
-	ErrorTypeUnexpectedInput             ErrorType = "UNEXPECTED_INPUT"
-	ErrorTypeUnsupported                 ErrorType = "UNSUPPORTED"
-	ErrorTypeUnverifiedPeer              ErrorType = "UNVERIFIED_PEER"
-)
 
 // StdError is a vAPI standard error returned by the server (or, for local
 // validation failures, built by the client before anything is sent). Every
@@ -62,18 +34,31 @@ type StdError struct {
 	Data json.RawMessage
 	// StatusCode is the HTTP status; 0 when the request was never sent.
 	StatusCode int
-	// Method and Path name the HTTP operation, e.g. "POST" "/api/hvc/links".
+	// Method and Path name the HTTP operation, e.g. "POST" "/hvc/links"
+	// (service calls name the flavor-less path; login and logout the
+	// session path as sent, e.g. "/api/session").
 	Method, Path string
+
+	// Hint is the client's advice when the fix is known, e.g. "the server
+	// looks older than vSphere 7.0U2: use FlavorAuto or FlavorREST"; empty
+	// otherwise. Error() ends with it.
+	Hint string
+
+	// noCredentials marks a 401 on a client that cannot log in again; the
+	// error then matches ErrNoCredentials too.
+	noCredentials bool
 }
 
-// Error returns e.g. "hvc: POST /api/hvc/links: 400 ALREADY_EXISTS: Link already exists".
+// Error returns e.g. "hvc: POST /hvc/links: 400 ALREADY_EXISTS: Link already exists".
 func (e *StdError) Error() string {
 	var b strings.Builder
 	b.WriteString("hvc: ")
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.Path)
-	b.WriteString(": ")
+	if e.Method != "" || e.Path != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
 	if e.StatusCode != 0 {
 		b.WriteString(strconv.Itoa(e.StatusCode))
 		b.WriteByte(' ')
@@ -94,6 +79,9 @@ func (e *StdError) Error() string {
 			b.WriteString("; ")
 		}
 		writeServerText(&b, m.text())
+	}
+	if e.Hint != "" {
+		b.WriteString(" (hint: " + e.Hint + ")")
 	}
 	return b.String()
 }
@@ -125,6 +113,9 @@ func writeServerText(b *strings.Builder, s string) {
 // Is reports whether target is the sentinel of e's type, so that
 // errors.Is(err, hvc.ErrNotFound) works for server and local errors alike.
 func (e *StdError) Is(target error) bool {
+	if target == ErrNoCredentials {
+		return e.noCredentials
+	}
 	s, ok := target.(*sentinel)
 	return ok && s.typ == e.ErrorType
 }

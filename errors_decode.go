@@ -1,12 +1,19 @@
 package hvc
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/hvcsdk/hvc/internal/redact"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
+
+// idNonStdError is the message id of an error whose body was not a std
+// error (a proxy's page, an empty body, foreign JSON).
+const idNonStdError = "hvc.client.non_std_error"
 
 // snippetLimit bounds how much of a non-std error body is quoted in an error.
 const snippetLimit = 256
@@ -28,7 +35,10 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 	if env, ok := wire.DecodeError(body); ok {
 		e.ErrorType = ErrorType(redact.Strings(env.Type, secrets...))
 		e.Data = scrubData(env.Data, secrets)
-		if env.Messages != nil && json.Unmarshal(env.Messages, &e.Messages) != nil {
+		if env.Messages != nil {
+			e.Messages = decodeMessages(env.Messages)
+		}
+		if e.Messages == nil && env.Messages != nil {
 			e.Messages = []LocalizableMessage{{ID: "hvc.client.unparsable_messages",
 				DefaultMessage: "unparsable messages: " + scrubbedSnippet(env.Messages, secrets)}}
 		}
@@ -41,10 +51,50 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 		if s := scrubbedSnippet(body, secrets); s != "" {
 			msg += " (not a std error; body: " + s + ")"
 		}
-		e.Messages = []LocalizableMessage{{ID: "hvc.client.non_std_error", DefaultMessage: msg}}
+		e.Messages = []LocalizableMessage{{ID: idNonStdError, DefaultMessage: msg}}
 	}
 	scrubMessages(e.Messages, secrets)
 	return wrapTyped(e)
+}
+
+// decodeMessages reads a message stack in one pass, keeping the first
+// MaxMessages messages and, when there were more, a last message saying how
+// many were dropped. It returns nil when raw is not an array of messages.
+func decodeMessages(raw json.RawMessage) []LocalizableMessage {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil
+	}
+	out := []LocalizableMessage{}
+	dropped := 0
+	var skip json.RawMessage
+	for dec.More() {
+		if len(out) == MaxMessages {
+			if dec.Decode(&skip) != nil {
+				return nil
+			}
+			dropped++
+			continue
+		}
+		v, err := readTree(dec, 1)
+		if err != nil {
+			return nil
+		}
+		var m LocalizableMessage
+		if m.fromTree(v) != nil {
+			return nil
+		}
+		out = append(out, m)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil
+	}
+	if dropped > 0 {
+		out = append(out, LocalizableMessage{ID: messagesTruncatedID,
+			DefaultMessage: strconv.Itoa(dropped) + " more messages dropped (the client keeps " + strconv.Itoa(MaxMessages) + ")"})
+	}
+	return out
 }
 
 // wrapTyped returns e in the named type of its ErrorType, or e itself for an
@@ -56,14 +106,21 @@ func wrapTyped(e *StdError) error {
 	return e
 }
 
+// How secrets are masked in errors: every text a user can reach (messages,
+// args, params and their names, nested message ids, formats, data, body
+// snippets, decode causes) goes through internal/redact, which masks a
+// secret's value wherever it stands as a token (a secret of
+// redact.LooseLen runes or more: wherever it occurs) and never touches
+// other text, JSON member names that merely contain it, or JSON structure.
+
 // scrubbedSnippet quotes a bounded prefix of body with secrets removed
 // first, so that a secret cut by the bound cannot leak its beginning.
 func scrubbedSnippet(body []byte, secrets []string) string {
-	return redact.Snippet([]byte(redact.Strings(string(body), secrets...)), snippetLimit)
+	return redact.Snippet(redact.JSONValues(body, secrets...), snippetLimit)
 }
 
 // scrubMessages removes secrets from every text of a message stack: texts,
-// args and string params at any depth.
+// args and params (names, strings, formats, nested messages) at any depth.
 func scrubMessages(ms []LocalizableMessage, secrets []string) {
 	for i := range ms {
 		scrubMessage(&ms[i], secrets)
@@ -81,37 +138,59 @@ func scrubMessage(m *LocalizableMessage, secrets []string) {
 	for j := range m.Args {
 		m.Args[j] = redact.Strings(m.Args[j], secrets...)
 	}
-	scrubParams(m.Params, secrets, 0)
+	m.Params = scrubParams(m.Params, secrets, 0)
 }
 
-// scrubParams removes secrets from string params, nested messages
-// included, down to a depth that no real server reaches.
-func scrubParams(ps map[string]LocalizationParam, secrets []string, depth int) {
-	if depth > 32 {
-		return
+// scrubParams returns ps with secrets removed from param names, strings,
+// formats and nested messages. Decoding bounds the nesting (MaxParamDepth);
+// the depth guard only keeps a hand-built cycle from looping.
+func scrubParams(ps map[string]LocalizationParam, secrets []string, depth int) map[string]LocalizationParam {
+	if len(ps) == 0 || depth > MaxParamDepth+1 {
+		return ps
 	}
+	out := make(map[string]LocalizationParam, len(ps))
 	for k, p := range ps {
 		if p.S != nil {
 			s := redact.Strings(*p.S, secrets...)
 			p.S = &s
 		}
+		p.Format = redact.Strings(p.Format, secrets...)
 		if p.L != nil {
-			scrubParams(p.L.Params, secrets, depth+1)
+			l := NestedLocalizableMessage{ID: redact.Strings(p.L.ID, secrets...), Params: scrubParams(p.L.Params, secrets, depth+1)}
+			p.L = &l
 		}
-		ps[k] = p
+		name := redact.Strings(k, secrets...)
+		for n := 2; ; n++ {
+			if _, taken := out[name]; !taken {
+				break
+			}
+			name = redact.Strings(k, secrets...) + "#" + strconv.Itoa(n)
+		}
+		out[name] = p
 	}
+	return out
 }
 
 // scrubData removes secrets from an error's raw data, e.g. a server
-// echoing the spec it rejected.
+// echoing the spec it rejected, keeping its JSON shape and member names.
 func scrubData(data json.RawMessage, secrets []string) json.RawMessage {
 	if len(data) == 0 {
 		return data
 	}
-	if s := redact.Strings(string(data), secrets...); s != string(data) {
-		return json.RawMessage(s)
+	return json.RawMessage(redact.JSONValues(data, secrets...))
+}
+
+// scrubError returns err, or when its text shows a secret, an error with
+// the masked text in its place (e.g. a time parser quoting the value it
+// could not parse).
+func scrubError(err error, secrets []string) error {
+	if err == nil {
+		return nil
 	}
-	return data
+	if s := redact.Strings(err.Error(), secrets...); s != err.Error() {
+		return errors.New(s)
+	}
+	return err
 }
 
 // invalidArgument is a local validation failure: nothing was sent.

@@ -2,6 +2,35 @@
 
 package hvc
 
+// The 25 standard error types of com.vmware.vapi.std.errors.
+const (
+	ErrorTypeError                       ErrorType = "ERROR"
+	ErrorTypeAlreadyExists               ErrorType = "ALREADY_EXISTS"
+	ErrorTypeAlreadyInDesiredState       ErrorType = "ALREADY_IN_DESIRED_STATE"
+	ErrorTypeCanceled                    ErrorType = "CANCELED"
+	ErrorTypeConcurrentChange            ErrorType = "CONCURRENT_CHANGE"
+	ErrorTypeFeatureInUse                ErrorType = "FEATURE_IN_USE"
+	ErrorTypeInternalServerError         ErrorType = "INTERNAL_SERVER_ERROR"
+	ErrorTypeInvalidArgument             ErrorType = "INVALID_ARGUMENT"
+	ErrorTypeInvalidElementConfiguration ErrorType = "INVALID_ELEMENT_CONFIGURATION"
+	ErrorTypeInvalidElementType          ErrorType = "INVALID_ELEMENT_TYPE"
+	ErrorTypeInvalidRequest              ErrorType = "INVALID_REQUEST"
+	ErrorTypeNotAllowedInCurrentState    ErrorType = "NOT_ALLOWED_IN_CURRENT_STATE"
+	ErrorTypeNotFound                    ErrorType = "NOT_FOUND"
+	ErrorTypeOperationNotFound           ErrorType = "OPERATION_NOT_FOUND"
+	ErrorTypeResourceBusy                ErrorType = "RESOURCE_BUSY"
+	ErrorTypeResourceInUse               ErrorType = "RESOURCE_IN_USE"
+	ErrorTypeResourceInaccessible        ErrorType = "RESOURCE_INACCESSIBLE"
+	ErrorTypeServiceUnavailable          ErrorType = "SERVICE_UNAVAILABLE"
+	ErrorTypeTimedOut                    ErrorType = "TIMED_OUT"
+	ErrorTypeUnableToAllocateResource    ErrorType = "UNABLE_TO_ALLOCATE_RESOURCE"
+	ErrorTypeUnauthenticated             ErrorType = "UNAUTHENTICATED"
+	ErrorTypeUnauthorized                ErrorType = "UNAUTHORIZED"
+	ErrorTypeUnexpectedInput             ErrorType = "UNEXPECTED_INPUT"
+	ErrorTypeUnsupported                 ErrorType = "UNSUPPORTED"
+	ErrorTypeUnverifiedPeer              ErrorType = "UNVERIFIED_PEER"
+)
+
 // GenericError is the ERROR standard error: the generic error a server reports when no more specific type applies.
 // It unwraps to its *StdError.
 type GenericError struct{ *StdError }
@@ -279,4 +308,38 @@ var typed = map[ErrorType]func(*StdError) error{
 	ErrorTypeUnexpectedInput:             func(e *StdError) error { return &UnexpectedInputError{e} },
 	ErrorTypeUnsupported:                 func(e *StdError) error { return &UnsupportedError{e} },
 	ErrorTypeUnverifiedPeer:              func(e *StdError) error { return &UnverifiedPeerError{e} },
+}
+
+// allErrorTypes lists every standard error type in documentation order
+// with its sentinel; tests iterate it (internal/stderr has the same list
+// with HTTP statuses).
+var allErrorTypes = []struct {
+	typ      ErrorType
+	sentinel error
+}{
+	{ErrorTypeError, ErrGeneric},
+	{ErrorTypeAlreadyExists, ErrAlreadyExists},
+	{ErrorTypeAlreadyInDesiredState, ErrAlreadyInDesiredState},
+	{ErrorTypeCanceled, ErrCanceled},
+	{ErrorTypeConcurrentChange, ErrConcurrentChange},
+	{ErrorTypeFeatureInUse, ErrFeatureInUse},
+	{ErrorTypeInternalServerError, ErrInternalServerError},
+	{ErrorTypeInvalidArgument, ErrInvalidArgument},
+	{ErrorTypeInvalidElementConfiguration, ErrInvalidElementConfiguration},
+	{ErrorTypeInvalidElementType, ErrInvalidElementType},
+	{ErrorTypeInvalidRequest, ErrInvalidRequest},
+	{ErrorTypeNotAllowedInCurrentState, ErrNotAllowedInCurrentState},
+	{ErrorTypeNotFound, ErrNotFound},
+	{ErrorTypeOperationNotFound, ErrOperationNotFound},
+	{ErrorTypeResourceBusy, ErrResourceBusy},
+	{ErrorTypeResourceInUse, ErrResourceInUse},
+	{ErrorTypeResourceInaccessible, ErrResourceInaccessible},
+	{ErrorTypeServiceUnavailable, ErrServiceUnavailable},
+	{ErrorTypeTimedOut, ErrTimedOut},
+	{ErrorTypeUnableToAllocateResource, ErrUnableToAllocateResource},
+	{ErrorTypeUnauthenticated, ErrUnauthenticated},
+	{ErrorTypeUnauthorized, ErrUnauthorized},
+	{ErrorTypeUnexpectedInput, ErrUnexpectedInput},
+	{ErrorTypeUnsupported, ErrUnsupported},
+	{ErrorTypeUnverifiedPeer, ErrUnverifiedPeer},
 }

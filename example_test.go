@@ -157,9 +157,10 @@ func ExampleLinksService_CreateTrusting() {
 	// created link-1
 }
 
-// List the links, read one's health, and delete it.
+// List the links, read one's health, and delete it. Links.Get needs vSphere
+// 8.0U1 or later, so the simulator plays 8.0U1.
 func ExampleLinksService_List() {
-	sim := startSimulator()
+	sim := startSimulator(simulator.WithVersion("8.0U1"))
 	defer sim.Close()
 	client := adminClient(sim)
 	ctx := context.Background()
@@ -187,15 +188,16 @@ func ExampleLinksService_List() {
 	_, err = client.Links.Get(ctx, links[0].Link)
 	var notFound *hvc.NotFoundError
 	if errors.As(err, &notFound) {
-		fmt.Println("status", notFound.StdError.StatusCode, notFound.StdError.ErrorType)
+		fmt.Println("status", notFound.StatusCode, notFound.ErrorType)
 	}
 	// Output:
 	// link-1 remote.local HEALTHY
 	// status 404 NOT_FOUND
 }
 
-// Start a sync provider with the foreign system's credentials. Start only
-// starts it; see StartAndWait to wait for the outcome.
+// Start a sync provider. Start only starts it; see StartAndWait to wait for
+// the outcome. Released servers (vSphere 6.7–8.0, the releases with sync
+// providers) take no credentials: pass nil.
 func ExampleSyncProvidersService_Start() {
 	sim := startSimulator(simulator.WithSyncDuration(time.Hour))
 	defer sim.Close()
@@ -211,13 +213,12 @@ func ExampleSyncProvidersService_Start() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	creds := &hvc.Credentials{UserName: "administrator@remote.local", Password: "remote-secret"}
-	err = client.SyncProviders.Start(ctx, linkID, providers[0].Provider, creds)
+	err = client.SyncProviders.Start(ctx, linkID, providers[0].Provider, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	// A second start while the first runs is RESOURCE_BUSY.
-	err = client.SyncProviders.Start(ctx, linkID, providers[0].Provider, creds)
+	err = client.SyncProviders.Start(ctx, linkID, providers[0].Provider, nil)
 	fmt.Println("started", providers[0].Provider, "; again is busy:", errors.Is(err, hvc.ErrResourceBusy))
 	// Output:
 	// started identity ; again is busy: true
@@ -258,4 +259,29 @@ func ExampleSyncProvidersService_StartAndWait() {
 	// CHANGE_APPLICATION  80/120
 	// COMPLETED          120/120
 	// status: SUCCEEDED
+}
+
+// Tell "this server has no such operation" from "no such link": against a
+// vCenter 8.0U1 (here the simulator playing one) the sync providers are
+// gone, and deleting a link that does not exist is a plain NOT_FOUND.
+func ExampleOperationUnavailableError() {
+	sim := startSimulator(simulator.WithVersion("8.0U1"))
+	defer sim.Close()
+	client := adminClient(sim)
+	ctx := context.Background()
+	defer client.Logout(ctx)
+
+	_, err := client.SyncProviders.List(ctx, "link-1")
+	fmt.Println("unavailable:", errors.Is(err, hvc.ErrOperationUnavailable), "not found:", errors.Is(err, hvc.ErrNotFound))
+	var ou *hvc.OperationUnavailableError
+	if errors.As(err, &ou) {
+		fmt.Println(ou.Op, "is in", ou.Versions)
+	}
+
+	err = client.Links.Delete(ctx, "link-404")
+	fmt.Println("unavailable:", errors.Is(err, hvc.ErrOperationUnavailable), "not found:", errors.Is(err, hvc.ErrNotFound))
+	// Output:
+	// unavailable: true not found: false
+	// SyncProviders.List is in vSphere 6.7–8.0
+	// unavailable: false not found: true
 }

@@ -1,6 +1,7 @@
 package hvc_test
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
@@ -282,3 +283,6 @@ func fvcError(w http.ResponseWriter, legacy bool, status int, typ string) {
 	}
 	_, _ = io.WriteString(w, `{"error_type":"`+typ+`","messages":[]}`)
 }
+
+// Mint2 is Mint in the shape of a WithSessionSource function.
+func (f *fvc) Mint2(context.Context) (string, error) { return f.Mint(), nil }

@@ -1,5 +1,7 @@
 package hvc
 
+import "strconv"
+
 // Flavor selects which of vCenter's two REST APIs the client speaks.
 type Flavor int
 
@@ -24,16 +26,6 @@ func (f Flavor) String() string {
 	case FlavorREST:
 		return "rest"
 	default:
-		return "Flavor(" + itoa(int(f)) + ")"
+		return "Flavor(" + strconv.Itoa(int(f)) + ")"
 	}
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }

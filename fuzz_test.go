@@ -73,7 +73,7 @@ func FuzzErrorBody(f *testing.F) {
 			if std.Method != http.MethodPost || std.Path != path || std.StatusCode != status {
 				t.Fatalf("operation %s %s %d, want POST %s %d", std.Method, std.Path, std.StatusCode, path, status)
 			}
-			_, plain := err.(*StdError)
+			_, plain := err.(*StdError) //nolint:errorlint // the concrete type is what is checked
 			if _, known := typed[std.ErrorType]; known == plain {
 				t.Fatalf("type %q returned as %T", std.ErrorType, err)
 			}

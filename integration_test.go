@@ -66,9 +66,10 @@ func TestIntegrationFullFlow(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, []hvc.LinkSummary{{Link: id, DisplayName: "remote.local"}}, links)
 
-			info, err := c.Links.Get(ctx, id)
-			require.NoError(t, err)
-			assert.Equal(t, hvc.HealthStatusHealthy, info.ConnectionHealthStatus)
+			// 8.0, the default release, has sync but not links get.
+			_, err = c.Links.Get(ctx, id)
+			require.ErrorIs(t, err, hvc.ErrOperationUnavailable)
+			require.NotErrorIs(t, err, hvc.ErrNotFound)
 
 			providers, err := c.SyncProviders.List(ctx, id)
 			require.NoError(t, err)
@@ -81,7 +82,11 @@ func TestIntegrationFullFlow(t *testing.T) {
 			assert.Nil(t, before.LastSyncTime)
 
 			var stages []hvc.SyncStage
-			final, err := c.SyncProviders.StartAndWait(ctx, id, p, &hvc.Credentials{UserName: "u@remote.local", Password: "pw"},
+			// No released start takes credentials: sending them is
+			// UNEXPECTED_INPUT, and nothing starts.
+			err = c.SyncProviders.Start(ctx, id, p, &hvc.Credentials{UserName: "u@remote.local", Password: "pw"})
+			require.ErrorIs(t, err, hvc.ErrUnexpectedInput)
+			final, err := c.SyncProviders.StartAndWait(ctx, id, p, nil,
 				hvc.WaitOptions{PollInterval: time.Millisecond, OnProgress: func(pr hvc.SyncProgress) { stages = append(stages, pr.Stage) }})
 			require.NoError(t, err)
 			assert.Equal(t, hvc.SyncStatusSucceeded, final.Status)
@@ -98,9 +103,23 @@ func TestIntegrationFullFlow(t *testing.T) {
 			require.NoError(t, err)
 			assert.ElementsMatch(t, []string{"b@d", "c@d"}, groups)
 
+			require.ErrorIs(t, c.Links.DeleteWithCredentials(ctx, id, hvc.Credentials{UserName: "u", Password: "pw"}), hvc.ErrOperationUnavailable)
+			require.NoError(t, c.Links.Delete(ctx, id))
+			require.ErrorIs(t, c.Links.Delete(ctx, id), hvc.ErrNotFound)
+
+			// 8.0U1 has links get and delete with credentials, and no sync.
+			_, c = simClient(t, []simulator.Option{simulator.WithVersion("8.0U1")}, hvc.WithFlavor(f))
+			id, err = c.Links.CreateTrusting(ctx, foreignSpec("remote.local"), trustKnown)
+			require.NoError(t, err)
+			info, err := c.Links.Get(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, hvc.HealthStatusHealthy, info.ConnectionHealthStatus)
+			_, err = c.SyncProviders.List(ctx, id)
+			require.ErrorIs(t, err, hvc.ErrOperationUnavailable)
 			require.NoError(t, c.Links.DeleteWithCredentials(ctx, id, hvc.Credentials{UserName: "u", Password: "pw"}))
 			_, err = c.Links.Get(ctx, id)
 			require.ErrorIs(t, err, hvc.ErrNotFound)
+			require.NotErrorIs(t, err, hvc.ErrOperationUnavailable)
 			var nf *hvc.NotFoundError
 			require.ErrorAs(t, err, &nf)
 			assert.Equal(t, 404, nf.StatusCode)

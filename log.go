@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hvcsdk/hvc/internal/redact"
+	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 const levelDebug = slog.LevelDebug
@@ -51,5 +52,5 @@ func safeBody(b []byte, session bool, secrets []string) string {
 }
 
 func isSessionPath(p string) bool {
-	return p == "/api/session" || p == "/rest/com/vmware/cis/session"
+	return p == wire.SessionPath(false) || p == wire.SessionPath(true)
 }

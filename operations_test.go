@@ -1,7 +1,11 @@
 package hvc_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -165,12 +169,21 @@ func TestOperationsTableComplete(t *testing.T) {
 	}
 }
 
-// simWithLink starts a simulator, creates a link as the administrator and
-// returns it with the link's id (and an empty request log); the operations
-// on it then succeed.
-func simWithLink(t *testing.T, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
+// releaseFor is a vSphere release that serves op: the simulator's default
+// when it does, else the first release that does.
+func releaseFor(op *ops.Op) string {
+	if op == nil || op.In(ops.R80) {
+		return simulator.DefaultVersion
+	}
+	return op.Since.String()
+}
+
+// simWithLinkFor starts a simulator of a release that serves op, creates
+// a link as the administrator and returns it with the link's id (and an
+// empty request log); the operations on it then succeed.
+func simWithLinkFor(t *testing.T, op *ops.Op, opts ...hvc.Option) (*simulator.Server, *hvc.Client, string) {
 	t.Helper()
-	sim, c := simClient(t, nil, opts...)
+	sim, c := simClient(t, []simulator.Option{simulator.WithVersion(releaseFor(op))}, opts...)
 	spec := foreignSpec("table.local")
 	spec.SSLThumbprint = simulator.DefaultForeignThumbprint
 	id, err := c.Links.Create(context.Background(), spec)
@@ -194,11 +207,11 @@ func requestsFor(sim *simulator.Server, op *ops.Op, path string) int {
 // every GET operation and gets 403 UNAUTHORIZED from every other one.
 func TestOperationsReadOnlyUser(t *testing.T) {
 	t.Parallel()
-	sim, _, link := simWithLink(t)
-	ro, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
-		hvc.WithRootCAs(sim.CertPool()))
-	require.NoError(t, err)
 	for _, tc := range operations {
+		sim, _, link := simWithLinkFor(t, tc.op)
+		ro, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword),
+			hvc.WithRootCAs(sim.CertPool()))
+		require.NoError(t, err)
 		t.Run(tc.name(), func(t *testing.T) {
 			t.Parallel()
 			err := tc.call(context.Background(), ro, link, simulator.DefaultProviders[0])
@@ -219,11 +232,12 @@ func TestOperationsReadOnlyUser(t *testing.T) {
 // session gets 401 UNAUTHENTICATED from every operation, sent once.
 func TestOperationsUnauthenticated(t *testing.T) {
 	t.Parallel()
-	sim, _, link := simWithLink(t)
-	anon, err := hvc.New(sim.URL(), hvc.WithRootCAs(sim.CertPool()), hvc.WithFlavor(hvc.FlavorAPI))
-	require.NoError(t, err)
 	for _, tc := range operations {
+		sim, _, link := simWithLinkFor(t, tc.op)
+		anon, err := hvc.New(sim.URL(), hvc.WithRootCAs(sim.CertPool()), hvc.WithFlavor(hvc.FlavorAPI))
+		require.NoError(t, err)
 		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel() // every call is refused, so none changes what another counts
 			err := tc.call(context.Background(), anon, link, simulator.DefaultProviders[0])
 			var unauthn *hvc.UnauthenticatedError
 			require.ErrorAs(t, err, &unauthn)
@@ -241,10 +255,10 @@ func TestOperationsDroppedConnection(t *testing.T) {
 	for _, tc := range operations {
 		t.Run(tc.name(), func(t *testing.T) {
 			t.Parallel()
-			sim, c, link := simWithLink(t, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+			sim, c, link := simWithLinkFor(t, tc.op, hvc.WithRetry(hvc.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
 			provider := simulator.DefaultProviders[0]
 			path := tc.path(t, link, provider)
-			sim.AddFault(simulator.Fault{Method: tc.op.Method, Path: path, Drop: true, Times: 1})
+			mustFault(t, sim, simulator.Fault{Method: tc.op.Method, Path: path, Action: tc.op.Action, Drop: true, Times: 1})
 			err := tc.call(context.Background(), c, link, provider)
 			if tc.op.Idempotent {
 				require.NoError(t, err)
@@ -255,5 +269,54 @@ func TestOperationsDroppedConnection(t *testing.T) {
 			assert.Equal(t, 1, requestsFor(sim, tc.op, path), "a POST is never resent")
 			assert.NotContains(t, err.Error(), tableSecret)
 		})
+	}
+}
+
+// TestOperationsEchoSecrets: every operation, in both flavors, fails with a
+// server error that echoes the client's password, the session id and the
+// password the operation sent (as message text, message id, args, params
+// keys and values at any depth, format, data), and none of them shows in
+// anything a user can print or marshal: Error(), %+v, %#v, json.Marshal of
+// the error and of its messages, or the debug log.
+func TestOperationsEchoSecrets(t *testing.T) {
+	t.Parallel()
+	for _, tc := range operations {
+		for _, fl := range flavors {
+			t.Run(tc.name()+"/"+fl.name, func(t *testing.T) {
+				t.Parallel()
+				var logBuf bytes.Buffer
+				logger := slog.New(slog.NewJSONHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				sim, c, link := simWithLinkFor(t, tc.op, hvc.WithFlavor(fl.flavor), hvc.WithLogger(logger))
+				provider := simulator.DefaultProviders[0]
+				sid := c.SessionID()
+				require.NotEmpty(t, sid)
+				secrets := []string{simulator.DefaultAdminPassword, sid}
+				if tc.op.Secrets {
+					secrets = append(secrets, tableSecret)
+				}
+				echo := echoError(fl.legacy, "INVALID_ARGUMENT", strings.Join(secrets, " "))
+				mustFault(t, sim, simulator.Fault{Method: tc.op.Method, Path: tc.op.Template, Action: tc.op.Action,
+					Status: 400, Body: echo})
+
+				err := tc.call(context.Background(), c, link, provider)
+				require.ErrorIs(t, err, hvc.ErrInvalidArgument)
+				var std *hvc.StdError
+				require.ErrorAs(t, err, &std)
+				shown := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), logBuf.String()}
+				for _, v := range []any{err, std.Messages, std.Data} {
+					b, merr := json.Marshal(v)
+					require.NoError(t, merr)
+					shown = append(shown, string(b))
+				}
+				assert.Contains(t, shown[1], "com.example.nested", "%+v shows the message ids")
+				for _, s := range secrets {
+					for _, sp := range spellings(s) {
+						for i, out := range shown {
+							assert.NotContains(t, out, sp, "output %d shows a secret", i)
+						}
+					}
+				}
+			})
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package hvc
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"log/slog"
@@ -31,6 +32,7 @@ const Version = "0.1.0"
 type config struct {
 	user, password string
 	sessionID      string
+	sessionSource  func(context.Context) (string, error)
 	flavor         Flavor
 	httpClient     *http.Client
 	rootCAs        *x509.CertPool
@@ -65,7 +67,10 @@ func (c *config) tlsOptionNames() string {
 	return strings.Join(names, " and ")
 }
 
-func (c *config) hasCredentials() bool { return c.user != "" }
+// hasCredentials reports whether the client can obtain a session by
+// itself: with WithCredentials or WithSessionSource. Such a client logs in
+// lazily and again, once, when its session expires.
+func (c *config) hasCredentials() bool { return c.user != "" || c.sessionSource != nil }
 
 // WithCredentials sets the user name and password the client logs in with.
 // The client logs in lazily on its first call and again, once, whenever the
@@ -75,6 +80,9 @@ func WithCredentials(user, password string) Option {
 		if user == "" || password == "" {
 			return errors.New("hvc: WithCredentials: user and password must not be empty")
 		}
+		if c.sessionSource != nil {
+			return errors.New("hvc: WithCredentials and WithSessionSource exclude each other")
+		}
 		c.user, c.password = user, password
 		return nil
 	}
@@ -82,12 +90,44 @@ func WithCredentials(user, password string) Option {
 
 // WithSessionID makes the client use an existing session. Without
 // WithCredentials, an expired session surfaces as *UnauthenticatedError.
+// The id must be 1 to MaxSessionIDLen bytes of printable ASCII without
+// spaces.
 func WithSessionID(id string) Option {
 	return func(c *config) error {
-		if id == "" || strings.ContainsAny(id, "\r\n") {
-			return errors.New("hvc: WithSessionID: session id must be non-empty and single-line")
+		if err := checkSessionID(id); err != nil {
+			return errors.New("hvc: WithSessionID: " + err.Error())
 		}
 		c.sessionID = id
+		return nil
+	}
+}
+
+// WithSessionSource makes the client obtain its sessions from source
+// instead of logging in with a user and password: tooling that already
+// authenticates another way (govmomi's rest.Client.LoginByToken with a SAML
+// token, a secrets vault, a broker) hands the client a vCenter session id.
+//
+// The client calls source where it would log in: lazily before its first
+// call, from Login, and once more whenever the server answers 401 to the
+// current session. However many goroutines need a session at the same
+// time, source runs once for all of them, on a context detached from the
+// caller that triggered it and bounded by the client's timeout (see
+// WithTimeout). An error from source is returned (wrapped) to those
+// callers; a session id that is not 1 to MaxSessionIDLen bytes of
+// printable ASCII without spaces is refused. A panic in source is turned
+// into an error. source must be safe to call from any goroutine.
+//
+// With FlavorAuto the client learns the flavor by probing GET /api/session
+// once. WithSessionSource and WithCredentials exclude each other.
+func WithSessionSource(source func(ctx context.Context) (sessionID string, err error)) Option {
+	return func(c *config) error {
+		if source == nil {
+			return errors.New("hvc: WithSessionSource: nil source")
+		}
+		if c.user != "" {
+			return errors.New("hvc: WithCredentials and WithSessionSource exclude each other")
+		}
+		c.sessionSource = source
 		return nil
 	}
 }

@@ -159,7 +159,7 @@ func TestOptionsNoSecretsInFormatting(t *testing.T) {
 			"%v":    fmt.Sprintf("%v", c),
 			"%+v":   fmt.Sprintf("%+v", c),
 			"%#v":   fmt.Sprintf("%#v", c),
-			"%s":    fmt.Sprintf("%s", c),
+			"%s":    fmt.Sprintf("%s", c), //nolint:staticcheck // S1025: the %s verb is under test
 			"slog":  buf.String(),
 			"error": fmt.Errorf("wrapped: %v", c).Error(),
 		}

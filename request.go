@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -123,14 +124,14 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		return err
 	}
 	if rep.status < 200 || rep.status > 299 {
-		return newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...)
+		return c.hinted(unavailable(op, newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...)))
 	}
 	if cl.out == nil {
 		return nil
 	}
 	if err := wire.DecodeResult(legacy, rep.body, cl.out); err != nil {
 		return &DecodeError{Method: op.Method, Path: path, StatusCode: rep.status,
-			Snippet: scrubbedSnippet(rep.body, c.secrets(cl.secrets)), Err: err}
+			Snippet: scrubbedSnippet(rep.body, c.secrets(cl.secrets)), Err: scrubError(err, c.secrets(cl.secrets))}
 	}
 	if cl.check != nil {
 		if err := cl.check(); err != nil {
@@ -144,14 +145,18 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 // with params filled (see ops.Op.Path) and the action query, built in one
 // allocation. The flavor-less path for errors and logs is its tail.
 func (c *Client) target(op *ops.Op, legacy bool, params []string) (string, error) {
+	var endpoint string
+	if c != nil { // a Client not made by New fails in legacy, after the parameters are checked
+		endpoint = c.endpoint
+	}
 	prefix := wire.Prefix(legacy)
-	n := len(c.endpoint) + len(prefix) + len(op.Template) + len("?action=") + len(op.Action)
+	n := len(endpoint) + len(prefix) + len(op.Template) + len("?action=") + len(op.Action)
 	for _, p := range params {
 		n += len(p) + 8 // room for a few escapes
 	}
 	var b strings.Builder
 	b.Grow(n)
-	b.WriteString(c.endpoint)
+	b.WriteString(endpoint)
 	b.WriteString(prefix)
 	if err := op.WritePath(&b, params...); err != nil {
 		return "", err
@@ -275,7 +280,7 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 	b, err := readBody(body, declared, c.cfg.maxBody)
 	if len(b) > c.cfg.maxBody {
 		return reply{status: resp.StatusCode}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
-			Err: errors.New("response body larger than " + itoa(c.cfg.maxBody) + " bytes")}
+			Err: errors.New("response body larger than " + strconv.Itoa(c.cfg.maxBody) + " bytes")}
 	}
 	if err != nil {
 		return reply{}, err

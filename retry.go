@@ -100,10 +100,22 @@ func (c *Client) backoff(ctx context.Context, attempt int, h http.Header) error 
 	if d > p.MaxBackoff || d <= 0 {
 		d = p.MaxBackoff
 	}
-	d = d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness; in [d/2, d]
 	if ra, ok := retryAfter(h); ok {
 		d = min(max(d, ra), p.MaxBackoff)
 	}
+	if c.wait != nil {
+		return c.wait(ctx, d)
+	}
+	return sleepCtx(ctx, d)
+}
+
+// waitFunc waits d before the next attempt, or returns ctx's cause once
+// ctx is done. It is the seam that lets retry tests run without sleeping.
+type waitFunc func(ctx context.Context, d time.Duration) error
+
+// sleepCtx waits for d, or returns ctx's cause as soon as ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -3,19 +3,50 @@ package hvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 // ErrNoCredentials is returned by Login on a client created without
-// WithCredentials.
-var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials to log in")
+// WithCredentials or WithSessionSource, and matched (errors.Is) by the *UnauthenticatedError of
+// a call on such a client, which cannot log in again.
+var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials or WithSessionSource to log in")
+
+// MaxSessionIDLen is the longest session id the client accepts, from a
+// login reply, WithSessionID or WithSessionSource. vCenter's ids are 32 hex
+// digits; JWT-like tokens of other front ends stay well below it.
+const MaxSessionIDLen = 4096
+
+// checkSessionID validates a session id before the client holds it: it is
+// sent in a header on every call, so it must be non-empty, at most
+// MaxSessionIDLen bytes, and printable ASCII without spaces. The error
+// never quotes the id (it is a secret).
+func checkSessionID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("empty session id")
+	case len(id) > MaxSessionIDLen:
+		return errors.New("session id of " + strconv.Itoa(len(id)) + " bytes is longer than " + strconv.Itoa(MaxSessionIDLen))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f {
+			return errors.New("session id holds a byte that is not printable ASCII (0x" +
+				string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15]) + " at offset " + strconv.Itoa(i) + ")")
+		}
+	}
+	return nil
+}
 
 // Login logs in now, replacing the current session. Calls log in lazily, so
 // Login is needed only to fail fast on bad credentials or an unreachable
 // server. With FlavorAuto it also settles the flavor.
 func (c *Client) Login(ctx context.Context) error {
+	if err := c.checkCall(ctx); err != nil {
+		return err
+	}
 	if !c.cfg.hasCredentials() {
 		return ErrNoCredentials
 	}
@@ -91,9 +122,13 @@ func (c *Client) renew(ctx context.Context, stale string) (string, error) {
 	}
 }
 
-// login creates a session with Basic auth. With FlavorAuto unresolved it
-// tries /api/session first and, on 404, settles on the legacy flavor.
+// login creates a session with Basic auth, or takes one from the session
+// source. With FlavorAuto unresolved a Basic login tries /api/session first
+// and, on 404, settles on the legacy flavor.
 func (c *Client) login(ctx context.Context) (string, error) {
+	if c.cfg.sessionSource != nil {
+		return c.fromSource(ctx)
+	}
 	f := c.Flavor()
 	legacy := f == FlavorREST
 	for {
@@ -110,7 +145,11 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			continue
 		}
 		if rep.status/100 != 2 {
-			return "", newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
+			err := newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
+			if rep.status == http.StatusNotFound && f == FlavorAPI {
+				err = hintOldServer(err)
+			}
+			return "", err
 		}
 		var id string
 		if err := wire.DecodeResult(legacy, rep.body, &id); err != nil || id == "" {
@@ -119,17 +158,51 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			}
 			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
 		}
+		if err := checkSessionID(id); err != nil {
+			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+		}
 		if f == FlavorAuto {
-			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy]))
+			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy])) //nolint:gosec // G115: a Flavor constant
 		}
 		return id, nil
 	}
 }
 
+// fromSource calls the WithSessionSource function, turning a panic into an
+// error (it runs in the shared login goroutine, where no caller's recover
+// reaches) and validating the id it returns.
+func (c *Client) fromSource(ctx context.Context) (id string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			id, err = "", fmt.Errorf("hvc: WithSessionSource: source panicked: %v", r)
+		}
+	}()
+	id, err = c.cfg.sessionSource(ctx)
+	if err != nil {
+		return "", fmt.Errorf("hvc: WithSessionSource: %w", err)
+	}
+	if err := checkSessionID(id); err != nil {
+		return "", errors.New("hvc: WithSessionSource: " + err.Error())
+	}
+	return id, nil
+}
+
 // legacy reports whether to speak the /rest flavor, settling FlavorAuto
 // first: by logging in when the client holds credentials and no session,
-// otherwise by probing GET /api/session once (404 means a pre-7.0U2 server).
+// otherwise by probing GET /api/session (404 means a pre-7.0U2 server). It
+// is the entry of every call, so it also refuses a nil ctx and a Client
+// not made by New.
+//
+// The probe runs once for all concurrent callers, detached from the caller
+// that started it (bounded by the client's timeout), so a caller that
+// gives up does not fail the others. It settles the flavor only on a
+// definite answer: 404 means /rest; 200, 401 and 403 mean /api. Any other
+// status or a transport failure is returned to the callers of that probe
+// and leaves the flavor unknown, so the next call probes again.
 func (c *Client) legacy(ctx context.Context) (bool, error) {
+	if err := c.checkCall(ctx); err != nil {
+		return false, err
+	}
 	switch c.Flavor() {
 	case FlavorAPI:
 		return false, nil
@@ -140,17 +213,30 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		if _, err := c.renew(ctx, ""); err != nil {
 			return false, err
 		}
-		return c.Flavor() == FlavorREST, nil
+		if f := c.Flavor(); f != FlavorAuto { // a Basic login settles it; a session source does not
+			return f == FlavorREST, nil
+		}
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
-		const path = "/api/session"
-		rep, err := c.send(ctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: c.SessionID()})
+		if f := c.Flavor(); f != FlavorAuto {
+			return nil, nil
+		}
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.timeout)
+		defer cancel()
+		path := wire.SessionPath(false)
+		id := c.SessionID()
+		rep, err := c.send(pctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: id})
 		if err != nil {
 			return nil, err
 		}
-		f := FlavorAPI
-		if rep.status == http.StatusNotFound {
+		var f Flavor
+		switch rep.status {
+		case http.StatusNotFound:
 			f = FlavorREST
+		case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
+			f = FlavorAPI
+		default:
+			return nil, newStdError(http.MethodGet, path, rep.status, rep.body, c.secrets([]string{id})...)
 		}
 		c.flavor.CompareAndSwap(int32(FlavorAuto), int32(f))
 		return nil, nil
@@ -161,7 +247,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 			return false, r.Err
 		}
 	case <-ctx.Done():
-		return false, &TransportError{Method: http.MethodGet, Path: "/api/session", Err: context.Cause(ctx)}
+		return false, &TransportError{Method: http.MethodGet, Path: wire.SessionPath(false), Err: context.Cause(ctx)}
 	}
 	return c.Flavor() == FlavorREST, nil
 }

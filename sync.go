@@ -16,5 +16,5 @@ type SyncService service
 // /rest/hvc/links/{link}/sync?action=reset (200). Declared errors:
 // *NotFoundError, *UnauthorizedError, *GenericError.
 func (s *SyncService) Reset(ctx context.Context, linkID string) error {
-	return s.client.do(ctx, &call{op: ops.SyncReset, params: []string{linkID}})
+	return s.c().do(ctx, &call{op: ops.SyncReset, params: []string{linkID}})
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Time is a vCenter date-time on the wire. It parses the RFC 3339 forms
@@ -29,7 +29,23 @@ func ParseTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, errors.New("hvc: cannot parse time " + quoteShort(s))
+	return time.Time{}, errors.New("hvc: cannot parse time " + timeText(s))
+}
+
+// timeText shows an unparsable time in an error: quoted when it is made
+// of date-time characters only, else only its length, so a server putting
+// a password where a time belongs cannot make the error quote it (a
+// date-like value is still masked as a token by the caller).
+func timeText(s string) string {
+	if len(s) > 40 {
+		return "(" + strconv.Itoa(len(s)) + " bytes, not a date-time)"
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9') && !strings.ContainsRune("-:.+ TZtz", rune(c)) {
+			return "(" + strconv.Itoa(len(s)) + " bytes, not a date-time)"
+		}
+	}
+	return strconv.Quote(s)
 }
 
 // UnmarshalJSON implements json.Unmarshaler; null leaves t unchanged.
@@ -56,15 +72,4 @@ func (t *Time) ptr() *time.Time {
 	}
 	v := t.Time
 	return &v
-}
-
-func quoteShort(s string) string {
-	if len(s) > 40 {
-		i := 40
-		for i > 0 && !utf8.RuneStart(s[i]) {
-			i--
-		}
-		s = s[:i] + "…"
-	}
-	return strconv.Quote(s)
 }

@@ -134,7 +134,7 @@ func TestTLSInvalidThumbprint(t *testing.T) {
 		strings.Repeat("ab", 16),            // 16 bytes (MD5 size)
 		strings.Repeat("g0", 32),            // not hex
 		fvcColonUpper(make([]byte, 32))[1:], // misaligned colons
-		strings.Replace(fvcColonUpper(make([]byte, 32)), ":", "-", -1),
+		strings.ReplaceAll(fvcColonUpper(make([]byte, 32)), ":", "-"),
 		strings.Replace(fvcColonUpper(make([]byte, 20)), ":", "", 3), // colons in some places only
 	} {
 		c, err := hvc.New("https://vc.example", hvc.WithThumbprint(tp))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -129,27 +128,6 @@ type exchange struct {
 	// status and reply are the mock's answer.
 	status int
 	reply  string
-}
-
-func fullSpec() hvc.LinkCreateSpec {
-	return hvc.LinkCreateSpec{
-		PSCHostname:   "psc.remote.example",
-		Port:          "8443",
-		DomainName:    "remote.local",
-		Username:      "administrator@remote.local",
-		Password:      "Pa55-w0rd!",
-		SSLThumbprint: mockThumbprint,
-		AdminGroups:   []string{"admins@remote.local", "ops@remote.local"},
-	}
-}
-
-const fullSpecJSON = `{"psc_hostname":"psc.remote.example","port":"8443","domain_name":"remote.local",
-	"username":"administrator@remote.local","password":"Pa55-w0rd!",
-	"ssl_thumbprint":"` + mockThumbprint + `","admin_groups":["admins@remote.local","ops@remote.local"]}`
-
-func minimalSpec() hvc.LinkCreateSpec {
-	return hvc.LinkCreateSpec{PSCHostname: "psc.remote.example", DomainName: "remote.local",
-		Username: "administrator@remote.local", Password: "Pa55-w0rd!"}
 }
 
 // minimalSpecJSON has no optional member at all: unset optionals are omitted.
@@ -445,26 +423,6 @@ func TestWireOperations(t *testing.T) {
 	}
 }
 
-// TestWireMinimalSpecOmitsOptionals checks member by member that unset
-// optional fields are absent, not null or "".
-func TestWireMinimalSpecOmitsOptionals(t *testing.T) {
-	t.Parallel()
-	for _, fl := range flavors {
-		t.Run(fl.name, func(t *testing.T) {
-			t.Parallel()
-			m := newMockVC(t, jsonReply(map[bool]int{false: 201, true: 200}[fl.legacy],
-				map[bool]string{false: `"l"`, true: `{"value":"l"}`}[fl.legacy]))
-			c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
-			_, err := c.Links.Create(context.Background(), minimalSpec())
-			require.NoError(t, err)
-			body := string(m.Requests()[0].Body)
-			for _, k := range []string{"port", "ssl_thumbprint", "admin_groups", "ssl_certificate", "null"} {
-				assert.NotContains(t, body, k)
-			}
-		})
-	}
-}
-
 // TestWireEscapesPathParams checks that ids are path-escaped: "a/b" must
 // stay one segment ("a%2Fb") rather than add one.
 func TestWireEscapesPathParams(t *testing.T) {
@@ -578,56 +536,6 @@ func TestWireDeclaredErrors(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestWireCreateUnverifiedPeer checks the certificate data of UNVERIFIED_PEER
-// in both envelopes, including the 9.0 PEM.
-func TestWireCreateUnverifiedPeer(t *testing.T) {
-	t.Parallel()
-	const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-	cases := []struct {
-		name string
-		data string
-		want hvc.CertificateInfo
-	}{
-		{"thumbprint", `{"ssl_thumbprint":"` + mockThumbprint + `"}`, hvc.CertificateInfo{SSLThumbprint: mockThumbprint}},
-		{"thumbprint and certificate", `{"ssl_thumbprint":"` + mockThumbprint + `","ssl_certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}`,
-			hvc.CertificateInfo{SSLThumbprint: mockThumbprint, SSLCertificate: pem}},
-		{"nested under a discriminator", `{"com.vmware.vcenter.hvc.links.certificate_info":{"ssl_thumbprint":"` + mockThumbprint + `"}}`,
-			hvc.CertificateInfo{SSLThumbprint: mockThumbprint}},
-	}
-	for _, tc := range cases {
-		for _, fl := range flavors {
-			t.Run(tc.name+"/"+fl.name, func(t *testing.T) {
-				t.Parallel()
-				body := errorBody(envFor(fl.legacy), hvc.ErrorTypeUnverifiedPeer,
-					`"messages":[{"id":"hvc.peer","default_message":"Unverified peer","args":[]}],"data":`+tc.data)
-				m := newMockVC(t, jsonReply(400, body))
-				c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
-				spec := fullSpec()
-				spec.SSLThumbprint = ""
-				_, err := c.Links.Create(context.Background(), spec)
-				var peer *hvc.UnverifiedPeerError
-				require.ErrorAs(t, err, &peer)
-				assert.ErrorIs(t, err, hvc.ErrUnverifiedPeer)
-				assert.JSONEq(t, tc.data, string(peer.Data))
-				info, ierr := peer.CertificateInfo()
-				require.NoError(t, ierr)
-				assert.Equal(t, tc.want, info)
-				assert.True(t, hvc.SameThumbprint(strings.ReplaceAll(strings.ToLower(mockThumbprint), ":", ""), info.SSLThumbprint))
-			})
-		}
-	}
-	t.Run("no data", func(t *testing.T) {
-		t.Parallel()
-		m := newMockVC(t, jsonReply(400, `{"error_type":"UNVERIFIED_PEER","messages":[]}`))
-		c := m.Client(t, hvc.FlavorAPI, hvc.WithSessionID(mockSession))
-		_, err := c.Links.Create(context.Background(), minimalSpec())
-		var peer *hvc.UnverifiedPeerError
-		require.ErrorAs(t, err, &peer)
-		_, ierr := peer.CertificateInfo()
-		assert.Error(t, ierr)
-	})
 }
 
 // TestWireLogoutUnauthenticated: a session the server already dropped counts
@@ -766,76 +674,6 @@ func TestValidationNothingSent(t *testing.T) {
 				assert.Contains(t, err.Error(), tc.field)
 				assert.False(t, errors.Is(err, hvc.ErrNotFound))
 				assert.Equal(t, 0, m.MT.GetTotalCallCount(), "nothing may be sent")
-			})
-		}
-	}
-}
-
-// TestWireCreateEmptyID: a success without a link id is a *DecodeError that
-// names the operation as sent (flavor prefix and real status).
-func TestWireCreateEmptyID(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name   string
-		legacy bool
-		status int
-		body   string
-	}{
-		{"api", false, 201, `""`},
-		{"rest", true, 200, `{"value":""}`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			m := newMockVC(t, jsonReply(tc.status, tc.body))
-			c := m.Client(t, map[bool]hvc.Flavor{false: hvc.FlavorAPI, true: hvc.FlavorREST}[tc.legacy], hvc.WithSessionID(mockSession))
-			id, err := c.Links.Create(context.Background(), minimalSpec())
-			assert.Empty(t, id)
-			var de *hvc.DecodeError
-			require.ErrorAs(t, err, &de)
-			assert.Equal(t, "POST", de.Method)
-			assert.Equal(t, "/hvc/links", de.Path)
-			assert.Equal(t, tc.status, de.StatusCode)
-		})
-	}
-}
-
-// TestWireCreateTrusting: UNVERIFIED_PEER, the callback sees the presented
-// certificate, and the second create carries its thumbprint.
-func TestWireCreateTrusting(t *testing.T) {
-	t.Parallel()
-	for _, fl := range flavors {
-		for _, accept := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/accept=%v", fl.name, accept), func(t *testing.T) {
-				t.Parallel()
-				peer := errorBody(envFor(fl.legacy), hvc.ErrorTypeUnverifiedPeer,
-					`"messages":[{"id":"p","default_message":"unverified","args":[]}],"data":{"ssl_thumbprint":"`+mockThumbprint+`"}`)
-				ok := map[bool]string{false: `"link-7"`, true: `{"value":"link-7"}`}[fl.legacy]
-				okStatus := map[bool]int{false: 201, true: 200}[fl.legacy]
-				m := newMockVC(t, jsonReply(400, peer).Then(jsonReply(okStatus, ok)))
-				c := m.Client(t, fl.flavor, hvc.WithSessionID(mockSession))
-				var seen []hvc.CertificateInfo
-				id, err := c.Links.CreateTrusting(context.Background(), minimalSpec(), func(ci hvc.CertificateInfo) (bool, error) {
-					seen = append(seen, ci)
-					return accept, nil
-				})
-				assert.Equal(t, []hvc.CertificateInfo{{SSLThumbprint: mockThumbprint}}, seen)
-				reqs := m.Requests()
-				if !accept {
-					assert.ErrorIs(t, err, hvc.ErrUnverifiedPeer)
-					assert.Empty(t, id)
-					assert.Len(t, reqs, 1)
-					return
-				}
-				require.NoError(t, err)
-				assert.Equal(t, "link-7", id)
-				require.Len(t, reqs, 2)
-				want := `{"psc_hostname":"psc.remote.example","domain_name":"remote.local",
-					"username":"administrator@remote.local","password":"Pa55-w0rd!","ssl_thumbprint":"` + mockThumbprint + `"}`
-				if fl.legacy {
-					want = `{"spec":` + want + `}`
-				}
-				assert.JSONEq(t, want, string(reqs[1].Body))
 			})
 		}
 	}

@@ -18,7 +18,7 @@ func (s *Server) setAdmins(w http.ResponseWriter, r *http.Request, f flavor, _ s
 	var body struct {
 		GroupNames *[]string `json:"group_names"`
 	}
-	_, e := decodeBody(r, &body)
+	_, e := decodeInput(r, &body, operationInput, "group_names")
 	if e == nil && body.GroupNames == nil {
 		e = errInvalidArgument("group_names", "required field is missing")
 	}
@@ -49,7 +49,7 @@ func (s *Server) changeAdmin(w http.ResponseWriter, r *http.Request, f flavor, a
 	var body struct {
 		GroupName *string `json:"group_name"`
 	}
-	_, e := decodeBody(r, &body)
+	_, e := decodeInput(r, &body, operationInput, "group_name")
 	if e == nil && body.GroupName == nil {
 		e = errInvalidArgument("group_name", "required field is missing")
 	}

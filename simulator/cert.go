@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"strings"
@@ -70,6 +72,22 @@ func thumbprintOf(der []byte) string {
 		b.WriteString(h[i : i+2])
 	}
 	return b.String()
+}
+
+// parseCertificatePEM returns the DER bytes of the single certificate in a
+// PEM text, or an error saying why it is not one.
+func parseCertificatePEM(s string) ([]byte, error) {
+	block, rest := pem.Decode([]byte(s))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("not a PEM certificate")
+	}
+	if len(strings.TrimSpace(string(rest))) != 0 {
+		return nil, errors.New("more than one PEM block")
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		return nil, errors.New("PEM block is not a valid certificate")
+	}
+	return block.Bytes, nil
 }
 
 // normThumbprint reduces a thumbprint to lower-case hex without colons, or

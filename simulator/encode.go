@@ -68,6 +68,11 @@ func writeError(w http.ResponseWriter, f flavor, e *stdError) {
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	if f == flavorREST {
+		if e.typ == "UNAUTHENTICATED" {
+			// The observed legacy 401 body has no error_type inside value
+			// (see errUnauthenticated).
+			delete(body, "error_type")
+		}
 		writeJSON(w, e.status, map[string]any{"type": legacyType(e.typ), "value": body})
 		return
 	}

@@ -79,7 +79,7 @@ func ExampleNew() {
 	fmt.Printf("%s\n", call(hc, http.MethodGet, sim.URL()+"/api/hvc/links", token, ""))
 	// Output:
 	// 201 token
-	// 400 {"data":{"ssl_thumbprint":"88:3A:7D:41:5E:16:41:88:27:C5:4B:6E:1C:15:0B:90:C3:A1:C9:22:48:98:59:47:59:73:76:8E:44:5A:31:72"},"error_type":"UNVERIFIED_PEER","messages":[{"args":["psc.foreign.example"],"default_message":"The certificate of psc.foreign.example could not be verified.","id":"com.vmware.vcenter.hvc.links.certificate.unverified"}]}
+	// 400 {"data":{"ssl_thumbprint":"D7:F1:49:2D:75:68:F5:D2:30:31:2D:76:54:B2:57:86:3E:14:EE:B4:C4:6E:C5:10:3C:51:50:84:5D:FD:55:81"},"error_type":"UNVERIFIED_PEER","messages":[{"args":["psc.foreign.example"],"default_message":"The certificate of psc.foreign.example could not be verified.","id":"com.vmware.vcenter.hvc.links.certificate.unverified"}]}
 	// 201 "link-1"
 	// 200 [{"display_name":"remote.local","link":"link-1"}]
 	// 204
@@ -135,7 +135,9 @@ func ExampleServer_AddFault() {
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
 
-	sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	if _, err := sim.AddFault(simulator.Fault{Method: http.MethodGet, Path: "/api/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 1}); err != nil {
+		panic(err)
+	}
 	login := call(hc, http.MethodPost, sim.URL()+"/api/session", "", "")
 	var token string
 	if err := json.Unmarshal(login[len("201 "):], &token); err != nil {

@@ -4,54 +4,92 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
 
 // Fault is a misbehaviour injected into matching requests, checked before
-// the request is handled. A request matches when Method is empty or equal
-// and Path is empty or matches (path.Match) the request path without its
-// flavor prefix, e.g. "/hvc/links", "/hvc/links/*", "/session" (the /api
-// session) or "/com/vmware/cis/session" (the legacy one). Path segments are
-// matched in their escaped form.
+// the request is handled (before authentication and routing).
 //
-// The fault first waits Latency (or until the client goes away). Then Drop
-// closes the connection without an answer; Body answers those bytes with
-// Status (default 500) and ContentType (default application/json); else
-// ErrorType answers that standard error in the request's flavor, with
-// Status or the error's usual status; else, with only Latency set, the
-// request is handled normally. Times limits how many requests the fault
-// applies to (0 means every one).
+// A request matches when Method is empty or equal, Action is empty or equal
+// to the request's ?action= (or, for the legacy session, ~action=) value,
+// and Path is empty or matches the request's escaped path. Path takes any
+// of these forms:
+//
+//   - the flavor-less template of an operation, "/hvc/links/{link}" (a
+//     {placeholder} matches one path segment): both flavors;
+//   - the same with the flavor prefix, "/api/hvc/links/{link}" or
+//     "/rest/hvc/links/{link}", as shown in RecordedRequest.Path and in error
+//     messages: that flavor only;
+//   - path.Match globs in either form, "/hvc/links/*/sync/providers/*";
+//   - the session paths "/session" (/api) and "/com/vmware/cis/session"
+//     (/rest), with or without their prefix.
+//
+// Segments are matched in their escaped form. AddFault refuses a Path,
+// Method and Action that no route of the server can match.
+//
+// The fault first waits Latency (or until the client goes away) and adds
+// Header to the response. Then Respond, when set, answers the request
+// itself; else Drop closes the connection without an answer; Body answers
+// those bytes with Status (default 500) and ContentType (default
+// application/json); ErrorType answers that standard error in the request's
+// flavor, with Status or the error's usual status; Status alone answers an
+// empty body; with only Latency or Header set, the request is handled
+// normally. Times limits how many requests the fault applies to (0 means
+// every one).
 type Fault struct {
 	Method      string
 	Path        string
+	Action      string
 	Status      int
 	ErrorType   string
 	Body        []byte
 	ContentType string
-	Latency     time.Duration
-	Drop        bool
-	Times       int
+	// Header is added to the response, e.g. Retry-After with a 503.
+	Header  http.Header
+	Latency time.Duration
+	Drop    bool
+	// Respond, when set, answers the request instead of the fields above
+	// (after Latency and Header): an escape hatch for anything else.
+	Respond func(w http.ResponseWriter, r *http.Request)
+	Times   int
 }
 
 type faultEntry struct {
 	Fault
+	// flavor restricts the fault to "api" or "rest"; "" is both.
+	flavor string
+	// glob is the flavor-less path.Match pattern, {placeholders} as "*".
+	glob string
 	used int
 }
 
 // AddFault injects f and returns a function that removes it. Faults are
 // tried in the order they were added; the first that matches and has uses
-// left applies. A malformed Path pattern is a bug in the test and panics.
-func (s *Server) AddFault(f Fault) (remove func()) {
+// left applies. It returns an error, and injects nothing, when the Path is
+// malformed or when no route of the server (in the flavors it serves, with
+// that Method and Action) has a shape that Path can match: such a fault
+// would never fire, and a failure test relying on it would pass while
+// testing nothing.
+func (s *Server) AddFault(f Fault) (remove func(), err error) {
+	e := &faultEntry{Fault: f}
 	if f.Path != "" {
-		if _, err := path.Match(f.Path, "/"); err != nil {
-			panic(fmt.Sprintf("simulator: AddFault: bad Path pattern %q: %v", f.Path, err))
+		e.flavor, e.glob = splitFaultPath(f.Path)
+		if _, err := path.Match(e.glob, "/"); err != nil {
+			return nil, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
 		}
 	}
-	e := &faultEntry{Fault: f}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.canMatch(e) {
+		if strings.Contains(f.Path, "?action=") {
+			return nil, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
+		}
+		return nil, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
+			s.cfg.release, f.Method, f.Path, f.Action)
+	}
 	s.faults = append(s.faults, e)
-	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -61,28 +99,130 @@ func (s *Server) AddFault(f Fault) (remove func()) {
 				return
 			}
 		}
+	}, nil
+}
+
+// splitFaultPath separates a fault path's flavor prefix from its
+// flavor-less glob, turning {placeholders} into "*".
+func splitFaultPath(p string) (flavor, glob string) {
+	switch {
+	case hasPrefixDir(p, "/api"):
+		flavor, p = "api", p[len("/api"):]
+	case hasPrefixDir(p, "/rest"):
+		flavor, p = "rest", p[len("/rest"):]
 	}
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		if len(seg) > 2 && strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			segs[i] = "*"
+		}
+	}
+	return flavor, strings.Join(segs, "/")
+}
+
+// canMatch reports whether some route could match the fault. The caller
+// holds s.mu.
+func (s *Server) canMatch(e *faultEntry) bool {
+	for _, rt := range s.routes {
+		method, fl, tmpl, ok := rt.describe()
+		if !ok {
+			continue
+		}
+		if e.flavor != "" && e.flavor != fl {
+			continue
+		}
+		if e.Method != "" && method != "" && !strings.EqualFold(e.Method, method) &&
+			!(strings.EqualFold(e.Method, http.MethodHead) && method == http.MethodGet) {
+			continue
+		}
+		if e.Action != "" && rt.actions != nil && !slices.Contains(rt.actions, e.Action) {
+			continue
+		}
+		if e.glob == "" || shapeMatches(e.glob, tmpl) {
+			return true
+		}
+	}
+	return false
+}
+
+// describe returns a route's method ("" for any), flavor ("" for a route
+// outside both prefixes) and flavor-less template; ok is false for the
+// catch-all.
+func (rt route) describe() (method, fl, tmpl string, ok bool) {
+	if !rt.user {
+		return strings.Fields(rt.pattern)[0], rt.flavor.String(), rt.template, true
+	}
+	p := strings.TrimSpace(rt.pattern)
+	if i := strings.IndexAny(p, " \t"); i >= 0 {
+		method, p = strings.ToUpper(p[:i]), strings.TrimSpace(p[i+1:])
+	}
+	if i := strings.IndexByte(p, '/'); i > 0 {
+		p = p[i:] // drop a host
+	}
+	switch {
+	case hasPrefixDir(p, "/api"):
+		fl, p = "api", p[len("/api"):]
+	case hasPrefixDir(p, "/rest"):
+		fl, p = "rest", p[len("/rest"):]
+	}
+	return method, fl, p, true
+}
+
+// shapeMatches reports whether some escaped path matching route template
+// tmpl (ServeMux wildcards allowed) can match the fault's glob.
+func shapeMatches(glob, tmpl string) bool {
+	gs, ts := strings.Split(glob, "/"), strings.Split(tmpl, "/")
+	for i, t := range ts {
+		if strings.HasSuffix(t, "...}") || (t == "" && i == len(ts)-1 && i > 0) {
+			return len(gs) >= i // a tail wildcard or a subtree pattern matches any rest
+		}
+		if i >= len(gs) {
+			return false
+		}
+		g := gs[i]
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			if g == "" {
+				return false
+			}
+			continue
+		}
+		if ok, _ := path.Match(g, t); !ok {
+			return false
+		}
+	}
+	return len(gs) == len(ts)
 }
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults = nil
+	clear(s.controlFaults)
 	s.mu.Unlock()
 }
 
-// fault returns the fault that applies to a request, using it up once.
-func (s *Server) fault(method, rel string) *Fault {
+// fault returns the fault that applies to a request in flavor flv ("api",
+// "rest", or "" outside both prefixes) whose escaped path without the
+// flavor prefix is rel, using it up once.
+func (s *Server) fault(r *http.Request, flv, rel string) *Fault {
+	q := r.URL.Query()
+	action, tilde := q.Get("action"), q.Get("~action")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.faults {
-		if e.Method != "" && !strings.EqualFold(e.Method, method) {
+		if e.Method != "" && !strings.EqualFold(e.Method, r.Method) {
 			continue
 		}
-		if e.Path != "" {
-			if ok, _ := path.Match(e.Path, rel); !ok {
+		if e.flavor != "" && e.flavor != flv {
+			continue
+		}
+		if e.glob != "" {
+			if ok, _ := path.Match(e.glob, rel); !ok {
 				continue
 			}
+		}
+		if e.Action != "" && e.Action != action && e.Action != tilde {
+			continue
 		}
 		if e.Times > 0 && e.used >= e.Times {
 			continue
@@ -109,7 +249,15 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 			return true
 		}
 	}
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
 	switch {
+	case f.Respond != nil:
+		f.Respond(w, r)
+		return true
 	case f.Drop:
 		drop(w)
 		return true

@@ -76,8 +76,12 @@ func TestFaultAnswers(t *testing.T) {
 		{"other path does not match", simulator.Fault{Path: "/hvc/links/*", ErrorType: "ERROR"}, func(t *testing.T, f flavor, resp response) {
 			require.Equal(t, 200, resp.status)
 		}},
-		{"prefixed path does not match", simulator.Fault{Path: f0(), ErrorType: "ERROR"}, func(t *testing.T, f flavor, resp response) {
-			require.Equal(t, 200, resp.status)
+		{"an /api path matches /api only", simulator.Fault{Path: f0(), ErrorType: "ERROR"}, func(t *testing.T, f flavor, resp response) {
+			if f.rest() {
+				require.Equal(t, 200, resp.status)
+				return
+			}
+			requireError(t, f, resp, 500, "ERROR")
 		}},
 	}
 	for _, f := range flavors {
@@ -85,7 +89,7 @@ func TestFaultAnswers(t *testing.T) {
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				x := newFixture(t, f)
-				x.sim.AddFault(tc.fault)
+				mustFault(t, x.sim, tc.fault)
 				start := time.Now()
 				resp := x.call(t, http.MethodGet, "/hvc/links", nil)
 				assert.GreaterOrEqual(t, time.Since(start), tc.fault.Latency)
@@ -115,7 +119,7 @@ func TestFaultSessionPaths(t *testing.T) {
 			t.Parallel()
 			sim := simulator.Run(t)
 			w := newWire(t, sim)
-			sim.AddFault(simulator.Fault{Method: http.MethodPost, Path: tc.path, ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+			mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: tc.path, ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
 			resp := w.do(t, request{method: http.MethodPost, path: tc.f.sessionPath, user: simulator.DefaultAdminUser, pass: simulator.DefaultAdminPassword})
 			requireError(t, tc.f, resp, 503, "SERVICE_UNAVAILABLE")
 			assert.Zero(t, sim.LoginCount(), "a faulted login reached the handler")
@@ -137,8 +141,8 @@ func TestFaultLifecycle(t *testing.T) {
 
 			// Times: the first fault applies twice, then the second once,
 			// then none.
-			removeA := x.sim.AddFault(simulator.Fault{Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 2})
-			x.sim.AddFault(simulator.Fault{Path: "/hvc/links", ErrorType: "TIMED_OUT", Times: 1})
+			removeA := mustFault(t, x.sim, simulator.Fault{Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Times: 2})
+			mustFault(t, x.sim, simulator.Fault{Path: "/hvc/links", ErrorType: "TIMED_OUT", Times: 1})
 			requireError(t, f, list(), 503, "SERVICE_UNAVAILABLE")
 			requireError(t, f, list(), 503, "SERVICE_UNAVAILABLE")
 			requireError(t, f, list(), 500, "TIMED_OUT")
@@ -147,8 +151,8 @@ func TestFaultLifecycle(t *testing.T) {
 			removeA() // removing twice is harmless
 
 			// remove: a fault without Times applies until removed.
-			removeB := x.sim.AddFault(simulator.Fault{Path: "/hvc/links", ErrorType: "ERROR"})
-			removeC := x.sim.AddFault(simulator.Fault{Path: "/hvc/links", ErrorType: "TIMED_OUT"})
+			removeB := mustFault(t, x.sim, simulator.Fault{Path: "/hvc/links", ErrorType: "ERROR"})
+			removeC := mustFault(t, x.sim, simulator.Fault{Path: "/hvc/links", ErrorType: "TIMED_OUT"})
 			for range 3 {
 				requireError(t, f, list(), 500, "ERROR")
 			}
@@ -158,8 +162,8 @@ func TestFaultLifecycle(t *testing.T) {
 			require.Equal(t, 200, list().status)
 
 			// ClearFaults removes all.
-			x.sim.AddFault(simulator.Fault{Path: "/hvc/links", ErrorType: "ERROR"})
-			x.sim.AddFault(simulator.Fault{ErrorType: "ERROR"})
+			mustFault(t, x.sim, simulator.Fault{Path: "/hvc/links", ErrorType: "ERROR"})
+			mustFault(t, x.sim, simulator.Fault{ErrorType: "ERROR"})
 			requireError(t, f, list(), 500, "ERROR")
 			x.sim.ClearFaults()
 			require.Equal(t, 200, list().status)
@@ -168,11 +172,12 @@ func TestFaultLifecycle(t *testing.T) {
 	}
 }
 
-// TestFaultBadPattern checks that AddFault panics on a malformed pattern.
+// TestFaultBadPattern checks that AddFault refuses a malformed pattern.
 func TestFaultBadPattern(t *testing.T) {
 	t.Parallel()
 	sim := simulator.Run(t)
-	assert.Panics(t, func() { sim.AddFault(simulator.Fault{Path: "/hvc/["}) })
+	_, err := sim.AddFault(simulator.Fault{Path: "/hvc/["})
+	assert.ErrorContains(t, err, "bad Path pattern")
 }
 
 // TestFaultEscapedPath checks that faults match path segments in their
@@ -180,7 +185,7 @@ func TestFaultBadPattern(t *testing.T) {
 func TestFaultEscapedPath(t *testing.T) {
 	t.Parallel()
 	x := newFixture(t, apiFlavor)
-	x.sim.AddFault(simulator.Fault{Path: "/hvc/links/a%2Fb", ErrorType: "ERROR"})
+	mustFault(t, x.sim, simulator.Fault{Path: "/hvc/links/a%2Fb", ErrorType: "ERROR"})
 	requireError(t, apiFlavor, x.call(t, http.MethodGet, "/hvc/links/a%2Fb", nil), 500, "ERROR")
 	requireError(t, apiFlavor, x.call(t, http.MethodGet, "/hvc/links/a%2Fc", nil), 404, "NOT_FOUND")
 }
@@ -219,7 +224,7 @@ func TestFaultLatencyEndsWithRequest(t *testing.T) {
 				w := newWire(t, sim)
 				tok := w.admin(t, f)
 				sim.ResetRequests()
-				sim.AddFault(simulator.Fault{Path: "/hvc/links", Latency: time.Minute, ErrorType: "ERROR"})
+				mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Latency: time.Minute, ErrorType: "ERROR"})
 				start := time.Now()
 				require.NoError(t, tc.call(w, f, tok))
 				require.Less(t, time.Since(start), 10*time.Second)
@@ -255,7 +260,7 @@ func TestFaultDrop(t *testing.T) {
 				tok := w.admin(t, f)
 				sim.ResetRequests()
 				tc.fault.Times = 1
-				sim.AddFault(tc.fault)
+				mustFault(t, sim, tc.fault)
 				// A POST is not retried by the transport on a reused
 				// connection, so exactly one request reaches the server.
 				_, err := w.try(context.Background(), request{method: http.MethodPost, path: f.prefix + "/hvc/links", token: tok, body: createBody(f, spec("x.local"))})
@@ -287,7 +292,7 @@ func TestRequests(t *testing.T) {
 	want := []simulator.RecordedRequest{
 		{Method: "POST", Path: "/api/session", Flavor: "api", Status: 201},
 		{Method: "GET", Path: "/api/hvc/links", Flavor: "api", Status: 200},
-		{Method: "POST", Path: "/rest/hvc/management/administrators", RawQuery: "action=add", Flavor: "rest", Status: 200},
+		{Method: "POST", Path: "/rest/hvc/management/administrators", RawQuery: "action=add", Flavor: "rest", Status: 200, Body: []byte(`{"group_name":"a@b"}`)},
 		{Method: "GET", Path: "/api/hvc/links/a%2Fb", Flavor: "api", Status: 404},
 		{Method: "GET", Path: "/nowhere", RawQuery: "x=1", Flavor: "", Status: 404},
 	}

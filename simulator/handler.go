@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bufio"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -50,8 +51,17 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	escaped := r.URL.EscapedPath()
+	if s.cfg.control && hasPrefixDir(escaped, strings.TrimSuffix(ControlPrefix, "/")) {
+		s.control(w, r)
+		return
+	}
 	fl, rel, known := s.split(escaped)
 	sw := &statusWriter{ResponseWriter: w}
+	var body *bodyCapture
+	if r.Body != nil && r.Body != http.NoBody {
+		body = &bodyCapture{rc: r.Body}
+		r.Body = body
+	}
 	defer func() {
 		rec := recover()
 		if rec == http.ErrAbortHandler {
@@ -66,7 +76,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if known {
 			flv = fl.String()
 		}
-		s.record(RecordedRequest{Method: r.Method, Path: escaped, RawQuery: r.URL.RawQuery, Flavor: flv, Status: sw.status, Time: start})
+		var recorded []byte
+		if body != nil {
+			if sw.dropped == nil && rec == nil {
+				body.drain()
+			}
+			recorded = body.buf
+		}
+		s.record(RecordedRequest{Method: r.Method, Path: escaped, RawQuery: r.URL.RawQuery, Flavor: flv, Status: sw.status, Time: start, Body: recorded})
 		if sw.dropped != nil {
 			_ = sw.dropped.Close()
 		}
@@ -77,21 +94,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			panic(rec)
 		}
 	}()
+	flv, frel := "", escaped
 	if known {
-		if f := s.fault(r.Method, rel); f != nil {
-			if applyFault(sw, r, fl, f) {
-				return
-			}
-		}
+		flv, frel = fl.String(), rel
 	}
-	if !known {
-		writeError(sw, flavorAPI, errOperationNotFound(r.Method, escaped))
-		return
+	if f := s.fault(r, flv, frel); f != nil {
+		if applyFault(sw, r, fl, f) {
+			return
+		}
 	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.maxBody)
 	}
-	s.route(sw, r, fl, rel)
+	if !cleanEscaped(escaped) {
+		s.notFound(sw, r)
+		return
+	}
+	s.mu.Lock()
+	mux := s.mux
+	s.mu.Unlock()
+	mux.ServeHTTP(sw, r)
 }
 
 // split separates the flavor prefix from a path. known is false for a path
@@ -108,4 +130,26 @@ func (s *Server) split(p string) (fl flavor, rel string, known bool) {
 
 func hasPrefixDir(p, prefix string) bool {
 	return strings.HasPrefix(p, prefix) && (len(p) == len(prefix) || p[len(prefix)] == '/')
+}
+
+// bodyCapture keeps the first maxRecordedBody bytes of a request body as
+// they are read, for the request log.
+type bodyCapture struct {
+	rc  io.ReadCloser
+	buf []byte
+}
+
+func (b *bodyCapture) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if room := maxRecordedBody - len(b.buf); room > 0 && n > 0 {
+		b.buf = append(b.buf, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+func (b *bodyCapture) Close() error { return b.rc.Close() }
+
+// drain reads what the handler left unread, up to the recording bound.
+func (b *bodyCapture) drain() {
+	_, _ = io.Copy(io.Discard, io.LimitReader(b, int64(maxRecordedBody-len(b.buf))))
 }

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -9,32 +10,49 @@ import (
 
 // createSpec is links.CreateSpec as it arrives on the wire.
 type createSpec struct {
-	PSCHostname   *string  `json:"psc_hostname"`
-	Port          *string  `json:"port"`
-	DomainName    *string  `json:"domain_name"`
-	Username      *string  `json:"username"`
-	Password      *string  `json:"password"`
-	SSLThumbprint *string  `json:"ssl_thumbprint"`
-	AdminGroups   []string `json:"admin_groups"`
+	PSCHostname    *string  `json:"psc_hostname"`
+	Port           *string  `json:"port"`
+	DomainName     *string  `json:"domain_name"`
+	Username       *string  `json:"username"`
+	Password       *string  `json:"password"`
+	SSLThumbprint  *string  `json:"ssl_thumbprint"`
+	SSLCertificate *string  `json:"ssl_certificate"`
+	AdminGroups    []string `json:"admin_groups"`
+}
+
+// createSpecName is the vAPI name of links.CreateSpec.
+const createSpecName = "com.vmware.vcenter.hvc.links.create_spec"
+
+// createSpecFields are the fields of links.CreateSpec in a release.
+func (c *config) createSpecFields() []string {
+	f := []string{"psc_hostname", "port", "domain_name", "username", "password", "ssl_thumbprint", "admin_groups"}
+	if c.sslCertificate() {
+		f = append(f, "ssl_certificate")
+	}
+	return f
 }
 
 // createLink handles links create: /api sends the CreateSpec itself, /rest
-// sends {"spec": CreateSpec}.
+// sends {"spec": CreateSpec}. Fields the release does not define
+// (ssl_certificate before 9.0) are UNEXPECTED_INPUT.
 func (s *Server) createLink(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
 	var spec createSpec
 	var e *stdError
 	if f == flavorREST {
 		var env struct {
-			Spec *createSpec `json:"spec"`
+			Spec json.RawMessage `json:"spec"`
 		}
-		if _, e = decodeBody(r, &env); e == nil && env.Spec == nil {
-			e = errInvalidArgument("spec", "required field is missing")
-		}
-		if env.Spec != nil {
-			spec = *env.Spec
+		if _, e = decodeInput(r, &env, operationInput, "spec"); e == nil {
+			if len(env.Spec) == 0 || string(env.Spec) == "null" {
+				e = errInvalidArgument("spec", "required field is missing")
+			} else if e = checkFields(env.Spec, createSpecName, s.cfg.createSpecFields()...); e == nil {
+				if err := json.Unmarshal(env.Spec, &spec); err != nil {
+					e = errInvalidRequest("The request body is not valid JSON for this operation: " + err.Error())
+				}
+			}
 		}
 	} else {
-		_, e = decodeBody(r, &spec)
+		_, e = decodeInput(r, &spec, createSpecName, s.cfg.createSpecFields()...)
 	}
 	if e == nil {
 		e = validateSpec(&spec)
@@ -68,7 +86,22 @@ func validateSpec(spec *createSpec) *stdError {
 	if spec.SSLThumbprint != nil && normThumbprint(*spec.SSLThumbprint) == "" {
 		return errInvalidArgument("spec.ssl_thumbprint", "must be a hex certificate thumbprint")
 	}
+	if spec.SSLCertificate != nil {
+		if _, err := parseCertificatePEM(*spec.SSLCertificate); err != nil {
+			return errInvalidArgument("spec.ssl_certificate", "must be a PEM certificate")
+		}
+	}
 	return nil
+}
+
+// trusted reports whether a spec names the certificate psc presents: by
+// ssl_certificate when set (9.0+), else by ssl_thumbprint.
+func trusted(spec *createSpec, psc foreignPSC) bool {
+	if spec.SSLCertificate != nil {
+		der, err := parseCertificatePEM(*spec.SSLCertificate)
+		return err == nil && normThumbprint(thumbprintOf(der)) == normThumbprint(psc.thumbprint)
+	}
+	return spec.SSLThumbprint != nil && normThumbprint(*spec.SSLThumbprint) == normThumbprint(psc.thumbprint)
 }
 
 // addLink checks the foreign PSC's certificate and the domain, then records
@@ -77,15 +110,19 @@ func (s *Server) addLink(spec *createSpec) (string, *stdError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	host := strings.ToLower(*spec.PSCHostname)
-	tp, known := s.cfg.foreign[host]
+	psc, known := s.cfg.foreign[host]
 	if !known {
 		return "", newError("ERROR", "com.vmware.vcenter.hvc.links.connect.failed",
 			"Could not connect to the PSC "+*spec.PSCHostname+".", *spec.PSCHostname).withParam("psc_hostname", *spec.PSCHostname)
 	}
-	if spec.SSLThumbprint == nil || normThumbprint(*spec.SSLThumbprint) != normThumbprint(tp) {
+	if !trusted(spec, psc) {
 		e := newError("UNVERIFIED_PEER", "com.vmware.vcenter.hvc.links.certificate.unverified",
 			"The certificate of "+*spec.PSCHostname+" could not be verified.", *spec.PSCHostname)
-		e.data = map[string]string{"ssl_thumbprint": tp}
+		data := map[string]string{"ssl_thumbprint": psc.thumbprint}
+		if s.cfg.sslCertificate() && psc.certPEM != "" {
+			data["ssl_certificate"] = psc.certPEM
+		}
+		e.data = data
 		return "", e
 	}
 	for _, l := range s.links {
@@ -140,11 +177,11 @@ func (s *Server) getLink(w http.ResponseWriter, f flavor, id string) {
 func (s *Server) deleteLink(w http.ResponseWriter, r *http.Request, f flavor, id string, withCreds bool) {
 	if withCreds {
 		var body struct {
-			Credentials *credentials `json:"credentials"`
+			Credentials json.RawMessage `json:"credentials"`
 		}
-		_, e := decodeBody(r, &body)
+		_, e := decodeInput(r, &body, operationInput, "credentials")
 		if e == nil {
-			e = body.Credentials.check("credentials")
+			e = decodeCredentials(body.Credentials, "credentials", linksCredentialsName)
 		}
 		if e != nil {
 			writeError(w, f, e)

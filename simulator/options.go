@@ -1,11 +1,15 @@
 package simulator
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
 // Default users and the default foreign PSC the simulator knows.
@@ -18,9 +22,28 @@ const (
 	// DefaultForeignPSC is the host name of the foreign PSC a link can be
 	// created to out of the box.
 	DefaultForeignPSC = "psc.foreign.example"
-	// DefaultForeignThumbprint is the SHA-256 thumbprint of the certificate
-	// DefaultForeignPSC presents: a create must send it as ssl_thumbprint.
-	DefaultForeignThumbprint = "88:3A:7D:41:5E:16:41:88:27:C5:4B:6E:1C:15:0B:90:C3:A1:C9:22:48:98:59:47:59:73:76:8E:44:5A:31:72"
+	// DefaultForeignThumbprint is the SHA-256 thumbprint of
+	// DefaultForeignCertificate, the certificate DefaultForeignPSC presents:
+	// a create must send it as ssl_thumbprint (or, from 9.0, send the
+	// certificate as ssl_certificate).
+	DefaultForeignThumbprint = "D7:F1:49:2D:75:68:F5:D2:30:31:2D:76:54:B2:57:86:3E:14:EE:B4:C4:6E:C5:10:3C:51:50:84:5D:FD:55:81"
+
+	// DefaultForeignCertificate is the PEM certificate DefaultForeignPSC
+	// presents, reported as ssl_certificate in UNVERIFIED_PEER data by 9.0
+	// profiles. Only the certificate exists; no private key was kept.
+	DefaultForeignCertificate = `-----BEGIN CERTIFICATE-----
+MIIBzjCCAXOgAwIBAgIEATTW5TAKBggqhkjOPQQDAjBCMSIwIAYDVQQKExlodmMg
+c2ltdWxhdG9yIGZvcmVpZ24gUFNDMRwwGgYDVQQDExNwc2MuZm9yZWlnbi5leGFt
+cGxlMCAXDTI0MDEwMTAwMDAwMFoYDzIxMjQwMTAxMDAwMDAwWjBCMSIwIAYDVQQK
+ExlodmMgc2ltdWxhdG9yIGZvcmVpZ24gUFNDMRwwGgYDVQQDExNwc2MuZm9yZWln
+bi5leGFtcGxlMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4mqinA2Vf3OFdQll
+M3iwgqhGhj3p4EnIMWJBBpSEcQulIAZhxDwC0X+KQdXmgHab4Q/np72fsOxX589V
+yklkLqNVMFMwDgYDVR0PAQH/BAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMAwG
+A1UdEwEB/wQCMAAwHgYDVR0RBBcwFYITcHNjLmZvcmVpZ24uZXhhbXBsZTAKBggq
+hkjOPQQDAgNJADBGAiEAxIAvnWb4BqiuBw5+Efu/NO/FLu2QWDk5/A3bhUWReWIC
+IQClmNhjOy9FYwQ/lh/8FQGiJnPwFWqaYigmdfVI2JQ6FA==
+-----END CERTIFICATE-----
+`
 )
 
 // DefaultProviders are the sync providers every new link has unless
@@ -36,14 +59,24 @@ type config struct {
 	plain        bool
 	api, rest    bool
 	users        map[string]user
+	release      ops.Release
 	idle         time.Duration
-	foreign      map[string]string // lower-case host -> thumbprint as presented
+	foreign      map[string]foreignPSC // by lower-case host name
 	providers    []string
 	syncDuration time.Duration
 	stepPerPoll  bool
 	failing      map[string]bool
 	logger       *slog.Logger
 	maxBody      int64
+	control      bool
+	cert         *tls.Certificate
+}
+
+// foreignPSC is a PSC links can be created to: the thumbprint of the
+// certificate it presents, as given, and the certificate in PEM when known.
+type foreignPSC struct {
+	thumbprint string
+	certPEM    string
 }
 
 type user struct {
@@ -59,8 +92,9 @@ func defaultConfig() config {
 			DefaultAdminUser:    {password: DefaultAdminPassword},
 			DefaultReadOnlyUser: {password: DefaultReadOnlyPassword, readOnly: true},
 		},
+		release:   ops.R80,
 		idle:      30 * time.Minute,
-		foreign:   map[string]string{DefaultForeignPSC: DefaultForeignThumbprint},
+		foreign:   map[string]foreignPSC{DefaultForeignPSC: {thumbprint: DefaultForeignThumbprint, certPEM: DefaultForeignCertificate}},
 		providers: DefaultProviders,
 		failing:   map[string]bool{},
 		logger:    slog.New(slog.DiscardHandler),
@@ -84,8 +118,9 @@ func WithPlainHTTP() Option {
 	return func(c *config) error { c.plain = true; return nil }
 }
 
-// WithRESTOnly behaves like a vCenter older than 7.0U2: only the legacy /rest
-// flavor exists and every /api path, /api/session included, answers 404.
+// WithRESTOnly serves only the legacy /rest flavor: every /api path,
+// /api/session included, answers 404. Releases before 7.0U2 (WithVersion)
+// behave so without it.
 func WithRESTOnly() Option {
 	return func(c *config) error {
 		if !c.rest {
@@ -166,7 +201,24 @@ func WithForeignPSC(hostname, thumbprint string) Option {
 		if normThumbprint(thumbprint) == "" {
 			return fmt.Errorf("simulator: WithForeignPSC: %q is not a hex thumbprint", thumbprint)
 		}
-		c.foreign[strings.ToLower(hostname)] = thumbprint
+		c.foreign[strings.ToLower(hostname)] = foreignPSC{thumbprint: thumbprint}
+		return nil
+	}
+}
+
+// WithForeignPSCCertificate adds a foreign PSC that presents the PEM
+// certificate certPEM: its thumbprint is the certificate's SHA-256 digest,
+// and 9.0 profiles also report the certificate as ssl_certificate.
+func WithForeignPSCCertificate(hostname, certPEM string) Option {
+	return func(c *config) error {
+		if hostname == "" {
+			return errors.New("simulator: WithForeignPSCCertificate: empty host name")
+		}
+		der, err := parseCertificatePEM(certPEM)
+		if err != nil {
+			return fmt.Errorf("simulator: WithForeignPSCCertificate: %w", err)
+		}
+		c.foreign[strings.ToLower(hostname)] = foreignPSC{thumbprint: thumbprintOf(der), certPEM: certPEM}
 		return nil
 	}
 }
@@ -218,6 +270,27 @@ func WithFailingProvider(providerID string) Option {
 			return errors.New("simulator: WithFailingProvider: empty provider id")
 		}
 		c.failing[providerID] = true
+		return nil
+	}
+}
+
+// WithCertificate makes the server present cert instead of a certificate
+// generated at start-up, so that clients can trust one certificate across
+// runs (cmd/hvcsim -cert and -key). cert must hold a certificate chain and
+// its private key, as tls.LoadX509KeyPair returns.
+func WithCertificate(cert tls.Certificate) Option {
+	return func(c *config) error {
+		if len(cert.Certificate) == 0 || cert.PrivateKey == nil {
+			return errors.New("simulator: WithCertificate: no certificate or no private key")
+		}
+		if cert.Leaf == nil {
+			leaf, err := x509.ParseCertificate(cert.Certificate[0])
+			if err != nil {
+				return fmt.Errorf("simulator: WithCertificate: %w", err)
+			}
+			cert.Leaf = leaf
+		}
+		c.cert = &cert
 		return nil
 	}
 }

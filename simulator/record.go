@@ -10,7 +10,13 @@ type RecordedRequest struct {
 	Flavor   string // "api", "rest" or "" for a path under neither prefix
 	Status   int    // 0 when the connection was dropped
 	Time     time.Time
+	// Body is the request body as received, up to maxRecordedBody bytes,
+	// secrets included: the simulator's own users sent them.
+	Body []byte
 }
+
+// maxRecordedBody bounds the body kept with each recorded request.
+const maxRecordedBody = 16 << 10
 
 // maxRecorded bounds the request log; the oldest entries are dropped.
 const maxRecorded = 100_000

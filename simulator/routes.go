@@ -1,123 +1,241 @@
 package simulator
 
 import (
+	"fmt"
 	"net/http"
-	"net/url"
+	"path"
 	"strings"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
-// operation is one hvc operation matched from a request.
-type operation struct {
-	mutating bool
-	run      func(w http.ResponseWriter, r *http.Request, f flavor, sess session)
+// opFunc runs one hvc operation for an authenticated session.
+type opFunc func(w http.ResponseWriter, r *http.Request, f flavor, sess session)
+
+// impls returns the simulator's implementation of each operation of the
+// ops table, keyed by the table's entries. Path parameters are read by the
+// names the table's templates give them ({link}, {provider}).
+func (s *Server) impls() map[*ops.Op]opFunc {
+	link := func(r *http.Request) string { return r.PathValue("link") }
+	return map[*ops.Op]opFunc{
+		ops.LinksCreate: s.createLink,
+		ops.LinksList:   s.listLinks,
+		ops.LinksGet:    func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.getLink(w, f, link(r)) },
+		ops.LinksDelete: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.deleteLink(w, r, f, link(r), false)
+		},
+		ops.LinksDeleteWithCredentials: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.deleteLink(w, r, f, link(r), true)
+		},
+		ops.SyncReset: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.resetSync(w, r, f, link(r)) },
+		ops.SyncProvidersList: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.listProviders(w, f, link(r))
+		},
+		ops.SyncProvidersGet: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.getProvider(w, f, link(r), r.PathValue("provider"))
+		},
+		ops.SyncProvidersStart: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.startSync(w, r, f, link(r), r.PathValue("provider"))
+		},
+		ops.AdministratorsGet: s.getAdmins,
+		ops.AdministratorsSet: s.setAdmins,
+		ops.AdministratorsAdd: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.changeAdmin(w, r, f, true)
+		},
+		ops.AdministratorsRemove: func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
+			s.changeAdmin(w, r, f, false)
+		},
+	}
 }
 
-// route dispatches a request whose flavor prefix has been removed: session
-// endpoints first, then the hvc operations, each authenticated and, when it
-// changes state, authorized.
-func (s *Server) route(w http.ResponseWriter, r *http.Request, f flavor, rel string) {
-	if (f == flavorAPI && rel == "/session") || (f == flavorREST && rel == "/com/vmware/cis/session") {
-		s.handleSession(w, r, f)
-		return
-	}
-	op, e := s.match(r, rel)
-	if e != nil {
-		writeError(w, f, e)
-		return
-	}
-	_, sess, e := s.authenticate(r)
-	if e != nil {
-		writeError(w, f, e)
-		return
-	}
-	if op.mutating && sess.readOnly {
-		writeError(w, f, errUnauthorized())
-		return
-	}
-	op.run(w, r, f, sess)
+// route is one entry of the routing table: a ServeMux pattern and what
+// answers it.
+type route struct {
+	// pattern is a Go 1.22 ServeMux pattern, "METHOD /prefix/path".
+	pattern string
+	handler http.Handler
+	// flavor and template describe a built-in route: the flavor and the
+	// flavor-less template ("/hvc/links/{link}", "/session"). A route added
+	// with Handle has template "".
+	flavor   flavor
+	template string
+	// actions are the ?action= values the route answers ("" for none);
+	// nil for a route added with Handle, which answers any.
+	actions []string
+	user    bool
 }
 
-// segments splits an escaped path into unescaped segments; ok is false when
-// a segment is empty or badly escaped.
-func segments(rel string) ([]string, bool) {
-	parts := strings.Split(strings.TrimPrefix(rel, "/"), "/")
-	for i, p := range parts {
-		u, err := url.PathUnescape(p)
-		if err != nil || u == "" {
-			return nil, false
+// Session paths without their flavor prefix.
+const (
+	apiSessionPath  = "/session"
+	restSessionPath = "/com/vmware/cis/session"
+)
+
+// builtinRoutes returns the routing table of the server's release: for each
+// flavor it serves, the session operations and every operation of the ops
+// table the release has, grouped by method and template (operations that
+// differ only by ?action= share a route and are told apart by it).
+func (s *Server) builtinRoutes() []route {
+	impls := s.impls()
+	var out []route
+	for _, f := range []flavor{flavorAPI, flavorREST} {
+		if (f == flavorAPI && !s.cfg.api) || (f == flavorREST && !s.cfg.rest) {
+			continue
 		}
-		parts[i] = u
+		prefix := "/" + f.String()
+		if f == flavorAPI {
+			for _, m := range []string{http.MethodPost, http.MethodGet, http.MethodDelete} {
+				out = append(out, route{pattern: m + " " + prefix + apiSessionPath, flavor: f, template: apiSessionPath,
+					actions: []string{""}, handler: s.sessionHandler(f)})
+			}
+		} else {
+			out = append(out,
+				route{pattern: http.MethodPost + " " + prefix + restSessionPath, flavor: f, template: restSessionPath,
+					actions: []string{"", "get"}, handler: s.sessionHandler(f)},
+				route{pattern: http.MethodDelete + " " + prefix + restSessionPath, flavor: f, template: restSessionPath,
+					actions: []string{""}, handler: s.sessionHandler(f)})
+		}
+		index := map[string]int{}
+		groups := map[string][]*ops.Op{}
+		for _, op := range ops.All {
+			if !op.In(s.cfg.release) {
+				continue
+			}
+			key := op.Method + " " + op.Template
+			if _, ok := index[key]; !ok {
+				index[key] = len(index)
+			}
+			groups[key] = append(groups[key], op)
+		}
+		keys := make([]string, len(index))
+		for k, i := range index {
+			keys[i] = k
+		}
+		for _, key := range keys {
+			g := groups[key]
+			rt := route{pattern: g[0].Method + " " + prefix + g[0].Template, flavor: f, template: g[0].Template,
+				handler: s.opHandler(f, g, impls)}
+			for _, op := range g {
+				rt.actions = append(rt.actions, op.Action)
+			}
+			out = append(out, rt)
+		}
 	}
-	return parts, true
+	return out
 }
 
-// match finds the operation for a method, path and ?action=.
-func (s *Server) match(r *http.Request, rel string) (operation, *stdError) {
-	seg, ok := segments(rel)
-	notFound := errOperationNotFound(r.Method, r.URL.Path)
-	if !ok || len(seg) < 2 || seg[0] != "hvc" {
-		return operation{}, notFound
+// opHandler answers the operations of one route: it picks the operation by
+// ?action=, authenticates, refuses a read-only user a change, and runs it.
+func (s *Server) opHandler(f flavor, group []*ops.Op, impls map[*ops.Op]opFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		action := r.URL.Query().Get("action")
+		var op *ops.Op
+		for _, o := range group {
+			if o.Action == action {
+				op = o
+			}
+		}
+		if op == nil {
+			s.notFound(w, r)
+			return
+		}
+		_, sess, e := s.authenticate(r)
+		if e != nil {
+			writeError(w, f, e)
+			return
+		}
+		if op.Method != http.MethodGet && sess.readOnly {
+			writeError(w, f, errUnauthorized())
+			return
+		}
+		impls[op](w, r, f, sess)
+	})
+}
+
+// notFound answers a request no operation matches as a real server does:
+// the legacy REST layer's operationsForUrlNotFound under /rest, the
+// httpNotFound reply anywhere else.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.EscapedPath()
+	if hasPrefixDir(p, "/rest") && s.cfg.rest {
+		writeError(w, flavorREST, errRouteNotFound(flavorREST, p[len("/rest"):]))
+		return
 	}
-	q := r.URL.Query()
-	action := q.Get("action")
-	key := r.Method + " " + action
-	ro := func(fn func(http.ResponseWriter, *http.Request, flavor, session)) operation {
-		return operation{run: fn}
+	writeError(w, flavorAPI, errRouteNotFound(flavorAPI, p))
+}
+
+// buildMux turns routes into a ServeMux with a catch-all that answers
+// notFound. A pattern that conflicts with another is an error.
+func (s *Server) buildMux(routes []route) (mux *http.ServeMux, err error) {
+	mux = http.NewServeMux()
+	defer func() {
+		if p := recover(); p != nil {
+			mux, err = nil, fmt.Errorf("%v", p)
+		}
+	}()
+	mux.Handle("/", http.HandlerFunc(s.notFound))
+	for _, rt := range routes {
+		mux.Handle(rt.pattern, rt.handler)
 	}
-	rw := func(fn func(http.ResponseWriter, *http.Request, flavor, session)) operation {
-		return operation{mutating: true, run: fn}
+	return mux, nil
+}
+
+// shape is a pattern with its wildcard names removed, so that patterns that
+// match the same requests compare equal.
+func shape(pattern string) string {
+	method, p := "", strings.TrimSpace(pattern)
+	if i := strings.IndexAny(p, " \t"); i >= 0 {
+		method, p = strings.ToUpper(p[:i]), strings.TrimSpace(p[i+1:])
 	}
-	var op operation
-	switch {
-	case len(seg) == 2 && seg[1] == "links":
-		switch key {
-		case "GET ":
-			op = ro(s.listLinks)
-		case "POST ":
-			op = rw(s.createLink)
-		}
-	case len(seg) == 3 && seg[1] == "links":
-		id := seg[2]
-		switch key {
-		case "GET ":
-			op = ro(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.getLink(w, f, id) })
-		case "DELETE ":
-			op = rw(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.deleteLink(w, r, f, id, false) })
-		case "POST delete":
-			op = rw(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.deleteLink(w, r, f, id, true) })
-		}
-	case len(seg) == 4 && seg[1] == "links" && seg[3] == "sync":
-		id := seg[2]
-		if key == "POST reset" {
-			op = rw(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.resetSync(w, f, id) })
-		}
-	case len(seg) == 5 && seg[1] == "links" && seg[3] == "sync" && seg[4] == "providers":
-		id := seg[2]
-		if key == "GET " {
-			op = ro(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.listProviders(w, f, id) })
-		}
-	case len(seg) == 6 && seg[1] == "links" && seg[3] == "sync" && seg[4] == "providers":
-		id, p := seg[2], seg[5]
-		switch key {
-		case "GET ":
-			op = ro(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.getProvider(w, f, id, p) })
-		case "POST start":
-			op = rw(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.startSync(w, r, f, id, p) })
-		}
-	case len(seg) == 3 && seg[1] == "management" && seg[2] == "administrators":
-		switch key {
-		case "GET ":
-			op = ro(s.getAdmins)
-		case "PUT ":
-			op = rw(s.setAdmins)
-		case "POST add", "POST remove":
-			op = rw(func(w http.ResponseWriter, r *http.Request, f flavor, _ session) {
-				s.changeAdmin(w, r, f, action == "add")
-			})
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			if strings.HasSuffix(seg, "...}") {
+				segs[i] = "{...}"
+			} else if seg != "{$}" {
+				segs[i] = "{}"
+			}
 		}
 	}
-	if op.run == nil {
-		return operation{}, notFound
+	return method + " " + strings.Join(segs, "/")
+}
+
+// Handle adds a route to the server, or replaces the built-in route with
+// the same method and path (wildcard names aside), without forking the
+// simulator. pattern is a Go 1.22 ServeMux pattern with the flavor prefix,
+// e.g. "GET /api/hvc/links/{link}" or "POST /api/hvc/links/{link}/sync"; a
+// replaced built-in route is replaced for every ?action= it served. The
+// handler sees the request after faults and request recording, unauthenticated:
+// it answers as it likes. A malformed pattern, or one that conflicts with
+// another route, is an error.
+func (s *Server) Handle(pattern string, h http.Handler) error {
+	if h == nil {
+		return fmt.Errorf("simulator: Handle %q: nil handler", pattern)
 	}
-	return op, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := make([]route, 0, len(s.routes)+1)
+	key := shape(pattern)
+	for _, rt := range s.routes {
+		if shape(rt.pattern) != key {
+			next = append(next, rt)
+		}
+	}
+	next = append(next, route{pattern: pattern, handler: h, user: true})
+	mux, err := s.buildMux(next)
+	if err != nil {
+		return fmt.Errorf("simulator: Handle: %w", err)
+	}
+	s.routes, s.mux = next, mux
+	return nil
+}
+
+// cleanEscaped reports whether an escaped path is in canonical form: no
+// empty, "." or ".." segment, no trailing slash (except "/"). ServeMux would
+// redirect such a path; vCenter has no operation for it.
+func cleanEscaped(p string) bool {
+	if p == "/" {
+		return true
+	}
+	return strings.HasPrefix(p, "/") && path.Clean(p) == p
 }

@@ -31,7 +31,13 @@ type Server struct {
 	admins      map[string]bool
 	faults      []*faultEntry
 	requests    []RecordedRequest
-	open, peak  int
+	routes      []route
+	mux         *http.ServeMux
+	// faultSeq and controlFaults name the faults added over the control
+	// surface.
+	faultSeq      int
+	controlFaults map[int]func()
+	open, peak    int
 
 	httpSrv *http.Server
 	ln      net.Listener
@@ -50,15 +56,26 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{
-		cfg:         cfg,
-		now:         time.Now,
-		sessions:    map[string]*session{},
-		expireAfter: -1,
-		links:       map[string]*link{},
-		linkSeq:     map[string]int{},
-		admins:      map[string]bool{"Administrators@vsphere.local": true},
+	cfg.api = cfg.api && cfg.servesAPI()
+	if !cfg.api && !cfg.rest {
+		return nil, fmt.Errorf("simulator: vSphere %s has no /api flavor, and WithAPIOnly removed /rest: nothing to serve", cfg.release)
 	}
+	s := &Server{
+		cfg:           cfg,
+		now:           time.Now,
+		sessions:      map[string]*session{},
+		expireAfter:   -1,
+		links:         map[string]*link{},
+		linkSeq:       map[string]int{},
+		admins:        map[string]bool{"Administrators@vsphere.local": true},
+		controlFaults: map[int]func(){},
+	}
+	s.routes = s.builtinRoutes()
+	mux, err := s.buildMux(s.routes)
+	if err != nil {
+		return nil, fmt.Errorf("simulator: routes: %w", err)
+	}
+	s.mux = mux
 	return s, nil
 }
 
@@ -78,6 +95,9 @@ func (s *Server) Start() error {
 	if !s.cfg.plain {
 		reqHost, _, _ := net.SplitHostPort(s.cfg.addr)
 		cert, leaf, err := newCertificate(reqHost)
+		if s.cfg.cert != nil {
+			cert, leaf, err = *s.cfg.cert, s.cfg.cert.Leaf, nil
+		}
 		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("simulator: certificate: %w", err)
@@ -203,6 +223,21 @@ func Run(t TB, opts ...Option) *Server {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// Reset returns the server to its state after New: no links, sessions,
+// faults or recorded requests, the default administrators, login count 0.
+// Routes added with Handle stay.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.sessions)
+	clear(s.links)
+	clear(s.linkSeq)
+	clear(s.controlFaults)
+	s.nextLink, s.logins, s.expireAfter = 0, 0, -1
+	s.admins = map[string]bool{"Administrators@vsphere.local": true}
+	s.faults, s.requests = nil, nil
 }
 
 // trackConn counts open connections.

@@ -125,8 +125,8 @@ func TestUnauthenticated(t *testing.T) {
 		{"administrators remove", http.MethodPost, "/hvc/management/administrators?action=remove"},
 	}
 	tokens := []struct{ name, token string }{{"missing", ""}, {"unknown", "0123456789abcdef0123456789abcdef"}}
+	xs := newFixtures(t)
 	for _, f := range flavors {
-		x := newFixture(t, f)
 		all := append(ops, struct{ name, method, path string }{"session logout", http.MethodDelete, ""})
 		if f.rest() {
 			all = append(all, struct{ name, method, path string }{"session info", http.MethodPost, "?~action=get"})
@@ -134,6 +134,7 @@ func TestUnauthenticated(t *testing.T) {
 			all = append(all, struct{ name, method, path string }{"session info", http.MethodGet, ""})
 		}
 		for _, op := range all {
+			x := xs.get(f, op.method, op.path)
 			for _, tk := range tokens {
 				t.Run(f.name+"/"+op.name+"/"+tk.name, func(t *testing.T) {
 					t.Parallel()
@@ -147,10 +148,12 @@ func TestUnauthenticated(t *testing.T) {
 				})
 			}
 		}
-		t.Cleanup(func() {
-			assert.Equal(t, []string{"link-1"}, x.sim.Links())
-			assert.Equal(t, 1, x.sim.SessionCount())
-		})
+		for _, x := range xs.m {
+			t.Cleanup(func() {
+				assert.Equal(t, []string{"link-1"}, x.sim.Links())
+				assert.Equal(t, 1, x.sim.SessionCount())
+			})
+		}
 	}
 }
 

@@ -47,13 +47,15 @@ func (s *Server) login(r *http.Request) (string, *stdError) {
 }
 
 // authenticate returns the live session a request carries, touching it, or
-// UNAUTHENTICATED. It also applies ExpireSessionsAfter.
+// UNAUTHENTICATED. It also applies ExpireSessionsAfter. The session cookie
+// is looked at before the header, as vCenter's vAPI REST handler does: a
+// request that carries the cookie is judged by the cookie alone.
 func (s *Server) authenticate(r *http.Request) (string, session, *stdError) {
-	tok := r.Header.Get(sessionHeader)
-	if tok == "" {
-		if c, err := r.Cookie(sessionHeader); err == nil {
-			tok = c.Value
-		}
+	var tok string
+	if c, err := r.Cookie(sessionHeader); err == nil && c.Value != "" {
+		tok = c.Value
+	} else {
+		tok = r.Header.Get(sessionHeader)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -118,6 +120,13 @@ func (s *Server) SessionCount() int {
 	return len(s.sessions)
 }
 
+// sessionHandler answers the session operations of flavor f: login (POST),
+// logout (DELETE) and info (GET /api/session, or POST
+// /rest/com/vmware/cis/session?~action=get).
+func (s *Server) sessionHandler(f flavor) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.handleSession(w, r, f) })
+}
+
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, f flavor) {
 	action := r.URL.Query().Get("~action")
 	switch {
@@ -152,7 +161,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, f flavor)
 			"last_accessed_time": formatTime(sess.lastAccessed),
 		})
 	default:
-		writeError(w, f, errOperationNotFound(r.Method, r.URL.Path))
+		s.notFound(w, r)
 	}
 }
 

@@ -19,12 +19,11 @@ type link struct {
 
 // provider is one sync provider of a link and its last or current session.
 type provider struct {
-	id         string
-	lastSync   *time.Time
-	status     string // SUCCEEDED, FAILED, NO_SYNC_FOUND
-	statusMsg  *message
-	run        *syncRun
-	everSynced bool
+	id        string
+	lastSync  *time.Time
+	status    string // SUCCEEDED, FAILED, NO_SYNC_FOUND
+	statusMsg *message
+	run       *syncRun
 }
 
 // syncRun is a forced sync session. Its stage is derived when read: from

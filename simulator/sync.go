@@ -83,17 +83,15 @@ func providerInfo(f flavor, p *provider) map[string]any {
 	return info
 }
 
-// startSync handles providers start. The optional body
-// {"credentials": Credentials} (seen in 7.0 development builds) is checked
-// when present.
+// startSync handles providers start. The operation has no body parameter
+// in any release (the released 6.7–8.0 bindings take only link and
+// provider); the {"credentials": …} body of a 7.0 development build is
+// therefore a set field the operation input does not define, which vAPI
+// answers 400 UNEXPECTED_INPUT. An empty body, {} and {"credentials":null}
+// pass.
 func (s *Server) startSync(w http.ResponseWriter, r *http.Request, f flavor, linkID, providerID string) {
-	var body struct {
-		Credentials *credentials `json:"credentials"`
-	}
-	present, e := decodeBody(r, &body)
-	if e == nil && present && body.Credentials != nil {
-		e = body.Credentials.check("credentials")
-	}
+	var body struct{}
+	_, e := decodeInput(r, &body, operationInput)
 	if e != nil {
 		writeError(w, f, e)
 		return
@@ -120,8 +118,13 @@ func (s *Server) startSync(w http.ResponseWriter, r *http.Request, f flavor, lin
 }
 
 // resetSync handles sync reset: every provider of the link forgets its
-// sync history.
-func (s *Server) resetSync(w http.ResponseWriter, f flavor, linkID string) {
+// sync history. It has no body parameter.
+func (s *Server) resetSync(w http.ResponseWriter, r *http.Request, f flavor, linkID string) {
+	var body struct{}
+	if _, e := decodeInput(r, &body, operationInput); e != nil {
+		writeError(w, f, e)
+		return
+	}
 	s.mu.Lock()
 	l, _, e := s.lookup(linkID, "")
 	if e == nil {

@@ -147,9 +147,11 @@ func TestOperations(t *testing.T) {
 			assert.Nil(t, info.CurrentSessionInfo.Exception)
 			assert.Nil(t, info.StatusMessage)
 		}},
-		{"providers start with credentials body", func(t *testing.T, x fixture) {
-			body := map[string]any{"credentials": map[string]string{"user_name": "u@d", "password": "p"}}
-			requireVoid(t, x.f, x.call(t, http.MethodPost, "/hvc/links/"+x.link+"/sync/providers/identity?action=start", body))
+		{"providers start with an empty or null credentials body", func(t *testing.T, x fixture) {
+			for _, body := range []string{`{}`, `{"credentials":null}`} {
+				requireVoid(t, x.f, x.call(t, http.MethodPost, "/hvc/links/"+x.link+"/sync/providers/identity?action=start", body))
+				requireVoid(t, x.f, x.call(t, http.MethodPost, "/hvc/links/"+x.link+"/sync?action=reset", body))
+			}
 		}},
 		{"administrators get", func(t *testing.T, x fixture) {
 			resp := x.call(t, http.MethodGet, "/hvc/management/administrators", nil)
@@ -183,7 +185,14 @@ func TestOperations(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				tc.run(t, newFixture(t, f))
+				// Operations the default release lacks run on the first
+				// release that has them.
+				var opts []simulator.Option
+				switch tc.name {
+				case "links get", "links get unhealthy", "links delete_with_credentials":
+					opts = append(opts, simulator.WithVersion("8.0U1"))
+				}
+				tc.run(t, newFixture(t, f, opts...))
 			})
 		}
 	}
@@ -213,9 +222,10 @@ func TestNotFound(t *testing.T) {
 		{"escaped slash in provider id", http.MethodGet, "/hvc/links/link-1/sync/providers/identity%2Fx", nil, "provider", "identity/x"},
 		{"escaped characters in link id", http.MethodGet, "/hvc/links/l%20%3F%23", nil, "link", "l ?#"},
 	}
+	xs := newFixtures(t)
 	for _, f := range flavors {
-		x := newFixture(t, f)
 		for _, tc := range cases {
+			x := xs.get(f, tc.method, tc.path)
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				e := requireError(t, f, x.call(t, tc.method, tc.path, tc.body), http.StatusNotFound, "NOT_FOUND")
@@ -288,10 +298,16 @@ func TestCreateErrors(t *testing.T) {
 	t.Run("rest/missing spec", func(t *testing.T) {
 		t.Parallel()
 		x := newFixture(t, restFlavor)
-		for _, body := range []any{map[string]any{}, spec("flat.local"), map[string]any{"spec": nil}} {
+		for _, body := range []any{map[string]any{}, map[string]any{"spec": nil}} {
 			e := requireError(t, restFlavor, x.call(t, http.MethodPost, "/hvc/links", body), 400, "INVALID_ARGUMENT")
 			assert.Equal(t, map[string]string{"field": "spec"}, params(t, restFlavor, e.Messages[0]))
 		}
+		// An /api-style (unwrapped) spec sent to /rest sets fields the
+		// operation input does not have.
+		e := requireError(t, restFlavor, x.call(t, http.MethodPost, "/hvc/links", spec("flat.local")), 400, "UNEXPECTED_INPUT")
+		assert.Equal(t, "vapi.data.structure.field.unexpected", e.Messages[0].ID)
+		assert.Equal(t, []string{"[admin_groups, domain_name, password, psc_hostname, ssl_thumbprint, username]", "operation-input"}, e.Messages[0].Args)
+		assert.NotContains(t, string(e.Messages[0].DefaultMessage), "secret", "the password's value is not echoed")
 	})
 	t.Run("custom foreign PSC", func(t *testing.T) {
 		t.Parallel()
@@ -364,10 +380,10 @@ func TestCredentialsErrors(t *testing.T) {
 		{"delete without credentials", "/hvc/links/link-1?action=delete", map[string]any{}, "credentials"},
 		{"delete without user_name", "/hvc/links/link-1?action=delete", map[string]any{"credentials": map[string]string{"password": "p"}}, "credentials.user_name"},
 		{"delete without password", "/hvc/links/link-1?action=delete", map[string]any{"credentials": map[string]string{"user_name": "u"}}, "credentials.password"},
-		{"start without password", "/hvc/links/link-1/sync/providers/identity?action=start", map[string]any{"credentials": map[string]string{"user_name": "u"}}, "credentials.password"},
+		{"delete with credentials null", "/hvc/links/link-1?action=delete", map[string]any{"credentials": nil}, "credentials"},
 	}
 	for _, f := range flavors {
-		x := newFixture(t, f)
+		x := newFixture(t, f, simulator.WithVersion("8.0U1"))
 		for _, tc := range cases {
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -405,10 +421,11 @@ func TestReadOnlyUser(t *testing.T) {
 		{"providers get", http.MethodGet, "/hvc/links/link-1/sync/providers/identity", nil, false},
 		{"administrators get", http.MethodGet, "/hvc/management/administrators", nil, false},
 	}
+	xs := newFixtures(t)
 	for _, f := range flavors {
-		x := newFixture(t, f)
-		ro := x.w.login(t, f, simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword)
 		for _, tc := range cases {
+			x := xs.get(f, tc.method, tc.path)
+			ro := x.w.login(t, f, simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword)
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				body := tc.body
@@ -424,6 +441,7 @@ func TestReadOnlyUser(t *testing.T) {
 				result(t, f, resp)
 			})
 		}
+		x := xs.get(f, http.MethodGet, "/hvc/links")
 		t.Cleanup(func() {
 			assert.Equal(t, []string{"link-1"}, x.sim.Links(), "read-only user changed the links")
 			resp := x.call(t, http.MethodGet, "/hvc/management/administrators", nil)

@@ -3,12 +3,23 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,30 +34,40 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // startRun runs the command in the background and returns the lines it
-// printed up to the prompt, a stop function and the command's result.
-func startRun(t *testing.T, args ...string) (map[string]string, func() error) {
+// printed on stdout before serving, a stop function and the command's
+// result.
+func startRun(t *testing.T, args ...string) ([]string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
+	er, ew := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, args, pw, io.Discard)
+		err := run(ctx, args, pw, ew)
 		_ = pw.Close()
+		_ = ew.Close()
 		done <- err
 	}()
-	fields := map[string]string{}
-	sc := bufio.NewScanner(pr)
+	lines := make(chan []string, 1)
+	go func() {
+		var got []string
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			got = append(got, sc.Text())
+		}
+		lines <- got
+	}()
+	// stderr says when serving starts (or why it could not).
+	sc := bufio.NewScanner(er)
+	serving := false
 	for sc.Scan() {
-		line := sc.Text()
-		if line == "press Ctrl-C to stop" {
+		if strings.Contains(sc.Text(), "serving") {
+			serving = true
 			break
 		}
-		if k, v, ok := strings.Cut(line, " "); ok {
-			fields[k] = strings.TrimSpace(v)
-		}
 	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	return fields, func() error {
+	go func() { _, _ = io.Copy(io.Discard, er) }()
+	stop := func() error {
 		cancel()
 		select {
 		case err := <-done:
@@ -55,18 +76,34 @@ func startRun(t *testing.T, args ...string) (map[string]string, func() error) {
 			return errors.New("hvcsim did not stop")
 		}
 	}
+	if !serving {
+		t.Fatalf("hvcsim did not start: %v", stop())
+	}
+	_ = pw.Close() // everything before "serving" is printed; end the reader
+	return <-lines, stop
 }
 
-func TestRunServesAndStops(t *testing.T) {
-	t.Parallel()
-	fields, stop := startRun(t, "--addr", "127.0.0.1:0", "--sync-duration", "0")
-	url := strings.TrimPrefix(fields["hvcsim"], "serving ")
-	require.True(t, strings.HasPrefix(url, "https://127.0.0.1:"), "url %q", url)
-	tp := fields["thumbprint"]
-	require.NotEmpty(t, tp)
-	require.Contains(t, fields["admin"], simulator.DefaultAdminUser)
+// exports parses "export K='v'" lines.
+func exports(t *testing.T, lines []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		kv, ok := strings.CutPrefix(l, "export ")
+		require.True(t, ok, "not an export line: %q", l)
+		k, v, ok := strings.Cut(kv, "=")
+		require.True(t, ok)
+		require.True(t, strings.HasPrefix(v, "'") && strings.HasSuffix(v, "'"), "unquoted: %q", l)
+		out[k] = strings.ReplaceAll(v[1:len(v)-1], `'\''`, "'")
+	}
+	return out
+}
 
-	// Trust the server only by the printed thumbprint, as a non-Go suite would.
+// pinned is an HTTP client that trusts a server only by its thumbprint, as
+// a non-Go suite would.
+func pinned(t *testing.T, tp string) *http.Client {
 	want := strings.ToLower(strings.ReplaceAll(tp, ":", ""))
 	tr := &http.Transport{TLSClientConfig: &tls.Config{
 		InsecureSkipVerify: true, //nolint:gosec // verified by thumbprint below
@@ -78,17 +115,109 @@ func TestRunServesAndStops(t *testing.T) {
 			return nil
 		},
 	}}
-	defer tr.CloseIdleConnections()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+func TestRunServesAndStops(t *testing.T) {
+	t.Parallel()
+	lines, stop := startRun(t, "-addr", "127.0.0.1:0")
+	env := exports(t, lines)
+	url := env["HVC_URL"]
+	require.True(t, strings.HasPrefix(url, "https://127.0.0.1:"), "url %q", url)
+	assert.Equal(t, simulator.DefaultVersion, env["HVC_VERSION"])
+	assert.Equal(t, simulator.DefaultAdminPassword, env["HVC_PASSWORD"])
+	assert.Equal(t, simulator.DefaultForeignThumbprint, env["HVC_FOREIGN_THUMBPRINT"])
+	assert.Equal(t, url+"/hvcsim/", env["HVC_CONTROL_URL"])
+
+	hc := pinned(t, env["HVC_THUMBPRINT"])
 	req, err := http.NewRequest(http.MethodPost, url+"/api/session", nil)
 	require.NoError(t, err)
-	req.SetBasicAuth(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
-	resp, err := (&http.Client{Transport: tr}).Do(req)
+	req.SetBasicAuth(env["HVC_USER"], env["HVC_PASSWORD"])
+	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
-	tr.CloseIdleConnections()
 
 	require.NoError(t, stop())
+}
+
+// TestRunJSONVersionAndControl: -json reports what -cert-out wrote and the
+// chosen release; the control surface answers; the sync default is 0.
+func TestRunJSONVersionAndControl(t *testing.T) {
+	t.Parallel()
+	certOut := filepath.Join(t.TempDir(), "hvcsim.pem")
+	lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-json", "-cert-out", certOut, "-vcenter-version", "9.0",
+		"-admin", "root@corp.local:p:w'd", "-providers", "a,b", "-failing-provider", "b")
+	require.Len(t, lines, 1)
+	var r reach
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
+	assert.Equal(t, "9.0", r.Version)
+	assert.Equal(t, []string{"api", "rest"}, r.Flavors)
+	assert.Equal(t, "root@corp.local", r.User)
+	assert.Equal(t, "p:w'd", r.Password)
+	assert.Equal(t, []string{"a", "b"}, r.Providers)
+	assert.Equal(t, certOut, r.CertFile)
+
+	pemBytes, err := os.ReadFile(certOut)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(pemBytes))
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	resp, err := hc.Get(r.ControlURL)
+	require.NoError(t, err)
+	var facts struct {
+		Version    string   `json:"version"`
+		Operations []string `json:"operations"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&facts))
+	_ = resp.Body.Close()
+	assert.Equal(t, "9.0", facts.Version)
+	assert.Contains(t, facts.Operations, "Links.Get")
+	assert.NotContains(t, facts.Operations, "SyncProviders.Start")
+	resp, err = hc.Get(r.ControlURL + "certificate")
+	require.NoError(t, err)
+	got, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, string(pemBytes), string(got))
+	tr.CloseIdleConnections()
+	require.NoError(t, stop())
+}
+
+// TestRunStableCertificate: -cert and -key serve the given certificate, so
+// its thumbprint is the same on every start.
+func TestRunStableCertificate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	der := writeKeyPair(t, certFile, keyFile)
+	sum := sha256.Sum256(der)
+	for range 2 {
+		lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-cert", certFile, "-key", keyFile)
+		env := exports(t, lines)
+		assert.Equal(t, hex.EncodeToString(sum[:]), strings.ToLower(strings.ReplaceAll(env["HVC_THUMBPRINT"], ":", "")))
+		assert.Equal(t, certFile, env["HVC_CERT_FILE"])
+		require.NoError(t, stop())
+	}
+}
+
+// writeKeyPair writes a self-signed loopback certificate and its key.
+func writeKeyPair(t *testing.T, certFile, keyFile string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "hvcsim test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	kb, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600))
+	return der
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -99,6 +228,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--sync-duration", "-1s", "--addr", "127.0.0.1:0"},
 		{"extra"},
 		{"--addr", "256.0.0.1:99999"},
+		{"-vcenter-version", "8.5", "--addr", "127.0.0.1:0"},
+		{"-vcenter-version", "7.0U1", "-api-only", "--addr", "127.0.0.1:0"},
+		{"-cert", "x.pem", "--addr", "127.0.0.1:0"},
+		{"-cert", "/nonexistent/c.pem", "-key", "/nonexistent/k.pem", "--addr", "127.0.0.1:0"},
+		{"-admin", "nopassword", "--addr", "127.0.0.1:0"},
+		{"-foreign-psc", "psc.example", "--addr", "127.0.0.1:0"},
+		{"-foreign-psc", "psc.example=nothex", "--addr", "127.0.0.1:0"},
+		{"-plain-http", "-cert-out", "x.pem", "--addr", "127.0.0.1:0"},
 	} {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)

@@ -4,6 +4,9 @@
 //
 //	go run ./examples/quickstart
 //
+// The simulator plays vCenter 8.0 (simulatorVersion): the demo syncs a
+// provider, and sync providers exist only up to 8.0 (8.0U1 removed them).
+//
 // Against a real vCenter, set HVC_URL, HVC_USERNAME and HVC_PASSWORD (and
 // HVC_THUMBPRINT to pin the vCenter's certificate), plus the foreign PSC:
 // HVC_PSC_HOSTNAME, HVC_PSC_DOMAIN, HVC_PSC_USERNAME, HVC_PSC_PASSWORD and
@@ -33,8 +36,13 @@ func main() {
 	}
 }
 
+// simulatorVersion is the vSphere release the embedded simulator plays: the
+// newest that still has the sync providers this demo uses.
+const simulatorVersion = "8.0"
+
 // target is where the demo runs and what it knows about the foreign PSC.
 type target struct {
+	about     string // printed first: what the demo runs against
 	url       string
 	opts      []hvc.Option
 	psc       hvc.LinkCreateSpec // without SSLThumbprint
@@ -48,6 +56,9 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 		return err
 	}
 	defer cleanup()
+	if t.about != "" {
+		fmt.Fprintln(out, t.about)
+	}
 
 	client, err := hvc.New(t.url, t.opts...)
 	if err != nil {
@@ -86,6 +97,11 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 	}
 
 	providers, err := client.SyncProviders.List(ctx, linkID)
+	if errors.Is(err, hvc.ErrOperationUnavailable) {
+		// A vCenter 8.0U1 or later: it has links but no sync providers.
+		fmt.Fprintln(out, "skipping the sync:", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -153,7 +169,7 @@ func configure(getenv func(string) string) (target, func(), error) {
 		}
 		return t, func() {}, nil
 	}
-	sim, err := simulator.New(simulator.WithSyncDuration(1500 * time.Millisecond))
+	sim, err := simulator.New(simulator.WithVersion(simulatorVersion), simulator.WithSyncDuration(1500*time.Millisecond))
 	if err != nil {
 		return target{}, nil, err
 	}
@@ -161,7 +177,8 @@ func configure(getenv func(string) string) (target, func(), error) {
 		return target{}, nil, err
 	}
 	return target{
-		url: sim.URL(),
+		about: fmt.Sprintf("simulator playing vCenter %s (the demo syncs a provider; sync providers exist in vSphere 6.7–8.0)", sim.Version()),
+		url:   sim.URL(),
 		opts: []hvc.Option{
 			hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
 			hvc.WithRootCAs(sim.CertPool()),

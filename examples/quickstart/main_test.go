@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/simulator"
 )
 
 // TestRunAgainstSimulator runs the demo exactly as `make demo` does.
@@ -22,7 +23,7 @@ func TestRunAgainstSimulator(t *testing.T) {
 	require.NoError(t, run(ctx, &out, func(string) string { return "" }))
 	s := out.String()
 	for _, want := range []string{
-		"logged in to https://127.0.0.1:", "(flavor: api)",
+		"simulator playing vCenter 8.0", "logged in to https://127.0.0.1:", "(flavor: api)",
 		"presents certificate", "thumbprint matches the known value",
 		"created link ", "-> remote.local", "starting sync of provider",
 		"CHANGE_DETECTION", "COMPLETED", "sync SUCCEEDED", "deleted link ", "logged out",
@@ -51,4 +52,23 @@ func mustClient(t *testing.T, tg target) *hvc.Client {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Logout(context.Background()) })
 	return c
+}
+
+// TestRunSkipsSyncWhereThereIsNone: against a vCenter 8.0U1 (here the
+// simulator playing one, reached like a real server through HVC_*), the demo
+// links and unlinks and says why it skips the sync.
+func TestRunSkipsSyncWhereThereIsNone(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithVersion("8.0U1"))
+	env := map[string]string{
+		"HVC_URL": sim.URL(), "HVC_USERNAME": simulator.DefaultAdminUser, "HVC_PASSWORD": simulator.DefaultAdminPassword,
+		"HVC_THUMBPRINT": sim.Thumbprint(), "HVC_PSC_HOSTNAME": simulator.DefaultForeignPSC, "HVC_PSC_DOMAIN": "remote.local",
+		"HVC_PSC_USERNAME": "administrator@remote.local", "HVC_PSC_PASSWORD": "pw", "HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
+	}
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, func(k string) string { return env[k] }))
+	s := out.String()
+	assert.Contains(t, s, "skipping the sync: hvc: GET /hvc/links/link-1/sync/providers: sync providers exist in vSphere 6.7–8.0")
+	assert.Contains(t, s, "deleted link link-1")
+	assert.Empty(t, sim.Links())
 }

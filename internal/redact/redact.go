@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,7 +35,7 @@ func JSON(body []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return []byte("[unparsable body of " + itoa(len(body)) + " bytes]")
+		return []byte("[unparsable body of " + strconv.Itoa(len(body)) + " bytes]")
 	}
 	out, err := json.Marshal(walk(v))
 	if err != nil {
@@ -67,27 +68,198 @@ func walk(v any) any {
 	return v
 }
 
-// Strings replaces every occurrence of each non-empty secret in s with Mask,
-// in its plain form and in the forms a JSON encoder gives it (with and
-// without HTML escaping), so a secret echoed inside a raw JSON body is found
-// too.
+// LooseLen is the length (in runes) from which a secret is masked wherever
+// it occurs. A shorter secret is masked only where it stands as a token.
+const LooseLen = 8
+
+// Strings masks the secrets in s, and nothing else. The rule:
 //
-// Longer spellings are replaced first, so a secret that contains another one
-// (passwords "admin" and "admin123") is masked whole, not left as "[REDACTED]123".
+//   - A secret is matched in its plain spelling and in the spellings a JSON
+//     encoder gives it (with and without HTML escaping), so an echo inside
+//     a raw JSON body is found too.
+//   - A secret of LooseLen runes or more is masked wherever it occurs: such
+//     a run inside other text is an echo, not a coincidence.
+//   - A shorter secret is masked only as a token: where each end of the
+//     match is the edge of s, or meets a character that is not a letter,
+//     digit or underscore (or the secret's own end character is one). So a
+//     password "p" masks "p" and "pw p." but leaves "psc.unknown.example",
+//     and a password "ssl" leaves the key "ssl_thumbprint" alone.
+//   - In raw JSON text, a JSON escape sequence (\n, \u003c) before a match
+//     counts as a non-word character.
+//   - A field whose whole value is a secret is masked whatever its length:
+//     the string edges bound it.
+//
+// All matches are found on the original text and replaced once each by
+// Mask; overlapping matches (passwords "admin" and "admin123") merge into
+// one Mask, so no part of a longer secret is left over.
 func Strings(s string, secrets ...string) string {
-	var all []string
+	var spans [][2]int
 	for _, sec := range secrets {
-		if sec != "" {
-			all = append(all, forms(sec)...)
+		if sec == "" {
+			continue
+		}
+		loose := utf8.RuneCountInString(sec) >= LooseLen
+		for _, f := range forms(sec) {
+			for from := 0; from <= len(s)-len(f); {
+				i := strings.Index(s[from:], f)
+				if i < 0 {
+					break
+				}
+				i += from
+				j := i + len(f)
+				if loose || bounded(s, i, j, f) {
+					spans = append(spans, [2]int{i, j})
+					from = j
+					continue
+				}
+				_, w := utf8.DecodeRuneInString(s[i:])
+				from = i + w
+			}
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
-	for _, form := range all {
-		if strings.Contains(s, form) {
-			s = strings.ReplaceAll(s, form, Mask)
+	if len(spans) == 0 {
+		return s
+	}
+	sort.Slice(spans, func(a, b int) bool { return spans[a][0] < spans[b][0] })
+	var b strings.Builder
+	last := 0
+	for k := 0; k < len(spans); {
+		start, end := spans[k][0], spans[k][1]
+		for k++; k < len(spans) && spans[k][0] < end; k++ {
+			end = max(end, spans[k][1])
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Mask)
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// bounded reports whether the match f at s[i:j] stands as a token.
+func bounded(s string, i, j int, f string) bool {
+	first, _ := utf8.DecodeRuneInString(f)
+	lastR, _ := utf8.DecodeLastRuneInString(f)
+	if i > 0 && isWord(first) && !afterEscape(s, i) {
+		if r, _ := utf8.DecodeLastRuneInString(s[:i]); isWord(r) {
+			return false
 		}
 	}
-	return s
+	if j < len(s) && isWord(lastR) {
+		if r, _ := utf8.DecodeRuneInString(s[j:]); isWord(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// afterEscape reports whether s[:i] ends with a JSON escape sequence (\n,
+// \t, \u003e, …): in raw JSON text it stands for a character, and for the
+// characters JSON escapes that is never a letter or digit.
+func afterEscape(s string, i int) bool {
+	if i >= 2 && s[i-2] == '\\' && strings.IndexByte(`bfnrt"/\`, s[i-1]) >= 0 {
+		return true
+	}
+	if i < 6 || s[i-6] != '\\' || s[i-5] != 'u' {
+		return false
+	}
+	for _, c := range []byte(s[i-4 : i]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// JSONValues masks the secrets (see Strings) inside the strings of a JSON
+// document, member names included, and replaces a number or literal that
+// is exactly a secret by the string Mask. Everything else, structure,
+// order and spacing, is kept byte for byte, so the result is still valid
+// JSON with the same shape. Input that is not valid JSON is masked as text
+// with Strings.
+func JSONValues(raw []byte, secrets ...string) []byte {
+	if !hasSecret(secrets) {
+		return raw
+	}
+	if !json.Valid(raw) {
+		if s := Strings(string(raw), secrets...); s != string(raw) {
+			return []byte(s)
+		}
+		return raw
+	}
+	var out []byte
+	last := 0
+	replace := func(i, j int, with []byte) {
+		out = append(out, raw[last:i]...)
+		out = append(out, with...)
+		last = j
+	}
+	for i := 0; i < len(raw); {
+		switch c := raw[i]; {
+		case c == '"':
+			j := i + 1
+			escaped := false
+			for ; raw[j] != '"'; j++ {
+				if raw[j] == '\\' {
+					escaped = true
+					j++
+				}
+			}
+			j++
+			lit := raw[i:j]
+			var v string
+			if escaped {
+				if json.Unmarshal(lit, &v) != nil {
+					i = j
+					continue
+				}
+			} else {
+				v = string(lit[1 : len(lit)-1])
+			}
+			if m := Strings(v, secrets...); m != v {
+				replace(i, j, quote(m))
+			}
+			i = j
+		case strings.IndexByte("{}[]:, \t\r\n", c) >= 0:
+			i++
+		default:
+			j := i
+			for j < len(raw) && strings.IndexByte("{}[]:,\" \t\r\n", raw[j]) < 0 {
+				j++
+			}
+			for _, sec := range secrets {
+				if sec != "" && string(raw[i:j]) == sec {
+					replace(i, j, quote(Mask))
+					break
+				}
+			}
+			i = j
+		}
+	}
+	if out == nil {
+		return raw
+	}
+	return append(out, raw[last:]...)
+}
+
+func hasSecret(secrets []string) bool {
+	for _, s := range secrets {
+		if s != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// quote returns s as a JSON string literal without HTML escaping.
+func quote(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // forms returns sec and its distinct JSON-escaped spellings.
@@ -156,18 +328,4 @@ func Snippet(body []byte, max int) string {
 		b.WriteString("…")
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	var buf [20]byte
-	i := len(buf)
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(buf[i:])
 }

@@ -130,7 +130,15 @@ func TestStrings(t *testing.T) {
 		want    string
 	}{
 		{"one", "login admin/hunter2 failed", []string{"hunter2"}, "login admin/" + M + " failed"},
-		{"every occurrence", "hunter2 hunter2hunter2", []string{"hunter2"}, M + " " + M + M},
+		{"every token occurrence", "hunter2 (hunter2) hunter2hunter2", []string{"hunter2"}, M + " (" + M + ") hunter2hunter2"},
+		{"long secret anywhere", "xx" + "Hunter2-long" + "yy", []string{"Hunter2-long"}, "xx" + M + "yy"},
+		// A short secret is masked only as a token (issue 11).
+		{"p keeps a host name", "Could not connect to the PSC psc.unknown.example", []string{"p"}, "Could not connect to the PSC psc.unknown.example"},
+		{"p as a token", "user p, password p.", []string{"p"}, "user " + M + ", password " + M + "."},
+		{"ssl keeps a key", `{"ssl_thumbprint":"AA:BB"}`, []string{"ssl"}, `{"ssl_thumbprint":"AA:BB"}`},
+		{"short after a JSON escape", `"\u003essl\n"`, []string{"ssl"}, `"\u003e` + M + `\n"`},
+		{"short after a tab escape", `"\tssl"`, []string{"ssl"}, `"\t` + M + `"`},
+		{"short with non-word ends", "x<p>y", []string{"<p>"}, "x" + M + "y"},
 		{"several", "pw=hunter2 sid=abc123", []string{"hunter2", "abc123"}, "pw=" + M + " sid=" + M},
 		{"absent", "nothing here", []string{"hunter2"}, "nothing here"},
 		{"no secrets", "hunter2", nil, "hunter2"},
@@ -158,6 +166,33 @@ func TestStrings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tc.want, redact.Strings(tc.s, tc.secrets...))
+		})
+	}
+}
+
+// TestJSONValues: secrets are masked in JSON strings (member names too)
+// and as whole scalars; structure, order and spacing stay as they were.
+func TestJSONValues(t *testing.T) {
+	t.Parallel()
+	const M = redact.Mask
+	tests := []struct {
+		name, in string
+		secrets  []string
+		want     string
+	}{
+		{"value", `{"pw": "ssl", "ssl_thumbprint":"AA"}`, []string{"ssl"}, `{"pw": "` + M + `", "ssl_thumbprint":"AA"}`},
+		{"key", `{"hunter2":1,"b":[ "x hunter2" ]}`, []string{"hunter2"}, `{"` + M + `":1,"b":[ "x ` + M + `" ]}`},
+		{"escaped value", `{"a":"\u003cpw\u003e"}`, []string{"<pw>"}, `{"a":"` + M + `"}`},
+		{"token after escape", `{"a":"x\npw"}`, []string{"pw"}, `{"a":"x\n` + M + `"}`},
+		{"number", `{"pin":1234,"n":12345}`, []string{"1234"}, `{"pin":"` + M + `","n":12345}`},
+		{"untouched", `{"a" : [1, true, null]}`, []string{"zz"}, `{"a" : [1, true, null]}`},
+		{"not JSON", `<p>pw</p>`, []string{"pw"}, `<p>` + M + `</p>`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := string(redact.JSONValues([]byte(tc.in), tc.secrets...))
+			assert.Equal(t, tc.want, got)
 		})
 	}
 }

@@ -68,7 +68,7 @@ func FuzzDecodeError(f *testing.F) {
 		}
 		// An /api envelope naming its type: the legacy wrapping of it must
 		// read the same.
-		typ, _ := json.Marshal(LegacyErrorPrefix + UpperToSnake(e.Type))
+		typ, _ := json.Marshal(LegacyErrorPrefix + strings.ToLower(e.Type))
 		legacy := []byte(`{"type":` + string(typ) + `,"value":` + string(trimmed) + `}`)
 		l, ok := DecodeError(legacy)
 		if !ok || l.Type != e.Type || !bytes.Equal(l.Messages, e.Messages) || !bytes.Equal(l.Data, e.Data) {

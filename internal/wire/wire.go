@@ -133,6 +133,3 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 
 // snakeToUpper turns "unverified_peer" into "UNVERIFIED_PEER".
 func snakeToUpper(s string) string { return strings.ToUpper(s) }
-
-// UpperToSnake turns "UNVERIFIED_PEER" into "unverified_peer".
-func UpperToSnake(s string) string { return strings.ToLower(s) }

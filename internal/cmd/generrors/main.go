@@ -1,6 +1,8 @@
-// Command generrors writes errors_types.go: one named error type, one
-// sentinel and one constructor entry for each vAPI standard error type.
-// Run it with `go generate` at the module root.
+// Command generrors is the one source of the 25 vAPI standard error types.
+// It writes errors_types.go (the ErrorType constants, one named error type,
+// sentinel and constructor entry per type, and the list tests iterate) and
+// internal/stderr/stderr.go (the names with their HTTP statuses, for the
+// simulator and tests). Run it with `go generate` at the module root.
 package main
 
 import (
@@ -9,37 +11,45 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
-// types lists every standard error type with the condition it reports
-// (from the com.vmware.vapi.std.errors documentation).
-var types = []struct{ wire, doc string }{
-	{"ERROR", "the generic error a server reports when no more specific type applies"},
-	{"ALREADY_EXISTS", "an attempt to create something that already exists"},
-	{"ALREADY_IN_DESIRED_STATE", "a request that found its target already in the requested state"},
-	{"CANCELED", "an operation that was canceled before it completed"},
-	{"CONCURRENT_CHANGE", "a change that conflicted with another change made at the same time"},
-	{"FEATURE_IN_USE", "an operation refused because a feature is in use"},
-	{"INTERNAL_SERVER_ERROR", "an internal failure of the server or its vAPI runtime"},
-	{"INVALID_ARGUMENT", "a parameter with an invalid value; local validation failures use it too"},
-	{"INVALID_ELEMENT_CONFIGURATION", "an element whose configuration is invalid"},
-	{"INVALID_ELEMENT_TYPE", "an element of the wrong type"},
-	{"INVALID_REQUEST", "a malformed request"},
-	{"NOT_ALLOWED_IN_CURRENT_STATE", "an operation not allowed in the target's current state"},
-	{"NOT_FOUND", "a resource that does not exist, such as an unknown link or provider"},
-	{"OPERATION_NOT_FOUND", "an operation the server does not provide"},
-	{"RESOURCE_BUSY", "a busy resource, e.g. a sync provider whose sync is already running"},
-	{"RESOURCE_IN_USE", "a resource that is in use"},
-	{"RESOURCE_INACCESSIBLE", "a resource that cannot be reached"},
-	{"SERVICE_UNAVAILABLE", "a service that is not available right now"},
-	{"TIMED_OUT", "an operation that timed out on the server"},
-	{"UNABLE_TO_ALLOCATE_RESOURCE", "a resource that could not be allocated"},
-	{"UNAUTHENTICATED", "a missing, expired or invalid session, or wrong login credentials"},
-	{"UNAUTHORIZED", "an authenticated user that lacks the privilege for the operation"},
-	{"UNEXPECTED_INPUT", "a request carrying input the operation does not accept"},
-	{"UNSUPPORTED", "an operation or version that is not supported, e.g. a foreign PSC version"},
-	{"UNVERIFIED_PEER", "a peer certificate that could not be verified; see CertificateInfo"},
+// types lists every standard error type, in the order of the
+// com.vmware.vapi.std.errors documentation, with the HTTP status vCenter
+// answers it with (the "HTTP Status Code" of each error in the vSphere REST
+// reference; see docs/wire.md#error-types-and-http-statuses) and the
+// condition it reports.
+var types = []struct {
+	wire   string
+	status int
+	doc    string
+}{
+	{"ERROR", 500, "the generic error a server reports when no more specific type applies"},
+	{"ALREADY_EXISTS", 400, "an attempt to create something that already exists"},
+	{"ALREADY_IN_DESIRED_STATE", 400, "a request that found its target already in the requested state"},
+	{"CANCELED", 400, "an operation that was canceled before it completed"},
+	{"CONCURRENT_CHANGE", 409, "a change that conflicted with another change made at the same time"},
+	{"FEATURE_IN_USE", 400, "an operation refused because a feature is in use"},
+	{"INTERNAL_SERVER_ERROR", 500, "an internal failure of the server or its vAPI runtime"},
+	{"INVALID_ARGUMENT", 400, "a parameter with an invalid value; local validation failures use it too"},
+	{"INVALID_ELEMENT_CONFIGURATION", 400, "an element whose configuration is invalid"},
+	{"INVALID_ELEMENT_TYPE", 400, "an element of the wrong type"},
+	{"INVALID_REQUEST", 400, "a malformed request"},
+	{"NOT_ALLOWED_IN_CURRENT_STATE", 400, "an operation not allowed in the target's current state"},
+	{"NOT_FOUND", 404, "a resource that does not exist, such as an unknown link or provider"},
+	{"OPERATION_NOT_FOUND", 404, "an operation the server does not provide"},
+	{"RESOURCE_BUSY", 500, "a busy resource, e.g. a sync provider whose sync is already running"},
+	{"RESOURCE_IN_USE", 400, "a resource that is in use"},
+	{"RESOURCE_INACCESSIBLE", 500, "a resource that cannot be reached"},
+	{"SERVICE_UNAVAILABLE", 503, "a service that is not available right now"},
+	{"TIMED_OUT", 500, "an operation that timed out on the server"},
+	{"UNABLE_TO_ALLOCATE_RESOURCE", 500, "a resource that could not be allocated"},
+	{"UNAUTHENTICATED", 401, "a missing, expired or invalid session, or wrong login credentials"},
+	{"UNAUTHORIZED", 403, "an authenticated user that lacks the privilege for the operation"},
+	{"UNEXPECTED_INPUT", 400, "a request carrying input the operation does not accept"},
+	{"UNSUPPORTED", 400, "an operation or version that is not supported, e.g. a foreign PSC version"},
+	{"UNVERIFIED_PEER", 400, "a peer certificate that could not be verified; see CertificateInfo"},
 }
 
 func camel(wire string) string {
@@ -67,8 +77,33 @@ func names(wire string) (constName, typeName, errName string) {
 }
 
 func main() {
+	log.SetFlags(0)
+	log.SetPrefix("generrors: ")
+	seen := map[string]bool{}
+	for _, t := range types {
+		if seen[t.wire] || t.status < 400 || t.status > 599 {
+			log.Fatalf("bad or duplicate entry %s %d", t.wire, t.status)
+		}
+		seen[t.wire] = true
+	}
+	write("errors_types.go", sdkFile())
+	write("internal/stderr/stderr.go", stderrFile())
+}
+
+const header = "// Code generated by internal/cmd/generrors; DO NOT EDIT.\n\n"
+
+// sdkFile is package hvc's errors_types.go: the ErrorType constants, one
+// named type and sentinel per type, the constructor table, and the list
+// tests iterate.
+func sdkFile() []byte {
 	var b bytes.Buffer
-	b.WriteString("// Code generated by internal/cmd/generrors; DO NOT EDIT.\n\npackage hvc\n\n")
+	b.WriteString(header + "package hvc\n\n")
+	fmt.Fprintf(&b, "// The %d standard error types of com.vmware.vapi.std.errors.\nconst (\n", len(types))
+	for _, t := range types {
+		c, _, _ := names(t.wire)
+		fmt.Fprintf(&b, "%s ErrorType = %q\n", c, t.wire)
+	}
+	b.WriteString(")\n\n")
 	for _, t := range types {
 		c, ty, e := names(t.wire)
 		fmt.Fprintf(&b, "// %s is the %s standard error: %s.\n// It unwraps to its *StdError.\ntype %s struct{ *StdError }\n\n", ty, t.wire, t.doc, ty)
@@ -80,12 +115,60 @@ func main() {
 		c, ty, _ := names(t.wire)
 		fmt.Fprintf(&b, "%s: func(e *StdError) error { return &%s{e} },\n", c, ty)
 	}
+	b.WriteString("}\n\n")
+	b.WriteString("// allErrorTypes lists every standard error type in documentation order\n" +
+		"// with its sentinel; tests iterate it (internal/stderr has the same list\n" +
+		"// with HTTP statuses).\nvar allErrorTypes = []struct {\ntyp ErrorType\nsentinel error\n}{\n")
+	for _, t := range types {
+		c, _, e := names(t.wire)
+		fmt.Fprintf(&b, "{%s, %s},\n", c, e)
+	}
 	b.WriteString("}\n")
-	src, err := format.Source(b.Bytes())
+	return b.Bytes()
+}
+
+// stderrFile is internal/stderr: the type names and HTTP statuses, for the
+// simulator (which must not import hvc) and for tests.
+func stderrFile() []byte {
+	var b bytes.Buffer
+	b.WriteString(header + `// Package stderr lists the vAPI standard error types
+// (com.vmware.vapi.std.errors) with the HTTP status vCenter answers each
+// with. The simulator answers with these statuses and tests iterate the
+// list; package hvc's ErrorType constants come from the same generator.
+package stderr
+
+// Type is one standard error type.
+type Type struct {
+	// Name is the error_type on the wire, e.g. "NOT_FOUND".
+	Name string
+	// Status is the HTTP status vCenter answers it with.
+	Status int
+}
+
+`)
+	fmt.Fprintf(&b, "// All lists the %d standard error types in documentation order.\nvar All = []Type{\n", len(types))
+	for _, t := range types {
+		fmt.Fprintf(&b, "{%q, %d},\n", t.wire, t.status)
+	}
+	b.WriteString("}\n\n// Status returns the HTTP status of a standard error type, and false\n// for a name that is not one (names are case-sensitive).\nfunc Status(name string) (int, bool) {\nswitch name {\n")
+	for _, t := range types {
+		fmt.Fprintf(&b, "case %q:\nreturn %d, true\n", t.wire, t.status)
+	}
+	b.WriteString("}\nreturn 0, false\n}\n")
+	return b.Bytes()
+}
+
+// write formats src and writes it to path, relative to the module root.
+func write(path string, src []byte) {
+	out, err := format.Source(src)
 	if err != nil {
+		log.Fatalf("%s: %v", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { //nolint:gosec // a source directory
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("errors_types.go", src, 0o644); err != nil {
+	// Generated source is committed: world-readable like every other file.
+	if err := os.WriteFile(path, out, 0o644); err != nil { //nolint:gosec // source file, not a secret
 		log.Fatal(err)
 	}
 }

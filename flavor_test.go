@@ -1,0 +1,145 @@
+package hvc_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc"
+)
+
+// probeServer is a TLS server whose GET /api/session answers with the next
+// status of probes (the last repeats) after delay, and whose hvc calls
+// answer [] under the flavor they were sent to. It counts both.
+type probeServer struct {
+	*httptest.Server
+	probes        atomic.Int64
+	api, legacy   atomic.Int64
+	delay         time.Duration
+	mu            sync.Mutex
+	probeStatuses []int
+}
+
+func newProbeServer(t *testing.T, delay time.Duration, statuses ...int) *probeServer {
+	t.Helper()
+	p := &probeServer{delay: delay, probeStatuses: statuses}
+	p.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/session":
+			n := int(p.probes.Add(1)) - 1
+			select {
+			case <-time.After(p.delay):
+			case <-r.Context().Done():
+				return
+			}
+			p.mu.Lock()
+			st := p.probeStatuses[min(n, len(p.probeStatuses)-1)]
+			p.mu.Unlock()
+			w.WriteHeader(st)
+			if st == http.StatusServiceUnavailable {
+				_, _ = io.WriteString(w, `{"error_type":"SERVICE_UNAVAILABLE","messages":[]}`)
+			} else {
+				_, _ = io.WriteString(w, `{}`)
+			}
+		case r.URL.Path == "/api/hvc/links":
+			p.api.Add(1)
+			_, _ = io.WriteString(w, `[]`)
+		case r.URL.Path == "/rest/hvc/links":
+			p.legacy.Add(1)
+			_, _ = io.WriteString(w, `{"value":[]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+// TestFlavorProbeDetached: the flavor probe runs apart from the caller
+// that started it, so that caller cancelling does not fail the others
+// waiting on the same probe.
+func TestFlavorProbeDetached(t *testing.T) {
+	t.Parallel()
+	p := newProbeServer(t, 150*time.Millisecond, http.StatusOK)
+	c := fvcNew(t, p.URL, hvc.WithRootCAs(poolOf(p.Server)), hvc.WithSessionID("sess-probe"))
+
+	first, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 1)
+	go func() {
+		_, err := c.Links.List(first)
+		errs <- err
+	}()
+	require.Eventually(t, func() bool { return p.probes.Load() == 1 }, 5*time.Second, time.Millisecond)
+	var wg sync.WaitGroup
+	others := make([]error, 4)
+	for i := range others {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, others[i] = c.Links.List(context.Background())
+		}()
+	}
+	time.Sleep(10 * time.Millisecond) // let the others join the probe
+	cancel()
+	require.ErrorIs(t, <-errs, context.Canceled)
+	wg.Wait()
+	for i, err := range others {
+		assert.NoError(t, err, "caller %d", i)
+	}
+	assert.Equal(t, hvc.FlavorAPI, c.Flavor())
+	assert.EqualValues(t, 1, p.probes.Load(), "one probe for all callers")
+	assert.EqualValues(t, 4, p.api.Load())
+}
+
+// TestFlavorProbeSettlesOnlyOnDefiniteAnswer: a 503 or a transport error
+// from the probe leaves the flavor unknown and fails only that call; 404
+// settles on the legacy flavor, 200, 401 and 403 on /api.
+func TestFlavorProbeSettlesOnlyOnDefiniteAnswer(t *testing.T) {
+	t.Parallel()
+	t.Run("503 then 404", func(t *testing.T) {
+		t.Parallel()
+		p := newProbeServer(t, 0, http.StatusServiceUnavailable, http.StatusNotFound)
+		c := fvcNew(t, p.URL, hvc.WithRootCAs(poolOf(p.Server)), hvc.WithSessionID("sess-probe"))
+		_, err := c.Links.List(context.Background())
+		require.ErrorIs(t, err, hvc.ErrServiceUnavailable)
+		assert.Equal(t, hvc.FlavorAuto, c.Flavor(), "a 503 settles nothing")
+		_, err = c.Links.List(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, hvc.FlavorREST, c.Flavor())
+		assert.EqualValues(t, 2, p.probes.Load())
+		assert.EqualValues(t, 1, p.legacy.Load())
+		assert.Zero(t, p.api.Load())
+	})
+	for _, st := range []int{http.StatusOK, http.StatusUnauthorized, http.StatusForbidden} {
+		t.Run(http.StatusText(st), func(t *testing.T) {
+			t.Parallel()
+			p := newProbeServer(t, 0, st)
+			c := fvcNew(t, p.URL, hvc.WithRootCAs(poolOf(p.Server)), hvc.WithSessionID("sess-probe"))
+			_, err := c.Links.List(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, hvc.FlavorAPI, c.Flavor())
+		})
+	}
+	t.Run("transport error", func(t *testing.T) {
+		t.Parallel()
+		p := newProbeServer(t, 0, http.StatusOK)
+		url := p.URL
+		p.Close()
+		c := fvcNew(t, url, hvc.WithInsecureSkipVerify(), hvc.WithSessionID("sess-probe"))
+		_, err := c.Links.List(context.Background())
+		var te *hvc.TransportError
+		require.True(t, errors.As(err, &te), "%v", err)
+		assert.Equal(t, hvc.FlavorAuto, c.Flavor())
+	})
+}

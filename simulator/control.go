@@ -1,0 +1,263 @@
+package simulator
+
+import (
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/internal/redact"
+)
+
+// ControlPrefix is the path under which WithControl serves the control
+// surface. Real vCenter has nothing there.
+const ControlPrefix = "/hvcsim/"
+
+// WithControl serves a JSON control surface under ControlPrefix, so that
+// test suites in any language can drive the simulator over HTTP (cmd/hvcsim
+// turns it on). It needs no session and is neither recorded nor subject to
+// faults:
+//
+//	GET    /hvcsim/                  server facts: version, URL, flavors, operations, users, foreign PSCs, thumbprint
+//	GET    /hvcsim/certificate       the server's certificate (PEM)
+//	GET    /hvcsim/thumbprint        {"thumbprint": "AA:BB:…"}
+//	POST   /hvcsim/faults            add a fault (JSON, see below) → 201 {"id": n}; 400 if it can never match
+//	DELETE /hvcsim/faults            remove every fault
+//	DELETE /hvcsim/faults/{id}       remove one fault
+//	POST   /hvcsim/sessions/expire   end every session now, or {"after": n} after n more requests
+//	GET    /hvcsim/requests          the request log; ?bodies=masked adds bodies with secret members masked, ?bodies=raw as sent
+//	DELETE /hvcsim/requests          empty the request log
+//	POST   /hvcsim/links/{link}/health  {"healthy": false, "message": "…"} sets what links get reports
+//	POST   /hvcsim/reset             forget links, sessions, faults, requests and administrator changes
+//
+// A fault is {"method", "path", "action", "status", "error_type", "body",
+// "content_type", "header": {"Retry-After": "7"}, "latency": "250ms",
+// "drop", "times"}, with the meaning of the Fault fields.
+func WithControl() Option {
+	return func(c *config) error { c.control = true; return nil }
+}
+
+// faultJSON is a Fault as the control surface takes it.
+type faultJSON struct {
+	Method      string            `json:"method"`
+	Path        string            `json:"path"`
+	Action      string            `json:"action"`
+	Status      int               `json:"status"`
+	ErrorType   string            `json:"error_type"`
+	Body        *string           `json:"body"`
+	ContentType string            `json:"content_type"`
+	Header      map[string]string `json:"header"`
+	Latency     string            `json:"latency"`
+	Drop        bool              `json:"drop"`
+	Times       int               `json:"times"`
+}
+
+func (fj faultJSON) fault() (Fault, error) {
+	f := Fault{Method: fj.Method, Path: fj.Path, Action: fj.Action, Status: fj.Status, ErrorType: fj.ErrorType,
+		ContentType: fj.ContentType, Drop: fj.Drop, Times: fj.Times}
+	if fj.Body != nil {
+		f.Body = []byte(*fj.Body)
+	}
+	if len(fj.Header) > 0 {
+		f.Header = http.Header{}
+		for k, v := range fj.Header {
+			f.Header.Set(k, v)
+		}
+	}
+	if fj.Latency != "" {
+		d, err := time.ParseDuration(fj.Latency)
+		if err != nil || d < 0 {
+			return Fault{}, fmt.Errorf("latency %q is not a duration such as \"250ms\"", fj.Latency)
+		}
+		f.Latency = d
+	}
+	if f.Times < 0 || (f.Status != 0 && (f.Status < 100 || f.Status > 999)) {
+		return Fault{}, fmt.Errorf("times must not be negative and status must be an HTTP status")
+	}
+	return f, nil
+}
+
+// controlError answers a control request that cannot be carried out.
+func controlError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// control serves the control surface.
+func (s *Server) control(w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(ControlPrefix, "/"))
+	switch {
+	case p == "/" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.facts())
+	case p == "/certificate" && r.Method == http.MethodGet:
+		leaf := s.Certificate()
+		if leaf == nil {
+			controlError(w, http.StatusNotFound, "the server serves plain HTTP: no certificate")
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		_ = pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})
+	case p == "/thumbprint" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, map[string]string{"thumbprint": s.Thumbprint()})
+	case p == "/faults" && r.Method == http.MethodPost:
+		var fj faultJSON
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&fj); err != nil {
+			controlError(w, http.StatusBadRequest, "fault: "+err.Error())
+			return
+		}
+		f, err := fj.fault()
+		if err == nil {
+			var remove func()
+			if remove, err = s.AddFault(f); err == nil {
+				s.mu.Lock()
+				s.faultSeq++
+				id := s.faultSeq
+				s.controlFaults[id] = remove
+				s.mu.Unlock()
+				writeJSON(w, http.StatusCreated, map[string]int{"id": id})
+				return
+			}
+		}
+		controlError(w, http.StatusBadRequest, err.Error())
+	case p == "/faults" && r.Method == http.MethodDelete:
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	case strings.HasPrefix(p, "/faults/") && r.Method == http.MethodDelete:
+		id, _ := strconv.Atoi(strings.TrimPrefix(p, "/faults/"))
+		s.mu.Lock()
+		remove, ok := s.controlFaults[id]
+		delete(s.controlFaults, id)
+		s.mu.Unlock()
+		if !ok {
+			controlError(w, http.StatusNotFound, "no fault with that id")
+			return
+		}
+		remove()
+		w.WriteHeader(http.StatusNoContent)
+	case p == "/sessions/expire" && r.Method == http.MethodPost:
+		var body struct {
+			After *int `json:"after"`
+		}
+		if b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16)); len(strings.TrimSpace(string(b))) > 0 {
+			if err := json.Unmarshal(b, &body); err != nil {
+				controlError(w, http.StatusBadRequest, "expire: "+err.Error())
+				return
+			}
+		}
+		if body.After != nil {
+			s.ExpireSessionsAfter(*body.After)
+		} else {
+			s.ExpireSessions()
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case p == "/requests" && r.Method == http.MethodGet:
+		mode := r.URL.Query().Get("bodies")
+		if mode != "" && mode != "masked" && mode != "raw" {
+			controlError(w, http.StatusBadRequest, `bodies must be "masked" or "raw"`)
+			return
+		}
+		writeJSON(w, http.StatusOK, requestsJSON(s.Requests(), mode))
+	case p == "/requests" && r.Method == http.MethodDelete:
+		s.ResetRequests()
+		w.WriteHeader(http.StatusNoContent)
+	case strings.HasPrefix(p, "/links/") && strings.HasSuffix(p, "/health") && r.Method == http.MethodPost:
+		id := strings.TrimSuffix(strings.TrimPrefix(p, "/links/"), "/health")
+		var body struct {
+			Healthy bool   `json:"healthy"`
+			Message string `json:"message"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil {
+			controlError(w, http.StatusBadRequest, "health: "+err.Error())
+			return
+		}
+		if !s.SetLinkHealth(id, body.Healthy, body.Message) {
+			controlError(w, http.StatusNotFound, "no such link")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case p == "/reset" && r.Method == http.MethodPost:
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		controlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+r.URL.Path)
+	}
+}
+
+// facts describes the server for the control surface.
+func (s *Server) facts() map[string]any {
+	var served []string
+	for _, op := range ops.All {
+		if op.In(s.cfg.release) {
+			served = append(served, op.Name)
+		}
+	}
+	var flavors []string
+	if s.cfg.api {
+		flavors = append(flavors, "api")
+	}
+	if s.cfg.rest {
+		flavors = append(flavors, "rest")
+	}
+	type userJSON struct {
+		Name     string `json:"name"`
+		Password string `json:"password"`
+		ReadOnly bool   `json:"read_only"`
+	}
+	users := []userJSON{}
+	for name, u := range s.cfg.users {
+		users = append(users, userJSON{name, u.password, u.readOnly})
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].Name < users[j].Name })
+	type pscJSON struct {
+		Host       string `json:"host"`
+		Thumbprint string `json:"thumbprint"`
+	}
+	pscs := []pscJSON{}
+	for host, p := range s.cfg.foreign {
+		pscs = append(pscs, pscJSON{host, p.thumbprint})
+	}
+	sort.Slice(pscs, func(i, j int) bool { return pscs[i].Host < pscs[j].Host })
+	return map[string]any{
+		"url": s.URL(), "version": s.Version(), "flavors": flavors, "operations": served,
+		"thumbprint": s.Thumbprint(), "users": users, "foreign_pscs": pscs,
+		"providers": s.cfg.providers, "control": s.URL() + ControlPrefix,
+	}
+}
+
+// recordJSON is a RecordedRequest as the control surface shows it.
+type recordJSON struct {
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	RawQuery string    `json:"query"`
+	Flavor   string    `json:"flavor"`
+	Status   int       `json:"status"`
+	Time     time.Time `json:"time"`
+	Body     *string   `json:"body,omitempty"`
+}
+
+func requestsJSON(rs []RecordedRequest, bodies string) []recordJSON {
+	out := make([]recordJSON, 0, len(rs))
+	for _, r := range rs {
+		rj := recordJSON{Method: r.Method, Path: r.Path, RawQuery: r.RawQuery, Flavor: r.Flavor, Status: r.Status, Time: r.Time}
+		switch {
+		case bodies == "raw":
+			b := string(r.Body)
+			rj.Body = &b
+		case bodies == "masked" && len(r.Body) > 0:
+			b := string(redact.JSON(r.Body))
+			rj.Body = &b
+		case bodies == "masked":
+			b := ""
+			rj.Body = &b
+		}
+		out = append(out, rj)
+	}
+	return out
+}

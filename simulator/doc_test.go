@@ -1,0 +1,47 @@
+package simulator_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvcsdk/hvc/internal/ops"
+)
+
+// TestSimulatorDocProfiles checks the profile table of docs/simulator.md
+// against the operations table the simulator routes from.
+func TestSimulatorDocProfiles(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../docs/simulator.md")
+	require.NoError(t, err)
+	yes := func(v bool) string {
+		if v {
+			return "yes"
+		}
+		return "no"
+	}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) == 7 {
+			if _, err := ops.ParseRelease(cells[0]); err == nil {
+				rows[cells[0]] = cells[1:]
+			}
+		}
+	}
+	require.Len(t, rows, len(ops.Releases()), "one row per release")
+	for _, r := range ops.Releases() {
+		want := []string{
+			yes(r >= ops.APISince),
+			yes(ops.LinksCreate.In(r) && ops.LinksList.In(r) && ops.LinksDelete.In(r)),
+			yes(ops.LinksGet.In(r) && ops.LinksDeleteWithCredentials.In(r)),
+			yes(ops.SyncReset.In(r) && ops.SyncProvidersList.In(r) && ops.SyncProvidersGet.In(r) && ops.SyncProvidersStart.In(r)),
+			yes(ops.AdministratorsGet.In(r) && ops.AdministratorsSet.In(r) && ops.AdministratorsAdd.In(r) && ops.AdministratorsRemove.In(r)),
+			yes(r >= ops.SSLCertificateSince),
+		}
+		assert.Equal(t, want, rows[r.String()], r.String())
+	}
+}
