@@ -308,10 +308,10 @@ func readBody(body io.Reader, declared int64, max int) ([]byte, error) {
 	// connection at once). For n == 0 this is a zero-length read, which a
 	// reader at its end answers with io.EOF.
 	k, err := body.Read(b[n:cap(b)])
-	if k == 0 && err == io.EOF {
+	if k == 0 && errors.Is(err, io.EOF) {
 		return b, nil
 	}
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	b = b[:n+k]
