@@ -212,10 +212,19 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
 	}
-	x := &exchange{}
-	wt := &x.wt
-	wt.init(c.tracedTransport)
-	tctx = httptrace.WithClientTrace(tctx, &wt.trace)
+	// Whether a failed request may have reached the server decides a POST's
+	// OutcomeUnknown and whether a retried DELETE's 404 means the object is
+	// gone (mayHaveApplied); for a GET or HEAD it decides nothing, so they
+	// go untraced and count as possibly sent.
+	bodiless := req.method == http.MethodGet || req.method == http.MethodHead
+	var x *exchange
+	if !bodiless || req.body != nil {
+		x = &exchange{}
+	}
+	if !bodiless {
+		x.wt.init(c.tracedTransport)
+		tctx = httptrace.WithClientTrace(tctx, &x.wt.trace)
+	}
 	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
 	// The headers come from a map shared by every request with the same
 	// session (resty clones it into the *http.Request), so none is built
@@ -227,7 +236,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		// it; noReplay decides about the GetBody net/http derives from it.
 		x.body.Reset(req.body)
 		r.SetBody(&x.body)
-	case req.method != http.MethodGet && req.method != http.MethodHead:
+	case !bodiless:
 		// Left without a body, resty would read and copy http.NoBody to
 		// make it replayable; net/http turns an empty *bytes.Reader into
 		// http.NoBody itself. noReplay drops the Content-Type.
@@ -257,7 +266,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 	if errors.As(err, &de) {
 		return reply{}, err
 	}
-	sent := wt.mayHaveSent(c.tracedTransport)
+	sent := bodiless || x.wt.mayHaveSent(c.tracedTransport)
 	return reply{sent: sent}, &TransportError{Method: req.method, Path: req.path, Err: transportCause(err),
 		OutcomeUnknown: req.method == http.MethodPost && sent}
 }
