@@ -11,7 +11,7 @@ BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check \
+.PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check bench-check \
 	test bench fuzz generate readme tidy
 
 all: test
@@ -22,7 +22,7 @@ demo:
 
 ## check: the gate: formatting, vet, lint, generated code, go.mod and the
 ## README operations table. It changes no file.
-check: fmt-check vet lint generate-check tidy-check readme-check
+check: fmt-check vet lint generate-check tidy-check readme-check bench-check
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then \
@@ -54,6 +54,11 @@ tidy-check:
 
 readme-check:
 	$(GO) run ./internal/cmd/genreadme -check
+
+# The bench module is outside ./...: vet it, keep its go.mod tidy and run
+# its harness tests (every client performs every operation correctly).
+bench-check:
+	cd bench && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) test -count=1 ./...
 
 ## test: every test, with the race detector when cgo and a C compiler are
 ## available (fuzz seed corpora included)

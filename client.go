@@ -45,6 +45,9 @@ type Client struct {
 	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
 	logins    singleflight.Group
 	wait      waitFunc // retry backoff wait; nil means sleepCtx (tests replace it)
+	// headers and loginHeader are the request headers (see requestHeader).
+	headers     atomic.Pointer[headerSet]
+	loginHeader http.Header
 
 	// Links manages hybrid links.
 	Links *LinksService
@@ -91,12 +94,14 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	// The client sets no headers of its own: each request carries a
+	// complete shared map (see requestHeader).
 	c.rc = resty.NewWithClient(hc).
 		SetLogger(quietLogger{}).
 		SetDisableWarn(true).
-		SetHeader("User-Agent", cfg.userAgent).
-		SetHeader("Accept", "application/json").
 		SetPreRequestHook(c.noReplay)
+	c.loginHeader = c.baseHeader()
+	c.loginHeader["Vmware-Use-Header-Authn"] = []string{"true"}
 	if cfg.sessionID != "" {
 		id := cfg.sessionID
 		c.sessionID.Store(&id)

@@ -77,10 +77,11 @@ type reply struct {
 // locally or returned by the server.
 func (c *Client) do(ctx context.Context, cl *call) error {
 	op := cl.op
-	path, err := op.Path(cl.params...)
-	if q := op.Query(); q != "" {
-		path += "?" + q
-	}
+	// The parameters are checked before the flavor is resolved, which may
+	// send a request; the URL is built for the flavor known now and again
+	// only in the rare case that resolving it changed it.
+	guess := c.Flavor() == FlavorREST
+	target, err := c.target(op, guess, cl.params)
 	if err != nil {
 		var pe *ops.ParamError
 		if errors.As(err, &pe) {
@@ -92,11 +93,17 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
+	if legacy != guess {
+		if target, err = c.target(op, legacy, cl.params); err != nil {
+			return err
+		}
+	}
+	path := target[len(c.endpoint)+len(wire.Prefix(legacy)):]
 	body, err := wire.EncodeBody(legacy, op.WrapAs, cl.body)
 	if err != nil {
 		return &DecodeError{Method: op.Method, Path: path, Err: errors.New("encoding request: " + err.Error())}
 	}
-	req := request{method: op.Method, path: path, target: c.endpoint + wire.Prefix(legacy) + path, body: body, secrets: cl.secrets}
+	req := request{method: op.Method, path: path, target: target, body: body, secrets: cl.secrets}
 
 	var rep reply
 	applied := false // an earlier attempt may have been applied
@@ -132,6 +139,33 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 	}
 	return nil
+}
+
+// target returns the URL of a call of op: endpoint, flavor prefix, the path
+// with params filled (see ops.Op.Path) and the action query, built in one
+// allocation. The flavor-less path for errors and logs is its tail.
+func (c *Client) target(op *ops.Op, legacy bool, params []string) (string, error) {
+	var endpoint string
+	if c != nil { // a Client not made by New fails in legacy, after the parameters are checked
+		endpoint = c.endpoint
+	}
+	prefix := wire.Prefix(legacy)
+	n := len(endpoint) + len(prefix) + len(op.Template) + len("?action=") + len(op.Action)
+	for _, p := range params {
+		n += len(p) + 8 // room for a few escapes
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(endpoint)
+	b.WriteString(prefix)
+	if err := op.WritePath(&b, params...); err != nil {
+		return "", err
+	}
+	if q := op.Query(); q != "" {
+		b.WriteByte('?')
+		b.WriteString(q)
+	}
+	return b.String(), nil
 }
 
 // templatePath names an operation whose parameters could not be filled:
@@ -178,22 +212,45 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
 	}
-	wt := newWireTrace(c.tracedTransport)
-	tctx = httptrace.WithClientTrace(tctx, &wt.trace)
+	// Whether a failed request may have reached the server decides a POST's
+	// OutcomeUnknown and whether a retried DELETE's 404 means the object is
+	// gone (mayHaveApplied); for a GET or HEAD it decides nothing, so they
+	// go untraced and count as possibly sent.
+	bodiless := req.method == http.MethodGet || req.method == http.MethodHead
+	var x *exchange
+	if !bodiless || req.body != nil {
+		x = &exchange{}
+	}
+	if !bodiless {
+		x.wt.init(c.tracedTransport)
+		tctx = httptrace.WithClientTrace(tctx, &x.wt.trace)
+	}
 	r := c.rc.R().SetContext(tctx).SetDoNotParseResponse(true)
-	if req.body != nil {
+	// The headers come from a map shared by every request with the same
+	// session (resty clones it into the *http.Request), so none is built
+	// per request; resty writes nothing to it (see requestHeader).
+	r.Header = c.requestHeader(req.sessionID, req.basic)
+	switch {
+	case req.body != nil:
 		// A *bytes.Reader lets net/http size the body without resty copying
 		// it; noReplay decides about the GetBody net/http derives from it.
-		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(req.body))
-	}
-	if req.sessionID != "" {
-		r.SetHeader(sessionHeader, req.sessionID)
+		x.body.Reset(req.body)
+		r.SetBody(&x.body)
+	case !bodiless:
+		// Left without a body, resty would read and copy http.NoBody to
+		// make it replayable; net/http turns an empty *bytes.Reader into
+		// http.NoBody itself. noReplay drops the Content-Type.
+		r.SetBody(noBytes)
 	}
 	if req.basic {
-		r.SetBasicAuth(c.cfg.user, c.cfg.password).SetHeader("Vmware-Use-Header-Authn", "true")
+		r.SetBasicAuth(c.cfg.user, c.cfg.password)
 	}
+	// The clock is read only for the debug log (it is slow on some VMs).
+	var start time.Time
 	debug := c.log.Enabled(ctx, levelDebug)
-	start := time.Now()
+	if debug {
+		start = time.Now()
+	}
 	resp, err := r.Execute(req.method, req.target)
 	var rep reply
 	if err == nil {
@@ -209,7 +266,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 	if errors.As(err, &de) {
 		return reply{}, err
 	}
-	sent := wt.mayHaveSent(c.tracedTransport)
+	sent := bodiless || x.wt.mayHaveSent(c.tracedTransport)
 	return reply{sent: sent}, &TransportError{Method: req.method, Path: req.path, Err: transportCause(err),
 		OutcomeUnknown: req.method == http.MethodPost && sent}
 }
@@ -219,6 +276,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 	defer resp.Body.Close()
 	var body io.Reader = resp.Body
+	declared := resp.ContentLength
 	if !resp.Uncompressed && resp.ContentLength != 0 && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
@@ -226,9 +284,9 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 				Err: errors.New("gzip body: " + err.Error())}
 		}
 		defer zr.Close()
-		body = zr
+		body, declared = zr, -1
 	}
-	b, err := io.ReadAll(io.LimitReader(body, int64(c.cfg.maxBody)+1))
+	b, err := readBody(body, declared, c.cfg.maxBody)
 	if len(b) > c.cfg.maxBody {
 		return reply{status: resp.StatusCode}, &DecodeError{Method: req.method, Path: req.path, StatusCode: resp.StatusCode,
 			Err: errors.New("response body larger than " + strconv.Itoa(c.cfg.maxBody) + " bytes")}
@@ -237,6 +295,37 @@ func (c *Client) readReply(req request, resp *http.Response) (reply, error) {
 		return reply{}, err
 	}
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// readBody reads body to its end, at most max+1 bytes (more means too
+// large). A body of known length (declared >= 0) within the limit is read
+// into a buffer of exactly that size, and an empty one allocates nothing;
+// one that turns out longer than declared is read on under the limit.
+func readBody(body io.Reader, declared int64, max int) ([]byte, error) {
+	if declared < 0 || declared > int64(max) {
+		return io.ReadAll(io.LimitReader(body, int64(max)+1))
+	}
+	n := int(declared)
+	var b []byte
+	if n > 0 {
+		b = make([]byte, n, n+1)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, err
+		}
+	}
+	// Confirm the end (seeing io.EOF also lets net/http reuse the
+	// connection at once). For n == 0 this is a zero-length read, which a
+	// reader at its end answers with io.EOF.
+	k, err := body.Read(b[n:cap(b)])
+	if k == 0 && errors.Is(err, io.EOF) {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	b = b[:n+k]
+	rest, err := io.ReadAll(io.LimitReader(body, int64(max-len(b))+1))
+	return append(b, rest...), err
 }
 
 // wireTrace records, through net/http/httptrace, how far one exchange got:
@@ -253,10 +342,15 @@ type wireTrace struct {
 	trace httptrace.ClientTrace
 }
 
-// newWireTrace returns a wireTrace with its hooks set. asked is watched
-// only for a transport not known to report through httptrace.
-func newWireTrace(traced bool) *wireTrace {
-	w := &wireTrace{}
+// exchange is what one send keeps on the heap, in one allocation.
+type exchange struct {
+	wt   wireTrace
+	body bytes.Reader // the request body, when there is one
+}
+
+// init sets w's hooks. asked is watched only for a transport not known to
+// report through httptrace.
+func (w *wireTrace) init(traced bool) {
 	// A write can be partial and still reach the server: the request counts
 	// as written once the transport has tried to write it, whether it
 	// reports the headers as written or the write as failed.
@@ -265,7 +359,6 @@ func newWireTrace(traced bool) *wireTrace {
 	if !traced {
 		w.trace.GetConn = func(string) { w.asked.Store(true) }
 	}
-	return w
 }
 
 // mayHaveSent reports whether the request may have reached the server. A
@@ -296,6 +389,9 @@ func (c *Client) noReplay(_ *resty.Client, r *http.Request) error {
 	if r.ContentLength != 0 {
 		return nil
 	}
+	// A request without a body names no content type (requestHeader's
+	// maps name one for resty's sake).
+	delete(r.Header, "Content-Type")
 	if r.Body != nil && r.Body != http.NoBody {
 		_ = r.Body.Close()
 	}
@@ -306,6 +402,47 @@ func (c *Client) noReplay(_ *resty.Client, r *http.Request) error {
 	}
 	r.Body = http.NoBody
 	return nil
+}
+
+// noBytes is the body resty is given for a request without one: empty,
+// never read (net/http replaces it with http.NoBody) and so safe to share.
+var noBytes = bytes.NewReader(nil)
+
+// headerSet is the request headers for one session id, shared read-only by
+// every request sent with it.
+type headerSet struct {
+	sessionID string
+	header    http.Header
+}
+
+// requestHeader returns the headers of a request with the given session id
+// (none when ""), or of a login with Basic auth. The map is shared: resty
+// clones it into each *http.Request and, since it names User-Agent, Accept
+// and Content-Type, has nothing to add to it (resty's parseRequestHeader and
+// handleContentType write to a request's map only when one is missing); the
+// request's own copy is what noReplay and net/http may change.
+func (c *Client) requestHeader(sessionID string, basic bool) http.Header {
+	if basic {
+		return c.loginHeader
+	}
+	if hs := c.headers.Load(); hs != nil && hs.sessionID == sessionID {
+		return hs.header
+	}
+	h := c.baseHeader()
+	if sessionID != "" {
+		h[sessionHeader] = []string{sessionID}
+	}
+	c.headers.Store(&headerSet{sessionID: sessionID, header: h})
+	return h
+}
+
+// baseHeader returns a new map of the headers every request sends.
+func (c *Client) baseHeader() http.Header {
+	return http.Header{
+		"User-Agent":   {c.cfg.userAgent},
+		"Accept":       {"application/json"},
+		"Content-Type": {"application/json"},
+	}
 }
 
 // emptyBody is a request body with nothing in it that, unlike http.NoBody,

@@ -197,8 +197,25 @@ func (o *Op) Path(values ...string) (string, error) {
 	}
 	var b strings.Builder
 	b.Grow(len(o.Template) + 32)
+	if err := o.WritePath(&b, values...); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// WritePath writes what Path returns to b, so that a caller can build a
+// whole URL in one allocation. On error b holds part of the path.
+func (o *Op) WritePath(b *strings.Builder, values ...string) error {
 	i := 0
-	for _, seg := range strings.Split(o.Template, "/")[1:] {
+	rest := o.Template
+	for rest != "" {
+		// Every template starts with "/"; each round writes one segment.
+		seg := rest[1:]
+		if j := strings.IndexByte(seg, '/'); j >= 0 {
+			seg, rest = seg[:j], seg[j:]
+		} else {
+			rest = ""
+		}
 		b.WriteByte('/')
 		if !strings.HasPrefix(seg, "{") {
 			b.WriteString(seg)
@@ -206,22 +223,22 @@ func (o *Op) Path(values ...string) (string, error) {
 		}
 		name := seg[1 : len(seg)-1]
 		if i >= len(values) {
-			return "", &ParamError{Name: name, Problem: "is missing"}
+			return &ParamError{Name: name, Problem: "is missing"}
 		}
 		v := values[i]
 		i++
 		switch {
 		case strings.TrimSpace(v) == "":
-			return "", &ParamError{Name: name, Problem: "must not be empty"}
+			return &ParamError{Name: name, Problem: "must not be empty"}
 		case v == "." || v == "..":
-			return "", &ParamError{Name: name, Problem: "must not be a dot segment"}
+			return &ParamError{Name: name, Problem: "must not be a dot segment"}
 		}
 		b.WriteString(url.PathEscape(v))
 	}
 	if i != len(values) {
-		return "", &ParamError{Name: "path", Problem: "has more values than placeholders"}
+		return &ParamError{Name: "path", Problem: "has more values than placeholders"}
 	}
-	return b.String(), nil
+	return nil
 }
 
 // Query returns the raw query ("action=start") or "".

@@ -15,7 +15,18 @@ var ErrFormat = errors.New("thumbprint must be 20 (SHA-1) or 32 (SHA-256) bytes 
 
 // Parse decodes a thumbprint into its raw digest bytes (20 or 32 of them).
 // Colons, when present, must separate every byte.
+//
+// It is small enough to inline, so a caller that only checks the error
+// (validation before a request) allocates nothing: the digest then lives on
+// its stack.
 func Parse(s string) ([]byte, error) {
+	var out [sha256.Size]byte
+	return decode(&out, s)
+}
+
+// decode writes the digest s spells to out and returns it, cut to its
+// length.
+func decode(out *[sha256.Size]byte, s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	colons := strings.Contains(s, ":")
 	step := 2
@@ -31,8 +42,7 @@ func Parse(s string) ([]byte, error) {
 	if n != sha1.Size && n != sha256.Size {
 		return nil, ErrFormat
 	}
-	out := make([]byte, n)
-	for i := range out {
+	for i := range n {
 		j := i * step
 		if colons && i > 0 && s[j-1] != ':' {
 			return nil, ErrFormat
@@ -44,7 +54,7 @@ func Parse(s string) ([]byte, error) {
 		}
 		out[i] = hi<<4 | lo
 	}
-	return out, nil
+	return out[:n:n], nil
 }
 
 func fromHex(c byte) (byte, bool) {
