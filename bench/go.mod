@@ -1,6 +1,6 @@
 module github.com/hvcsdk/hvc/bench
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/go-resty/resty/v2 v2.17.2
