@@ -388,7 +388,9 @@ func TestRetryRequestTimeout(t *testing.T) {
 				}
 				return stall(int(count.Add(1)), w, r)
 			}})
-			c := f.client(t, hvc.WithRetry(fvcQuickRetry), hvc.WithTimeout(300*time.Millisecond))
+			// The per-request timeout also bounds the TLS login: 1 s leaves room
+			// for a loaded machine under -race.
+			c := f.client(t, hvc.WithRetry(fvcQuickRetry), hvc.WithTimeout(time.Second))
 			ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
 			defer cancel()
 			require.NoError(t, c.Login(ctx))
