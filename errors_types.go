@@ -32,7 +32,8 @@ const (
 )
 
 // GenericError is the ERROR standard error: the generic error a server reports when no more specific type applies.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type GenericError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -42,7 +43,8 @@ func (e *GenericError) Unwrap() error { return e.StdError }
 var ErrGeneric error = &sentinel{ErrorTypeError}
 
 // AlreadyExistsError is the ALREADY_EXISTS standard error: an attempt to create something that already exists.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type AlreadyExistsError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -52,7 +54,8 @@ func (e *AlreadyExistsError) Unwrap() error { return e.StdError }
 var ErrAlreadyExists error = &sentinel{ErrorTypeAlreadyExists}
 
 // AlreadyInDesiredStateError is the ALREADY_IN_DESIRED_STATE standard error: a request that found its target already in the requested state.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type AlreadyInDesiredStateError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -62,7 +65,8 @@ func (e *AlreadyInDesiredStateError) Unwrap() error { return e.StdError }
 var ErrAlreadyInDesiredState error = &sentinel{ErrorTypeAlreadyInDesiredState}
 
 // CanceledError is the CANCELED standard error: an operation that was canceled before it completed.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type CanceledError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -72,7 +76,8 @@ func (e *CanceledError) Unwrap() error { return e.StdError }
 var ErrCanceled error = &sentinel{ErrorTypeCanceled}
 
 // ConcurrentChangeError is the CONCURRENT_CHANGE standard error: a change that conflicted with another change made at the same time.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type ConcurrentChangeError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -82,7 +87,8 @@ func (e *ConcurrentChangeError) Unwrap() error { return e.StdError }
 var ErrConcurrentChange error = &sentinel{ErrorTypeConcurrentChange}
 
 // FeatureInUseError is the FEATURE_IN_USE standard error: an operation refused because a feature is in use.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type FeatureInUseError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -92,7 +98,8 @@ func (e *FeatureInUseError) Unwrap() error { return e.StdError }
 var ErrFeatureInUse error = &sentinel{ErrorTypeFeatureInUse}
 
 // InternalServerError is the INTERNAL_SERVER_ERROR standard error: an internal failure of the server or its vAPI runtime.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type InternalServerError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -102,7 +109,8 @@ func (e *InternalServerError) Unwrap() error { return e.StdError }
 var ErrInternalServerError error = &sentinel{ErrorTypeInternalServerError}
 
 // InvalidArgumentError is the INVALID_ARGUMENT standard error: a parameter with an invalid value; local validation failures use it too.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type InvalidArgumentError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -112,7 +120,8 @@ func (e *InvalidArgumentError) Unwrap() error { return e.StdError }
 var ErrInvalidArgument error = &sentinel{ErrorTypeInvalidArgument}
 
 // InvalidElementConfigurationError is the INVALID_ELEMENT_CONFIGURATION standard error: an element whose configuration is invalid.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type InvalidElementConfigurationError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -122,7 +131,8 @@ func (e *InvalidElementConfigurationError) Unwrap() error { return e.StdError }
 var ErrInvalidElementConfiguration error = &sentinel{ErrorTypeInvalidElementConfiguration}
 
 // InvalidElementTypeError is the INVALID_ELEMENT_TYPE standard error: an element of the wrong type.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type InvalidElementTypeError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -132,7 +142,8 @@ func (e *InvalidElementTypeError) Unwrap() error { return e.StdError }
 var ErrInvalidElementType error = &sentinel{ErrorTypeInvalidElementType}
 
 // InvalidRequestError is the INVALID_REQUEST standard error: a malformed request.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type InvalidRequestError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -142,7 +153,8 @@ func (e *InvalidRequestError) Unwrap() error { return e.StdError }
 var ErrInvalidRequest error = &sentinel{ErrorTypeInvalidRequest}
 
 // NotAllowedInCurrentStateError is the NOT_ALLOWED_IN_CURRENT_STATE standard error: an operation not allowed in the target's current state.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type NotAllowedInCurrentStateError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -152,7 +164,8 @@ func (e *NotAllowedInCurrentStateError) Unwrap() error { return e.StdError }
 var ErrNotAllowedInCurrentState error = &sentinel{ErrorTypeNotAllowedInCurrentState}
 
 // NotFoundError is the NOT_FOUND standard error: a resource that does not exist, such as an unknown link or provider.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type NotFoundError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -162,7 +175,8 @@ func (e *NotFoundError) Unwrap() error { return e.StdError }
 var ErrNotFound error = &sentinel{ErrorTypeNotFound}
 
 // OperationNotFoundError is the OPERATION_NOT_FOUND standard error: an operation the server does not provide.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type OperationNotFoundError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -172,7 +186,8 @@ func (e *OperationNotFoundError) Unwrap() error { return e.StdError }
 var ErrOperationNotFound error = &sentinel{ErrorTypeOperationNotFound}
 
 // ResourceBusyError is the RESOURCE_BUSY standard error: a busy resource, e.g. a sync provider whose sync is already running.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type ResourceBusyError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -182,7 +197,8 @@ func (e *ResourceBusyError) Unwrap() error { return e.StdError }
 var ErrResourceBusy error = &sentinel{ErrorTypeResourceBusy}
 
 // ResourceInUseError is the RESOURCE_IN_USE standard error: a resource that is in use.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type ResourceInUseError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -192,7 +208,8 @@ func (e *ResourceInUseError) Unwrap() error { return e.StdError }
 var ErrResourceInUse error = &sentinel{ErrorTypeResourceInUse}
 
 // ResourceInaccessibleError is the RESOURCE_INACCESSIBLE standard error: a resource that cannot be reached.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type ResourceInaccessibleError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -202,7 +219,8 @@ func (e *ResourceInaccessibleError) Unwrap() error { return e.StdError }
 var ErrResourceInaccessible error = &sentinel{ErrorTypeResourceInaccessible}
 
 // ServiceUnavailableError is the SERVICE_UNAVAILABLE standard error: a service that is not available right now.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type ServiceUnavailableError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -212,7 +230,8 @@ func (e *ServiceUnavailableError) Unwrap() error { return e.StdError }
 var ErrServiceUnavailable error = &sentinel{ErrorTypeServiceUnavailable}
 
 // TimedOutError is the TIMED_OUT standard error: an operation that timed out on the server.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type TimedOutError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -222,7 +241,8 @@ func (e *TimedOutError) Unwrap() error { return e.StdError }
 var ErrTimedOut error = &sentinel{ErrorTypeTimedOut}
 
 // UnableToAllocateResourceError is the UNABLE_TO_ALLOCATE_RESOURCE standard error: a resource that could not be allocated.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type UnableToAllocateResourceError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -232,7 +252,8 @@ func (e *UnableToAllocateResourceError) Unwrap() error { return e.StdError }
 var ErrUnableToAllocateResource error = &sentinel{ErrorTypeUnableToAllocateResource}
 
 // UnauthenticatedError is the UNAUTHENTICATED standard error: a missing, expired or invalid session, or wrong login credentials.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type UnauthenticatedError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -242,7 +263,8 @@ func (e *UnauthenticatedError) Unwrap() error { return e.StdError }
 var ErrUnauthenticated error = &sentinel{ErrorTypeUnauthenticated}
 
 // UnauthorizedError is the UNAUTHORIZED standard error: an authenticated user that lacks the privilege for the operation.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type UnauthorizedError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -252,7 +274,8 @@ func (e *UnauthorizedError) Unwrap() error { return e.StdError }
 var ErrUnauthorized error = &sentinel{ErrorTypeUnauthorized}
 
 // UnexpectedInputError is the UNEXPECTED_INPUT standard error: a request carrying input the operation does not accept.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type UnexpectedInputError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -262,7 +285,8 @@ func (e *UnexpectedInputError) Unwrap() error { return e.StdError }
 var ErrUnexpectedInput error = &sentinel{ErrorTypeUnexpectedInput}
 
 // UnsupportedError is the UNSUPPORTED standard error: an operation or version that is not supported, e.g. a foreign PSC version.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type UnsupportedError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.
@@ -272,7 +296,8 @@ func (e *UnsupportedError) Unwrap() error { return e.StdError }
 var ErrUnsupported error = &sentinel{ErrorTypeUnsupported}
 
 // UnverifiedPeerError is the UNVERIFIED_PEER standard error: a peer certificate that could not be verified; see CertificateInfo.
-// It unwraps to its *StdError.
+// It embeds and unwraps to its *StdError, whose fields (StatusCode,
+// Messages, Data, Method, Path, Hint) and Message method it shares.
 type UnverifiedPeerError struct{ *StdError }
 
 // Unwrap returns the underlying *StdError.

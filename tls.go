@@ -29,7 +29,7 @@ type CertificateMismatchError struct {
 
 // Error shows the expected and the presented thumbprints.
 func (e *CertificateMismatchError) Error() string {
-	return "hvc: server certificate thumbprint " + e.Actual + " does not match the pinned " + e.Expected
+	return "server certificate thumbprint " + e.Actual + " does not match the pinned " + e.Expected
 }
 
 // CertificateError reports a server certificate that failed verification
@@ -50,7 +50,7 @@ type CertificateError struct {
 // Error names the failure, the presented thumbprint and the options that
 // make the client trust the server.
 func (e *CertificateError) Error() string {
-	s := "hvc: server certificate not trusted: " + e.Err.Error()
+	s := "server certificate not trusted: " + e.Err.Error()
 	if e.Thumbprint != "" {
 		s += "; it presented SHA-256 thumbprint " + e.Thumbprint +
 			": if that is your server's certificate (check it out of band), pass WithThumbprint(\"" + e.Thumbprint +

@@ -114,6 +114,7 @@ func TestTLSThumbprintMismatch(t *testing.T) {
 			assert.Equal(t, tt.expect, cm.Expected)
 			assert.Equal(t, tt.actual, cm.Actual)
 			assert.Contains(t, err.Error(), tt.actual)
+			assert.Equal(t, 1, strings.Count(err.Error(), "hvc: "), "one hvc: prefix: %v", err)
 			var te *hvc.TransportError
 			assert.ErrorAs(t, err, &te)
 			assert.Zero(t, f.Total())

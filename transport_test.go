@@ -180,6 +180,7 @@ func TestCertificateErrorSaysWhatToPass(t *testing.T) {
 	assert.Equal(t, want, ce.Thumbprint)
 	assert.Contains(t, err.Error(), `WithThumbprint("`+want+`")`)
 	assert.Contains(t, err.Error(), "WithRootCAs")
+	assert.Equal(t, 1, strings.Count(err.Error(), "hvc: "), "one hvc: prefix: %v", err)
 	assert.False(t, errors.Is(err, hvc.ErrOutcomeUnknown))
 	var te *hvc.TransportError
 	assert.ErrorAs(t, err, &te)

@@ -106,7 +106,7 @@ func sdkFile() []byte {
 	b.WriteString(")\n\n")
 	for _, t := range types {
 		c, ty, e := names(t.wire)
-		fmt.Fprintf(&b, "// %s is the %s standard error: %s.\n// It unwraps to its *StdError.\ntype %s struct{ *StdError }\n\n", ty, t.wire, t.doc, ty)
+		fmt.Fprintf(&b, "// %s is the %s standard error: %s.\n// It embeds and unwraps to its *StdError, whose fields (StatusCode,\n// Messages, Data, Method, Path, Hint) and Message method it shares.\ntype %s struct{ *StdError }\n\n", ty, t.wire, t.doc, ty)
 		fmt.Fprintf(&b, "// Unwrap returns the underlying *StdError.\nfunc (e *%s) Unwrap() error { return e.StdError }\n\n", ty)
 		fmt.Fprintf(&b, "// %s matches every %s error (errors.Is).\nvar %s error = &sentinel{%s}\n\n", e, t.wire, e, c)
 	}
