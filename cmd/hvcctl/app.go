@@ -171,6 +171,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.stdinReader = bufio.NewReader(a.stdin)
 	a.ctx = ctx
 	a.root = a.newRoot()
+	a.root.InitDefaultCompletionCmd(args...)
+	requireSubcommand(a.root)
 	a.root.SetArgs(args)
 	a.root.SetIn(a.stdin)
 	a.root.SetOut(a.stdout)
@@ -236,6 +238,33 @@ available on this vCenter version, 60 certificate not trusted, 124 timeout,
 
 	root.AddCommand(a.linkCmd(), a.syncCmd(), a.adminCmd(), a.sessionCmd(), a.certCmd(), a.simCmd(), a.versionCmd())
 	return root
+}
+
+// requireSubcommand makes every group command below root (link, sync,
+// admin, session, completion) fail with a usage error when it is run with
+// an unknown subcommand or none, as cobra does for an unknown top-level
+// command; cobra would print the group's help and exit 0.
+func requireSubcommand(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if !c.HasSubCommands() || c.Runnable() {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, argv []string) error {
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			sort.Strings(names)
+			see := fmt.Sprintf("see %q", cmd.CommandPath()+" --help")
+			if len(argv) == 0 {
+				return usageErr(fmt.Errorf("missing subcommand of %q: one of %s; %s", cmd.CommandPath(), strings.Join(names, ", "), see))
+			}
+			return usageErr(fmt.Errorf("unknown command %q for %q: want one of %s; %s", argv[0], cmd.CommandPath(), strings.Join(names, ", "), see))
+		}
+	}
 }
 
 // resolveGlobals applies the environment to flags the command line did not

@@ -559,3 +559,34 @@ func TestForcedFlavorOnOldVCenter(t *testing.T) {
 	mustRun(t, e, 0, "link", "ls")
 	mustRun(t, e.with("HVC_FLAVOR", "rest"), 0, "admin", "ls")
 }
+
+// TestGroupWithoutKnownSubcommandIsUsageError: a group command with an
+// unknown or no subcommand is a usage error (exit 2), as an unknown
+// top-level command is, and names the subcommands.
+func TestGroupWithoutKnownSubcommandIsUsageError(t *testing.T) {
+	t.Parallel()
+	e := env{"HOME": t.TempDir(), "HVCCTL_HOME": t.TempDir()}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bogus"}, `unknown command "bogus"`},
+		{[]string{"link", "bogus"}, `unknown command "bogus" for "hvcctl link"`},
+		{[]string{"sync", "frob"}, `unknown command "frob" for "hvcctl sync"`},
+		{[]string{"admin", "frob", "-o", "json"}, `unknown command \"frob\" for \"hvcctl admin\"`},
+		{[]string{"completion", "tcsh"}, `unknown command "tcsh" for "hvcctl completion"`},
+		{[]string{"admin"}, `missing subcommand of "hvcctl admin"`},
+		{[]string{"link"}, "create, get, ls, rm"},
+		{[]string{"session"}, "login, logout, show"},
+		{[]string{"completion"}, `missing subcommand of "hvcctl completion"`},
+	}
+	for _, c := range cases {
+		r := hvcctl(t, e, "", c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("hvcctl %s: exit %d (want %d), stderr %q, want it to contain %q", strings.Join(c.args, " "), r.code, exitUsage, r.stderr, c.want)
+		}
+	}
+	// Help is still help.
+	mustRun(t, e, 0, "link", "--help")
+	mustRun(t, e, 0, "completion", "bash")
+}
