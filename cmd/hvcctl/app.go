@@ -319,6 +319,9 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	default:
 		return usageErr(fmt.Errorf("--output %q: must be table, json or yaml", a.g.output))
 	}
+	if err := checkThumbprint(fs, "thumbprint", a.envSource("HVC_THUMBPRINT"), a.g.thumbprint); err != nil {
+		return err
+	}
 	if _, err := parseFlavor(a.g.flavor); err != nil {
 		return usageErr(err)
 	}
@@ -339,6 +342,19 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	}
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	return nil
+}
+
+// checkThumbprint rejects a malformed thumbprint before anything connects,
+// as a usage error naming the flag, or the variable it came from.
+func checkThumbprint(fs *pflag.FlagSet, flag, envName, v string) error {
+	if v == "" || hvc.SameThumbprint(v, v) {
+		return nil
+	}
+	src := fmt.Sprintf("--%s %q", flag, v)
+	if !changed(fs, flag) {
+		src = fmt.Sprintf("%s=%q", envName, v)
+	}
+	return usageErr(fmt.Errorf("%s: not a certificate thumbprint: want the SHA-256 (or SHA-1) digest as 32 (or 20) hex bytes, optionally colon-separated (AA:BB:...)", src))
 }
 
 func changed(fs *pflag.FlagSet, name string) bool {

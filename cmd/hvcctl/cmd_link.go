@@ -122,6 +122,11 @@ value the PSC's administrator gave you.`,
 			if p.thumbprint != "" && p.certFile != "" && changed(cmd.Flags(), "psc-thumbprint") {
 				return usageErr(errors.New("--psc-thumbprint and --psc-certificate exclude each other"))
 			}
+			if p.certFile == "" {
+				if err := checkThumbprint(cmd.Flags(), "psc-thumbprint", "HVC_PSC_THUMBPRINT", p.thumbprint); err != nil {
+					return err
+				}
+			}
 			tp := p.thumbprint
 			var certPEM, certTP string
 			if p.certFile != "" {

@@ -590,3 +590,36 @@ func TestGroupWithoutKnownSubcommandIsUsageError(t *testing.T) {
 	mustRun(t, e, 0, "link", "--help")
 	mustRun(t, e, 0, "completion", "bash")
 }
+
+// TestMissingOrMalformedSettingsAreUsageErrors: a missing user name is a
+// missing setting like a missing URL (exit 2), and a malformed thumbprint is
+// rejected before any connection, naming the flag or variable it came from.
+func TestMissingOrMalformedSettingsAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	short := "00:11:22"
+	cases := []struct {
+		name string
+		env  env
+		args []string
+		want string
+	}{
+		{"no URL", e.with("HVC_URL", ""), []string{"link", "ls"}, "no vCenter URL"},
+		{"no user", e.with("HVC_USERNAME", ""), []string{"link", "ls"}, "no user name"},
+		{"--psc-thumbprint", e, []string{"link", "create", "--psc-thumbprint", "00:11"}, "--psc-thumbprint \"00:11\": "},
+		{"HVC_PSC_THUMBPRINT", e.with("HVC_PSC_THUMBPRINT", "xyz"), []string{"link", "create"}, "HVC_PSC_THUMBPRINT=\"xyz\": "},
+		{"--thumbprint", e, []string{"link", "ls", "--thumbprint", short}, "--thumbprint \"00:11:22\": "},
+		{"HVC_THUMBPRINT", e.with("HVC_THUMBPRINT", short), []string{"admin", "ls"}, "HVC_THUMBPRINT=\"00:11:22\": "},
+		{"cert --add", e, []string{"cert", "--add", "--thumbprint", short}, "--thumbprint \"00:11:22\": "},
+	}
+	for _, c := range cases {
+		logins := sim.LoginCount()
+		r := hvcctl(t, c.env, "", c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: exit %d (want %d), stderr %q, want it to contain %q", c.name, r.code, exitUsage, r.stderr, c.want)
+		}
+		if strings.Contains(r.stderr, "ssl_thumbprint") || sim.LoginCount() != logins {
+			t.Errorf("%s: not rejected locally: logins %d -> %d, stderr %q", c.name, logins, sim.LoginCount(), r.stderr)
+		}
+	}
+}
