@@ -69,7 +69,7 @@ server presents exactly that certificate.`,
 			if add {
 				if a.g.thumbprint != "" && !hvc.SameThumbprint(a.g.thumbprint, tp) {
 					return &cliError{code: exitTLS, err: fmt.Errorf("%s presents thumbprint %s, not %s; nothing was added", hostport, tp, a.g.thumbprint),
-						data: map[string]string{"host": hostport, "thumbprint": tp}}
+						data: map[string]string{"host": hostport, "thumbprint": tp, "expected_thumbprint": a.g.thumbprint}}
 				}
 				if a.g.knownHosts == "" {
 					return usageErr(errors.New("no known-hosts file: set HVCCTL_HOME or pass --tls-known-hosts"))

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math/big"
 	"os"
 	"os/exec"
@@ -620,6 +621,53 @@ func TestMissingOrMalformedSettingsAreUsageErrors(t *testing.T) {
 		}
 		if strings.Contains(r.stderr, "ssl_thumbprint") || sim.LoginCount() != logins {
 			t.Errorf("%s: not rejected locally: logins %d -> %d, stderr %q", c.name, logins, sim.LoginCount(), r.stderr)
+		}
+	}
+}
+
+// TestUntrustedCertificateJSONData: every untrusted-certificate error (the
+// vCenter's or the foreign PSC's, unknown or not the expected one) carries
+// the same -o json data: host (host:port), thumbprint (what the server
+// presented) and, when one was expected, expected_thumbprint.
+func TestUntrustedCertificateJSONData(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	emptyKH := filepath.Join(t.TempDir(), "empty_known_hosts")
+	if err := os.WriteFile(emptyKH, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vc := strings.TrimPrefix(sim.URL(), "https://")
+	other := strings.Repeat("AB:", 31) + "AB"
+	psc := simulator.DefaultForeignPSC + ":443"
+	cases := []struct {
+		name     string
+		env      env
+		args     []string
+		host, tp string
+		expected string
+	}{
+		{"vCenter unknown", e.with("HVC_TLS_KNOWN_HOSTS", emptyKH), []string{"link", "ls"}, vc, sim.Thumbprint(), ""},
+		{"vCenter mismatch", e, []string{"link", "ls", "--thumbprint", other}, vc, sim.Thumbprint(), other},
+		{"cert --add mismatch", e.with("HVC_TLS_KNOWN_HOSTS", emptyKH), []string{"cert", "--add", "--thumbprint", other}, vc, sim.Thumbprint(), other},
+		{"PSC unknown", e.with("HVC_PSC_THUMBPRINT", ""), []string{"link", "create"}, psc, simulator.DefaultForeignThumbprint, ""},
+		{"PSC mismatch", e.with("HVC_PSC_THUMBPRINT", other), []string{"link", "create"}, psc, simulator.DefaultForeignThumbprint, other},
+	}
+	for _, c := range cases {
+		r := mustRun(t, c.env, exitTLS, append(c.args, "-o", "json")...)
+		var got struct {
+			Error struct {
+				Data map[string]string `json:"data"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.stderr), &got); err != nil {
+			t.Fatalf("%s: %v: %q", c.name, err, r.stderr)
+		}
+		want := map[string]string{"host": c.host, "thumbprint": c.tp}
+		if c.expected != "" {
+			want["expected_thumbprint"] = c.expected
+		}
+		if !maps.Equal(got.Error.Data, want) {
+			t.Errorf("%s: data %v, want %v", c.name, got.Error.Data, want)
 		}
 	}
 }
