@@ -547,7 +547,8 @@ func TestFailedSyncExitsOneWithState(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, `"exit_code": 1`) || !strings.Contains(r.stderr, "authorization") {
 		t.Errorf("stderr: %q", r.stderr)
-	}	// The progress lines end each sync the same way, failed or not.
+	}
+	// The progress lines end each sync the same way, failed or not.
 	for _, want := range []string{"link-1/identity: sync ended: SUCCEEDED\n", "link-1/authorization: sync ended: FAILED\n"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr has no line ending in %q: %q", want, r.stderr)
