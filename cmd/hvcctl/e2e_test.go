@@ -677,3 +677,43 @@ func TestUntrustedCertificateJSONData(t *testing.T) {
 		}
 	}
 }
+
+// TestThumbprintMismatchHintNamesItsSource: a mismatch against a pinned
+// --thumbprint or HVC_THUMBPRINT says so and does not talk about a
+// known-hosts line that does not exist; a known-hosts mismatch does.
+func TestThumbprintMismatchHintNamesItsSource(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	host := strings.TrimPrefix(sim.URL(), "https://")
+	other := strings.Repeat("AB:", 31) + "AB"
+	staleKH := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(staleKH, []byte(host+" "+other+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		env       env
+		args      []string
+		want, not []string
+	}{
+		{"--thumbprint", e, []string{"link", "ls", "--thumbprint", other},
+			[]string{"(from --thumbprint)", "pass --thumbprint " + sim.Thumbprint()}, []string{"update the line", "known_hosts"}},
+		{"HVC_THUMBPRINT", e.with("HVC_THUMBPRINT", other), []string{"link", "ls"},
+			[]string{"(from HVC_THUMBPRINT)", "set HVC_THUMBPRINT=" + sim.Thumbprint()}, []string{"update the line", "known_hosts"}},
+		{"known hosts", e.with("HVC_TLS_KNOWN_HOSTS", staleKH), []string{"link", "ls"},
+			[]string{"(from " + staleKH + ")", "update the line for " + host + " with: hvcctl cert " + host + " --add --thumbprint " + sim.Thumbprint()}, nil},
+	}
+	for _, c := range cases {
+		r := mustRun(t, c.env, exitTLS, c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr %q lacks %q", c.name, r.stderr, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(r.stderr, n) {
+				t.Errorf("%s: stderr %q has %q", c.name, r.stderr, n)
+			}
+		}
+	}
+}
