@@ -129,15 +129,21 @@ func (a *app) warnUnknownEnv() {
 	}
 }
 
-// closest returns the candidate nearest to s by edit distance, if it is
-// near enough to be a likely misspelling.
+// closest returns the candidate s is a likely misspelling of: the only one
+// s is a prefix of or that is a prefix of s (HVC_USER, HVC_URLS), else the
+// nearest one at edit distance 2 or less. Anything further gets no guess: a
+// wrong suggestion misleads more than none.
 func closest(s string, candidates []string) string {
+	var prefixed []string
 	for _, c := range candidates {
 		if strings.HasPrefix(c, s) || strings.HasPrefix(s, c) {
-			return c
+			prefixed = append(prefixed, c)
 		}
 	}
-	best, bestD := "", 4
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := editDistance(s, c); d < bestD {
 			best, bestD = c, d
