@@ -275,6 +275,22 @@ func TestExitCodesOfServerErrors(t *testing.T) {
 	if !strings.Contains(r.stderr, "8.0U1") {
 		t.Errorf("stderr: %q", r.stderr)
 	}
+	// -o json: a type of its own, so that a script keyed on error_type
+	// does not take it for a missing object; the server's type stays.
+	r = mustRun(t, e, exitUnavailable, "link", "get", "link-1", "-o", "json")
+	var je struct {
+		Error struct {
+			ErrorType       string `json:"error_type"`
+			ServerErrorType string `json:"server_error_type"`
+			StatusCode      int    `json:"status_code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stderr), &je); err != nil {
+		t.Fatalf("%v: %q", err, r.stderr)
+	}
+	if je.Error.ErrorType != "OPERATION_UNAVAILABLE" || je.Error.ServerErrorType != "NOT_FOUND" || je.Error.StatusCode != 404 {
+		t.Errorf("unavailable operation in JSON: %+v", je.Error)
+	}
 	if _, err := sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/management/administrators", Latency: 5 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
