@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -731,5 +732,49 @@ func TestThumbprintMismatchHintNamesItsSource(t *testing.T) {
 				t.Errorf("%s: stderr %q has %q", c.name, r.stderr, n)
 			}
 		}
+	}
+}
+
+// TestOutputTimesHaveOneFormat: every time in JSON output is RFC 3339 in
+// UTC with exactly three fractional digits, whatever its source (the
+// server's sync times, the local session cache, a certificate).
+func TestOutputTimesHaveOneFormat(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	mustRun(t, e, 0, "link", "create")
+	mustRun(t, e, 0, "sync", "start", "link-1", "identity", "--wait", "--poll-interval", "10ms")
+	mustRun(t, e, 0, "session", "login")
+	timeKeys := map[string]bool{"created": true, "last_sync_time": true, "start_time": true, "completion_time": true, "not_before": true, "not_after": true}
+	format := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && timeKeys[k] {
+					seen[k] = true
+					if !format.MatchString(s) {
+						t.Errorf("%s = %q, want RFC 3339 UTC with milliseconds", k, s)
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	for _, args := range [][]string{{"sync", "get", "link-1", "identity"}, {"session", "show"}, {"cert"}} {
+		r := mustRun(t, e, 0, append(args, "-o", "json")...)
+		var v any
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatalf("%v: %q", err, r.stdout)
+		}
+		walk(v)
+	}
+	if len(seen) != len(timeKeys) {
+		t.Errorf("saw only the time keys %v", seen)
 	}
 }
