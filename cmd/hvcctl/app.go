@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,11 +106,15 @@ func (a *app) warnf(format string, args ...any) {
 	fmt.Fprintln(a.stderr, "hvcctl: warning: "+msg)
 }
 
+// simEnv lists the HVC_* variables "hvcctl sim" prints that no command
+// reads; they draw no warning either.
+var simEnv = []string{"HVC_READONLY_USERNAME", "HVC_READONLY_PASSWORD"}
+
 // warnUnknownEnv warns about HVC_* variables hvcctl does not know, naming
 // the closest known one.
 func (a *app) warnUnknownEnv() {
 	known := map[string]bool{}
-	for _, k := range knownEnv {
+	for _, k := range append(slices.Clone(knownEnv), simEnv...) {
 		known[k] = true
 	}
 	var unknown []string

@@ -353,37 +353,9 @@ func TestSIGINTDuringSyncWait(t *testing.T) {
 
 func TestSimCommand(t *testing.T) {
 	t.Parallel()
-	if bin == "" {
-		t.Skip(buildErr)
-	}
-	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "sim", "--sync-duration", "0")
-	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	e := env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}
-	sc := bufio.NewScanner(stdout)
-	want := []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME",
-		"HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"}
-	for range want {
-		if !sc.Scan() {
-			t.Fatalf("sim printed too little; stderr %q", stderr.String())
-		}
-		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-		if !ok {
-			t.Fatalf("not an export line: %q", sc.Text())
-		}
-		e[k] = strings.Trim(v, "'")
-	}
+	e, stop := simProcess(t)
+	want := []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_READONLY_USERNAME", "HVC_READONLY_PASSWORD",
+		"HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME", "HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"}
 	for _, k := range want {
 		if e[k] == "" {
 			t.Errorf("sim did not export %s", k)
@@ -396,12 +368,7 @@ func TestSimCommand(t *testing.T) {
 		t.Errorf("sync: %q", r.stdout)
 	}
 	mustRun(t, e, 0, "link", "rm", "link-1", "--yes")
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("sim after SIGINT: %v; stderr %q", err, stderr.String())
-	}
+	stop()
 	if _, err := os.Stat(e["HVC_TLS_KNOWN_HOSTS"]); !os.IsNotExist(err) {
 		t.Errorf("sim left its known-hosts file behind: %v", err)
 	}
@@ -776,5 +743,89 @@ func TestOutputTimesHaveOneFormat(t *testing.T) {
 	}
 	if len(seen) != len(timeKeys) {
 		t.Errorf("saw only the time keys %v", seen)
+	}
+}
+
+// simProcess starts "hvcctl sim args..." and returns the variables it
+// printed (decoding a JSON object when args ask for -o json) and a stop
+// function that interrupts it and checks that it exits cleanly.
+func simProcess(t *testing.T, args ...string) (env, func()) {
+	t.Helper()
+	if bin == "" {
+		t.Skip(buildErr)
+	}
+	home := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"sim", "--sync-duration", "0"}, args...)...)
+	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop := func() {
+		defer cancel()
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("sim after SIGINT: %v; stderr %q", err, stderr.String())
+		}
+	}
+	e := env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}
+	if slices.Contains(args, "json") {
+		var m map[string]string
+		if err := json.NewDecoder(stdout).Decode(&m); err != nil {
+			stop()
+			t.Fatalf("sim -o json: %v; stderr %q", err, stderr.String())
+		}
+		maps.Copy(e, m)
+		return e, stop
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if !ok {
+			stop()
+			t.Fatalf("not an export line: %q", sc.Text())
+		}
+		e[k] = strings.Trim(v, "'")
+		if k == "HVC_PSC_THUMBPRINT" { // the last line
+			break
+		}
+	}
+	return e, stop
+}
+
+// TestSimOutputReadOnlyUserAndFailingProviders: sim -o json prints the
+// same variables as one JSON object, the read-only user's credentials are
+// exported too (and draw no unknown-variable warning), and
+// --failing-provider is repeatable, as hvcsim's is.
+func TestSimOutputReadOnlyUserAndFailingProviders(t *testing.T) {
+	t.Parallel()
+	e, stop := simProcess(t, "-o", "json", "--failing-provider", "identity", "--failing-provider", "authorization")
+	defer stop()
+	for _, k := range []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME", "HVC_PSC_THUMBPRINT"} {
+		if e[k] == "" {
+			t.Errorf("sim -o json has no %s: %v", k, e)
+		}
+	}
+	if e["HVC_READONLY_USERNAME"] != simulator.DefaultReadOnlyUser || e["HVC_READONLY_PASSWORD"] != simulator.DefaultReadOnlyPassword {
+		t.Errorf("read-only user not exported: %q %q", e["HVC_READONLY_USERNAME"], e["HVC_READONLY_PASSWORD"])
+	}
+	r := mustRun(t, e, 0, "link", "create")
+	if strings.Contains(r.stderr, "unknown environment variable") {
+		t.Errorf("sim's own variables draw a warning: %q", r.stderr)
+	}
+	ro := e.with("HVC_USERNAME", e["HVC_READONLY_USERNAME"], "HVC_PASSWORD", e["HVC_READONLY_PASSWORD"])
+	mustRun(t, ro, 0, "admin", "ls", "--persist-session=false")
+	mustRun(t, ro, exitAuth, "admin", "add", "X@vsphere.local", "--persist-session=false")
+	r = mustRun(t, e, exitError, "sync", "start", "link-1", "identity", "authorization", "--wait", "--poll-interval", "10ms")
+	if n := strings.Count(r.stderr, "sync ended: FAILED"); n != 2 {
+		t.Errorf("want both providers to fail, got %d: %q", n, r.stderr)
 	}
 }
