@@ -1,7 +1,7 @@
 // Command hvcctl is the operator's command line for vCenter hybrid links
 // (hvc): links, sync providers and hvc administrators.
 //
-//	go install github.com/hvcsdk/hvc/cmd/hvcctl@latest
+//	go install ./cmd/hvcctl   # from a checkout; the module is not published yet
 //	export HVC_URL=vcenter.example HVC_USERNAME=administrator@vsphere.local
 //	hvcctl link ls
 //
