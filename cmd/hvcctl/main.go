@@ -8,7 +8,7 @@
 // It reads the same connection settings as govc (HVC_* variables, falling
 // back to the GOVC_* ones), never takes a password as a flag value, caches
 // sessions under $HVCCTL_HOME (default ~/.hvcctl) and exits with a
-// documented code per failure kind (see "hvcctl help exit-codes").
+// documented code per failure kind (listed by "hvcctl --help").
 //
 // JSON and YAML output (-o json, -o yaml) use the API's snake_case field
 // names and are a stable contract.
