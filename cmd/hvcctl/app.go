@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,11 +106,15 @@ func (a *app) warnf(format string, args ...any) {
 	fmt.Fprintln(a.stderr, "hvcctl: warning: "+msg)
 }
 
+// simEnv lists the HVC_* variables "hvcctl sim" prints that no command
+// reads; they draw no warning either.
+var simEnv = []string{"HVC_READONLY_USERNAME", "HVC_READONLY_PASSWORD"}
+
 // warnUnknownEnv warns about HVC_* variables hvcctl does not know, naming
 // the closest known one.
 func (a *app) warnUnknownEnv() {
 	known := map[string]bool{}
-	for _, k := range knownEnv {
+	for _, k := range append(slices.Clone(knownEnv), simEnv...) {
 		known[k] = true
 	}
 	var unknown []string
@@ -129,15 +134,21 @@ func (a *app) warnUnknownEnv() {
 	}
 }
 
-// closest returns the candidate nearest to s by edit distance, if it is
-// near enough to be a likely misspelling.
+// closest returns the candidate s is a likely misspelling of: the only one
+// s is a prefix of or that is a prefix of s (HVC_USER, HVC_URLS), else the
+// nearest one at edit distance 2 or less. Anything further gets no guess: a
+// wrong suggestion misleads more than none.
 func closest(s string, candidates []string) string {
+	var prefixed []string
 	for _, c := range candidates {
 		if strings.HasPrefix(c, s) || strings.HasPrefix(s, c) {
-			return c
+			prefixed = append(prefixed, c)
 		}
 	}
-	best, bestD := "", 4
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := editDistance(s, c); d < bestD {
 			best, bestD = c, d
@@ -171,6 +182,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.stdinReader = bufio.NewReader(a.stdin)
 	a.ctx = ctx
 	a.root = a.newRoot()
+	a.root.InitDefaultCompletionCmd(args...)
+	requireSubcommand(a.root)
 	a.root.SetArgs(args)
 	a.root.SetIn(a.stdin)
 	a.root.SetOut(a.stdout)
@@ -238,6 +251,33 @@ available on this vCenter version, 60 certificate not trusted, 124 timeout,
 	return root
 }
 
+// requireSubcommand makes every group command below root (link, sync,
+// admin, session, completion) fail with a usage error when it is run with
+// an unknown subcommand or none, as cobra does for an unknown top-level
+// command; cobra would print the group's help and exit 0.
+func requireSubcommand(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if !c.HasSubCommands() || c.Runnable() {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, argv []string) error {
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			sort.Strings(names)
+			see := fmt.Sprintf("see %q", cmd.CommandPath()+" --help")
+			if len(argv) == 0 {
+				return usageErr(fmt.Errorf("missing subcommand of %q: one of %s; %s", cmd.CommandPath(), strings.Join(names, ", "), see))
+			}
+			return usageErr(fmt.Errorf("unknown command %q for %q: want one of %s; %s", argv[0], cmd.CommandPath(), strings.Join(names, ", "), see))
+		}
+	}
+}
+
 // resolveGlobals applies the environment to flags the command line did not
 // set, validates them and sets up logging.
 func (a *app) resolveGlobals(cmd *cobra.Command) error {
@@ -290,6 +330,9 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	default:
 		return usageErr(fmt.Errorf("--output %q: must be table, json or yaml", a.g.output))
 	}
+	if err := checkThumbprint(fs, "thumbprint", a.envSource("HVC_THUMBPRINT"), a.g.thumbprint); err != nil {
+		return err
+	}
 	if _, err := parseFlavor(a.g.flavor); err != nil {
 		return usageErr(err)
 	}
@@ -310,6 +353,19 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	}
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	return nil
+}
+
+// checkThumbprint rejects a malformed thumbprint before anything connects,
+// as a usage error naming the flag, or the variable it came from.
+func checkThumbprint(fs *pflag.FlagSet, flag, envName, v string) error {
+	if v == "" || hvc.SameThumbprint(v, v) {
+		return nil
+	}
+	src := fmt.Sprintf("--%s %q", flag, v)
+	if !changed(fs, flag) {
+		src = fmt.Sprintf("%s=%q", envName, v)
+	}
+	return usageErr(fmt.Errorf("%s: not a certificate thumbprint: want the SHA-256 (or SHA-1) digest as 32 (or 20) hex bytes, optionally colon-separated (AA:BB:...)", src))
 }
 
 func changed(fs *pflag.FlagSet, name string) bool {

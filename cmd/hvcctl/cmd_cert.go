@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,15 +12,15 @@ import (
 
 // certOut describes a server certificate (cert).
 type certOut struct {
-	Host       string    `json:"host"`
-	Thumbprint string    `json:"thumbprint"`
-	Subject    string    `json:"subject"`
-	Issuer     string    `json:"issuer"`
-	NotBefore  time.Time `json:"not_before"`
-	NotAfter   time.Time `json:"not_after"`
-	Known      bool      `json:"known"`
-	Added      bool      `json:"added"`
-	KnownHosts string    `json:"known_hosts"`
+	Host       string  `json:"host"`
+	Thumbprint string  `json:"thumbprint"`
+	Subject    string  `json:"subject"`
+	Issuer     string  `json:"issuer"`
+	NotBefore  timeOut `json:"not_before"`
+	NotAfter   timeOut `json:"not_after"`
+	Known      bool    `json:"known"`
+	Added      bool    `json:"added"`
+	KnownHosts string  `json:"known_hosts"`
 }
 
 func (a *app) certCmd() *cobra.Command {
@@ -64,12 +63,12 @@ server presents exactly that certificate.`,
 			tp := thumbprintOf(cert.Raw)
 			known, _ := lookupKnownHost(a.g.knownHosts, hostport)
 			out := certOut{Host: hostport, Thumbprint: tp, Subject: cert.Subject.String(), Issuer: cert.Issuer.String(),
-				NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(), Known: known != "" && hvc.SameThumbprint(known, tp),
+				NotBefore: timeOut{cert.NotBefore.UTC()}, NotAfter: timeOut{cert.NotAfter.UTC()}, Known: known != "" && hvc.SameThumbprint(known, tp),
 				KnownHosts: a.g.knownHosts}
 			if add {
 				if a.g.thumbprint != "" && !hvc.SameThumbprint(a.g.thumbprint, tp) {
 					return &cliError{code: exitTLS, err: fmt.Errorf("%s presents thumbprint %s, not %s; nothing was added", hostport, tp, a.g.thumbprint),
-						data: map[string]string{"host": hostport, "thumbprint": tp}}
+						data: map[string]string{"host": hostport, "thumbprint": tp, "expected_thumbprint": a.g.thumbprint}}
 				}
 				if a.g.knownHosts == "" {
 					return usageErr(errors.New("no known-hosts file: set HVCCTL_HOME or pass --tls-known-hosts"))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -122,6 +123,11 @@ value the PSC's administrator gave you.`,
 			if p.thumbprint != "" && p.certFile != "" && changed(cmd.Flags(), "psc-thumbprint") {
 				return usageErr(errors.New("--psc-thumbprint and --psc-certificate exclude each other"))
 			}
+			if p.certFile == "" {
+				if err := checkThumbprint(cmd.Flags(), "psc-thumbprint", "HVC_PSC_THUMBPRINT", p.thumbprint); err != nil {
+					return err
+				}
+			}
 			tp := p.thumbprint
 			var certPEM, certTP string
 			if p.certFile != "" {
@@ -157,7 +163,11 @@ value the PSC's administrator gave you.`,
 				if certTP != "" {
 					sent = certTP
 				}
-				return a.explainPeer(err, peer, p.host, sent)
+				port := p.port
+				if port == "" {
+					port = "443"
+				}
+				return a.explainPeer(err, peer, p.host, net.JoinHostPort(p.host, port), sent)
 			}
 			if certPEM != "" && errors.Is(err, hvc.ErrUnexpectedInput) {
 				return withHints(op(err, "create link to %s", p.host), nil,
@@ -226,7 +236,8 @@ func (a *app) askTrust(host string, info hvc.CertificateInfo) (bool, error) {
 }
 
 // explainPeer reports an untrusted foreign PSC certificate (exit 60).
-func (a *app) explainPeer(err error, peer *hvc.UnverifiedPeerError, host, sent string) error {
+// hostport is host:port of the PSC, for the -o json data.
+func (a *app) explainPeer(err error, peer *hvc.UnverifiedPeerError, host, hostport, sent string) error {
 	info, ierr := peer.CertificateInfo()
 	if ierr != nil {
 		return op(err, "create link to %s", host)
@@ -244,7 +255,12 @@ func (a *app) explainPeer(err error, peer *hvc.UnverifiedPeerError, host, sent s
 		msg = fmt.Errorf("create link to %s: the PSC's certificate is not trusted; its SHA-256 thumbprint is %s", host, tp)
 		hints = []string{"no terminal to ask on: check the thumbprint with the PSC's administrator, then pass --psc-thumbprint " + tp}
 	}
-	return &cliError{code: exitTLS, err: msg, hints: hints, data: map[string]string{"psc_hostname": host, "ssl_thumbprint": tp}}
+	// The same data keys as an untrusted vCenter certificate (explainTLS).
+	data := map[string]string{"host": hostport, "thumbprint": tp}
+	if sent != "" {
+		data["expected_thumbprint"] = sent
+	}
+	return &cliError{code: exitTLS, err: msg, hints: hints, data: data}
 }
 
 func (a *app) linkLsCmd() *cobra.Command {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,14 +14,14 @@ import (
 // sessionOut describes the cached session of a URL and user; it never
 // holds the session id.
 type sessionOut struct {
-	URL          string     `json:"url"`
-	Username     string     `json:"username"`
-	Flavor       *string    `json:"flavor"`
-	SessionCache *string    `json:"session_cache"`
-	Cached       bool       `json:"cached"`
-	Valid        *bool      `json:"valid"`
-	Created      *time.Time `json:"created"`
-	LoggedOut    *bool      `json:"logged_out,omitempty"`
+	URL          string   `json:"url"`
+	Username     string   `json:"username"`
+	Flavor       *string  `json:"flavor"`
+	SessionCache *string  `json:"session_cache"`
+	Cached       bool     `json:"cached"`
+	Valid        *bool    `json:"valid"`
+	Created      *timeOut `json:"created"`
+	LoggedOut    *bool    `json:"logged_out,omitempty"`
 }
 
 func sessionTable(w io.Writer, s sessionOut) {
@@ -102,7 +101,7 @@ func (a *app) sessionLoginCmd() *cobra.Command {
 					conn.entry = conn.cache.load(t, a)
 					if conn.entry != nil {
 						p := conn.cache.path(t)
-						out.SessionCache, out.Cached, out.Created = &p, true, &conn.entry.Created
+						out.SessionCache, out.Cached, out.Created = &p, true, outTime(&conn.entry.Created)
 					}
 				}
 			}
@@ -174,7 +173,7 @@ func (a *app) sessionShowCmd() *cobra.Command {
 			}
 			if e != nil {
 				p := cache.path(t)
-				out.SessionCache, out.Cached, out.Created, out.Flavor = &p, true, &e.Created, &e.Flavor
+				out.SessionCache, out.Cached, out.Created, out.Flavor = &p, true, outTime(&e.Created), &e.Flavor
 				valid, err := a.probeSession(ctx, t, e)
 				if err != nil {
 					return err

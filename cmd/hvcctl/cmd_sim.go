@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -24,7 +26,8 @@ const (
 
 func (a *app) simCmd() *cobra.Command {
 	var (
-		addr, failing     string
+		addr              string
+		failing           []string
 		release           string
 		restOnly, apiOnly bool
 		step, verbose     bool
@@ -44,7 +47,13 @@ the simulator's certificate, so every command works without further flags:
   . ./sim.env
   hvcctl link create && hvcctl link ls
 
-The printed passwords are the simulator's own test credentials.`,
+HVC_READONLY_USERNAME and HVC_READONLY_PASSWORD name the simulator's
+read-only user, for trying what it may not do; no command reads them:
+  HVC_USERNAME=$HVC_READONLY_USERNAME HVC_PASSWORD=$HVC_READONLY_PASSWORD hvcctl admin ls
+
+With -o json (or -o yaml) it prints the same variables as one object
+instead of export lines. The printed passwords are the simulator's own
+test credentials.`,
 		Args: args(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := []simulator.Option{simulator.WithAddr(addr), simulator.WithVersion(release), simulator.WithSyncDuration(syncDur)}
@@ -57,8 +66,8 @@ The printed passwords are the simulator's own test credentials.`,
 			if step {
 				opts = append(opts, simulator.WithSyncStepPerPoll())
 			}
-			if failing != "" {
-				opts = append(opts, simulator.WithFailingProvider(failing))
+			for _, p := range failing {
+				opts = append(opts, simulator.WithFailingProvider(p))
 			}
 			if idle > 0 {
 				opts = append(opts, simulator.WithIdleTimeout(idle))
@@ -91,6 +100,8 @@ The printed passwords are the simulator's own test credentials.`,
 				{"HVC_URL", sim.URL()},
 				{"HVC_USERNAME", simulator.DefaultAdminUser},
 				{"HVC_PASSWORD", simulator.DefaultAdminPassword},
+				{"HVC_READONLY_USERNAME", simulator.DefaultReadOnlyUser},
+				{"HVC_READONLY_PASSWORD", simulator.DefaultReadOnlyPassword},
 				{"HVC_TLS_KNOWN_HOSTS", kh},
 				{"HVC_PSC_HOSTNAME", simulator.DefaultForeignPSC},
 				{"HVC_PSC_DOMAIN", simPSCDomain},
@@ -98,8 +109,9 @@ The printed passwords are the simulator's own test credentials.`,
 				{"HVC_PSC_PASSWORD", simPSCPassword},
 				{"HVC_PSC_THUMBPRINT", simulator.DefaultForeignThumbprint},
 			}
-			for _, kv := range env {
-				fmt.Fprintf(a.stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+			if err := a.printSimEnv(env); err != nil {
+				_ = sim.Close()
+				return err
 			}
 			fmt.Fprintf(a.stderr, "hvcctl: simulator of vCenter %s serving %s (read-only user %s); press Ctrl-C to stop\n", sim.Version(), sim.URL(), simulator.DefaultReadOnlyUser)
 			<-cmd.Context().Done()
@@ -117,8 +129,33 @@ The printed passwords are the simulator's own test credentials.`,
 	f.BoolVar(&apiOnly, "api-only", false, "serve only the /api flavor")
 	f.DurationVar(&syncDur, "sync-duration", 5*time.Second, "how long a started sync runs (0: completes at once)")
 	f.BoolVar(&step, "step-per-poll", false, "advance a running sync one stage per read instead of by time")
-	f.StringVar(&failing, "failing-provider", "", "make syncs of this provider fail")
+	f.StringSliceVar(&failing, "failing-provider", nil, "make syncs of these providers fail (repeatable, comma-separated)")
 	f.DurationVar(&idle, "idle-timeout", 0, "expire sessions idle for this long (default 30m)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request to stderr")
 	return cmd
+}
+
+// printSimEnv prints sim's variables: "export NAME=value" lines, or with
+// -o json or -o yaml one object with the variables as keys, in order.
+func (a *app) printSimEnv(env [][2]string) error {
+	if a.g.output == "table" {
+		for _, kv := range env {
+			fmt.Fprintf(a.stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+		}
+		return nil
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, kv := range env {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv[0])
+		v, _ := json.Marshal(kv[1])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return a.emit(json.RawMessage(b.Bytes()), nil)
 }

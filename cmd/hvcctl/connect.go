@@ -86,7 +86,7 @@ func (a *app) target(needUser bool) (target, error) {
 		t.user = a.g.username
 	}
 	if needUser && t.user == "" {
-		return t, authErr(errors.New("no user name: set HVC_USERNAME (or GOVC_USERNAME) or pass --username"))
+		return t, usageErr(errors.New("no user name: set HVC_USERNAME (or GOVC_USERNAME) or pass --username"))
 	}
 	return t, nil
 }

@@ -80,6 +80,8 @@ func TestGolden(t *testing.T) {
 		{name: "no-url", env: e.with("HVC_URL", ""), args: []string{"link", "ls"}, code: exitUsage},
 		{name: "usage-args", args: []string{"link", "get"}, code: exitUsage},
 		{name: "usage-flag", args: []string{"link", "ls", "--no-such-flag"}, code: exitUsage},
+		{name: "usage-subcommand", args: []string{"sync", "frob"}, code: exitUsage},
+		{name: "usage-no-subcommand", args: []string{"admin"}, code: exitUsage, formats: []string{"table"}},
 		{name: "link-rm-no-yes", args: []string{"link", "rm", "link-3"}, code: exitUsage},
 		{name: "link-rm", args: []string{"link", "rm", "link-3", "--yes"}, jsonArgs: []string{"link", "rm", "link-4", "--yes"}},
 		{name: "link-rm-creds", env: e2, args: []string{"link", "rm", "link-1", "--yes", "--psc-user", pscUser},

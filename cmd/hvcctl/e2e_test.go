@@ -14,10 +14,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -274,6 +276,22 @@ func TestExitCodesOfServerErrors(t *testing.T) {
 	if !strings.Contains(r.stderr, "8.0U1") {
 		t.Errorf("stderr: %q", r.stderr)
 	}
+	// -o json: a type of its own, so that a script keyed on error_type
+	// does not take it for a missing object; the server's type stays.
+	r = mustRun(t, e, exitUnavailable, "link", "get", "link-1", "-o", "json")
+	var je struct {
+		Error struct {
+			ErrorType       string `json:"error_type"`
+			ServerErrorType string `json:"server_error_type"`
+			StatusCode      int    `json:"status_code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stderr), &je); err != nil {
+		t.Fatalf("%v: %q", err, r.stderr)
+	}
+	if je.Error.ErrorType != "OPERATION_UNAVAILABLE" || je.Error.ServerErrorType != "NOT_FOUND" || je.Error.StatusCode != 404 {
+		t.Errorf("unavailable operation in JSON: %+v", je.Error)
+	}
 	if _, err := sim.AddFault(simulator.Fault{Method: "GET", Path: "/hvc/management/administrators", Latency: 5 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
@@ -335,37 +353,9 @@ func TestSIGINTDuringSyncWait(t *testing.T) {
 
 func TestSimCommand(t *testing.T) {
 	t.Parallel()
-	if bin == "" {
-		t.Skip(buildErr)
-	}
-	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "sim", "--sync-duration", "0")
-	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	e := env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}
-	sc := bufio.NewScanner(stdout)
-	want := []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME",
-		"HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"}
-	for range want {
-		if !sc.Scan() {
-			t.Fatalf("sim printed too little; stderr %q", stderr.String())
-		}
-		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-		if !ok {
-			t.Fatalf("not an export line: %q", sc.Text())
-		}
-		e[k] = strings.Trim(v, "'")
-	}
+	e, stop := simProcess(t)
+	want := []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_READONLY_USERNAME", "HVC_READONLY_PASSWORD",
+		"HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME", "HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"}
 	for _, k := range want {
 		if e[k] == "" {
 			t.Errorf("sim did not export %s", k)
@@ -378,12 +368,7 @@ func TestSimCommand(t *testing.T) {
 		t.Errorf("sync: %q", r.stdout)
 	}
 	mustRun(t, e, 0, "link", "rm", "link-1", "--yes")
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("sim after SIGINT: %v; stderr %q", err, stderr.String())
-	}
+	stop()
 	if _, err := os.Stat(e["HVC_TLS_KNOWN_HOSTS"]); !os.IsNotExist(err) {
 		t.Errorf("sim left its known-hosts file behind: %v", err)
 	}
@@ -547,6 +532,12 @@ func TestFailedSyncExitsOneWithState(t *testing.T) {
 	if !strings.Contains(r.stderr, `"exit_code": 1`) || !strings.Contains(r.stderr, "authorization") {
 		t.Errorf("stderr: %q", r.stderr)
 	}
+	// The progress lines end each sync the same way, failed or not.
+	for _, want := range []string{"link-1/identity: sync ended: SUCCEEDED\n", "link-1/authorization: sync ended: FAILED\n"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr has no line ending in %q: %q", want, r.stderr)
+		}
+	}
 }
 
 func TestForcedFlavorOnOldVCenter(t *testing.T) {
@@ -558,4 +549,283 @@ func TestForcedFlavorOnOldVCenter(t *testing.T) {
 	}
 	mustRun(t, e, 0, "link", "ls")
 	mustRun(t, e.with("HVC_FLAVOR", "rest"), 0, "admin", "ls")
+}
+
+// TestGroupWithoutKnownSubcommandIsUsageError: a group command with an
+// unknown or no subcommand is a usage error (exit 2), as an unknown
+// top-level command is, and names the subcommands.
+func TestGroupWithoutKnownSubcommandIsUsageError(t *testing.T) {
+	t.Parallel()
+	e := env{"HOME": t.TempDir(), "HVCCTL_HOME": t.TempDir()}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bogus"}, `unknown command "bogus"`},
+		{[]string{"link", "bogus"}, `unknown command "bogus" for "hvcctl link"`},
+		{[]string{"sync", "frob"}, `unknown command "frob" for "hvcctl sync"`},
+		{[]string{"admin", "frob", "-o", "json"}, `unknown command \"frob\" for \"hvcctl admin\"`},
+		{[]string{"completion", "tcsh"}, `unknown command "tcsh" for "hvcctl completion"`},
+		{[]string{"admin"}, `missing subcommand of "hvcctl admin"`},
+		{[]string{"link"}, "create, get, ls, rm"},
+		{[]string{"session"}, "login, logout, show"},
+		{[]string{"completion"}, `missing subcommand of "hvcctl completion"`},
+	}
+	for _, c := range cases {
+		r := hvcctl(t, e, "", c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("hvcctl %s: exit %d (want %d), stderr %q, want it to contain %q", strings.Join(c.args, " "), r.code, exitUsage, r.stderr, c.want)
+		}
+	}
+	// Help is still help.
+	mustRun(t, e, 0, "link", "--help")
+	mustRun(t, e, 0, "completion", "bash")
+}
+
+// TestMissingOrMalformedSettingsAreUsageErrors: a missing user name is a
+// missing setting like a missing URL (exit 2), and a malformed thumbprint is
+// rejected before any connection, naming the flag or variable it came from.
+func TestMissingOrMalformedSettingsAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	short := "00:11:22"
+	cases := []struct {
+		name string
+		env  env
+		args []string
+		want string
+	}{
+		{"no URL", e.with("HVC_URL", ""), []string{"link", "ls"}, "no vCenter URL"},
+		{"no user", e.with("HVC_USERNAME", ""), []string{"link", "ls"}, "no user name"},
+		{"--psc-thumbprint", e, []string{"link", "create", "--psc-thumbprint", "00:11"}, "--psc-thumbprint \"00:11\": "},
+		{"HVC_PSC_THUMBPRINT", e.with("HVC_PSC_THUMBPRINT", "xyz"), []string{"link", "create"}, "HVC_PSC_THUMBPRINT=\"xyz\": "},
+		{"--thumbprint", e, []string{"link", "ls", "--thumbprint", short}, "--thumbprint \"00:11:22\": "},
+		{"HVC_THUMBPRINT", e.with("HVC_THUMBPRINT", short), []string{"admin", "ls"}, "HVC_THUMBPRINT=\"00:11:22\": "},
+		{"cert --add", e, []string{"cert", "--add", "--thumbprint", short}, "--thumbprint \"00:11:22\": "},
+	}
+	for _, c := range cases {
+		logins := sim.LoginCount()
+		r := hvcctl(t, c.env, "", c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: exit %d (want %d), stderr %q, want it to contain %q", c.name, r.code, exitUsage, r.stderr, c.want)
+		}
+		if strings.Contains(r.stderr, "ssl_thumbprint") || sim.LoginCount() != logins {
+			t.Errorf("%s: not rejected locally: logins %d -> %d, stderr %q", c.name, logins, sim.LoginCount(), r.stderr)
+		}
+	}
+}
+
+// TestUntrustedCertificateJSONData: every untrusted-certificate error (the
+// vCenter's or the foreign PSC's, unknown or not the expected one) carries
+// the same -o json data: host (host:port), thumbprint (what the server
+// presented) and, when one was expected, expected_thumbprint.
+func TestUntrustedCertificateJSONData(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	emptyKH := filepath.Join(t.TempDir(), "empty_known_hosts")
+	if err := os.WriteFile(emptyKH, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vc := strings.TrimPrefix(sim.URL(), "https://")
+	other := strings.Repeat("AB:", 31) + "AB"
+	psc := simulator.DefaultForeignPSC + ":443"
+	cases := []struct {
+		name     string
+		env      env
+		args     []string
+		host, tp string
+		expected string
+	}{
+		{"vCenter unknown", e.with("HVC_TLS_KNOWN_HOSTS", emptyKH), []string{"link", "ls"}, vc, sim.Thumbprint(), ""},
+		{"vCenter mismatch", e, []string{"link", "ls", "--thumbprint", other}, vc, sim.Thumbprint(), other},
+		{"cert --add mismatch", e.with("HVC_TLS_KNOWN_HOSTS", emptyKH), []string{"cert", "--add", "--thumbprint", other}, vc, sim.Thumbprint(), other},
+		{"PSC unknown", e.with("HVC_PSC_THUMBPRINT", ""), []string{"link", "create"}, psc, simulator.DefaultForeignThumbprint, ""},
+		{"PSC mismatch", e.with("HVC_PSC_THUMBPRINT", other), []string{"link", "create"}, psc, simulator.DefaultForeignThumbprint, other},
+	}
+	for _, c := range cases {
+		r := mustRun(t, c.env, exitTLS, append(c.args, "-o", "json")...)
+		var got struct {
+			Error struct {
+				Data map[string]string `json:"data"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.stderr), &got); err != nil {
+			t.Fatalf("%s: %v: %q", c.name, err, r.stderr)
+		}
+		want := map[string]string{"host": c.host, "thumbprint": c.tp}
+		if c.expected != "" {
+			want["expected_thumbprint"] = c.expected
+		}
+		if !maps.Equal(got.Error.Data, want) {
+			t.Errorf("%s: data %v, want %v", c.name, got.Error.Data, want)
+		}
+	}
+}
+
+// TestThumbprintMismatchHintNamesItsSource: a mismatch against a pinned
+// --thumbprint or HVC_THUMBPRINT says so and does not talk about a
+// known-hosts line that does not exist; a known-hosts mismatch does.
+func TestThumbprintMismatchHintNamesItsSource(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	host := strings.TrimPrefix(sim.URL(), "https://")
+	other := strings.Repeat("AB:", 31) + "AB"
+	staleKH := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(staleKH, []byte(host+" "+other+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		env       env
+		args      []string
+		want, not []string
+	}{
+		{"--thumbprint", e, []string{"link", "ls", "--thumbprint", other},
+			[]string{"(from --thumbprint)", "pass --thumbprint " + sim.Thumbprint()}, []string{"update the line", "known_hosts"}},
+		{"HVC_THUMBPRINT", e.with("HVC_THUMBPRINT", other), []string{"link", "ls"},
+			[]string{"(from HVC_THUMBPRINT)", "set HVC_THUMBPRINT=" + sim.Thumbprint()}, []string{"update the line", "known_hosts"}},
+		{"known hosts", e.with("HVC_TLS_KNOWN_HOSTS", staleKH), []string{"link", "ls"},
+			[]string{"(from " + staleKH + ")", "update the line for " + host + " with: hvcctl cert " + host + " --add --thumbprint " + sim.Thumbprint()}, nil},
+	}
+	for _, c := range cases {
+		r := mustRun(t, c.env, exitTLS, c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr %q lacks %q", c.name, r.stderr, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(r.stderr, n) {
+				t.Errorf("%s: stderr %q has %q", c.name, r.stderr, n)
+			}
+		}
+	}
+}
+
+// TestOutputTimesHaveOneFormat: every time in JSON output is RFC 3339 in
+// UTC with exactly three fractional digits, whatever its source (the
+// server's sync times, the local session cache, a certificate).
+func TestOutputTimesHaveOneFormat(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	mustRun(t, e, 0, "link", "create")
+	mustRun(t, e, 0, "sync", "start", "link-1", "identity", "--wait", "--poll-interval", "10ms")
+	mustRun(t, e, 0, "session", "login")
+	timeKeys := map[string]bool{"created": true, "last_sync_time": true, "start_time": true, "completion_time": true, "not_before": true, "not_after": true}
+	format := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && timeKeys[k] {
+					seen[k] = true
+					if !format.MatchString(s) {
+						t.Errorf("%s = %q, want RFC 3339 UTC with milliseconds", k, s)
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	for _, args := range [][]string{{"sync", "get", "link-1", "identity"}, {"session", "show"}, {"cert"}} {
+		r := mustRun(t, e, 0, append(args, "-o", "json")...)
+		var v any
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatalf("%v: %q", err, r.stdout)
+		}
+		walk(v)
+	}
+	if len(seen) != len(timeKeys) {
+		t.Errorf("saw only the time keys %v", seen)
+	}
+}
+
+// simProcess starts "hvcctl sim args..." and returns the variables it
+// printed (decoding a JSON object when args ask for -o json) and a stop
+// function that interrupts it and checks that it exits cleanly.
+func simProcess(t *testing.T, args ...string) (env, func()) {
+	t.Helper()
+	if bin == "" {
+		t.Skip(buildErr)
+	}
+	home := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"sim", "--sync-duration", "0"}, args...)...)
+	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop := func() {
+		defer cancel()
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("sim after SIGINT: %v; stderr %q", err, stderr.String())
+		}
+	}
+	e := env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}
+	if slices.Contains(args, "json") {
+		var m map[string]string
+		if err := json.NewDecoder(stdout).Decode(&m); err != nil {
+			stop()
+			t.Fatalf("sim -o json: %v; stderr %q", err, stderr.String())
+		}
+		maps.Copy(e, m)
+		return e, stop
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if !ok {
+			stop()
+			t.Fatalf("not an export line: %q", sc.Text())
+		}
+		e[k] = strings.Trim(v, "'")
+		if k == "HVC_PSC_THUMBPRINT" { // the last line
+			break
+		}
+	}
+	return e, stop
+}
+
+// TestSimOutputReadOnlyUserAndFailingProviders: sim -o json prints the
+// same variables as one JSON object, the read-only user's credentials are
+// exported too (and draw no unknown-variable warning), and
+// --failing-provider is repeatable, as hvcsim's is.
+func TestSimOutputReadOnlyUserAndFailingProviders(t *testing.T) {
+	t.Parallel()
+	e, stop := simProcess(t, "-o", "json", "--failing-provider", "identity", "--failing-provider", "authorization")
+	defer stop()
+	for _, k := range []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS", "HVC_PSC_HOSTNAME", "HVC_PSC_THUMBPRINT"} {
+		if e[k] == "" {
+			t.Errorf("sim -o json has no %s: %v", k, e)
+		}
+	}
+	if e["HVC_READONLY_USERNAME"] != simulator.DefaultReadOnlyUser || e["HVC_READONLY_PASSWORD"] != simulator.DefaultReadOnlyPassword {
+		t.Errorf("read-only user not exported: %q %q", e["HVC_READONLY_USERNAME"], e["HVC_READONLY_PASSWORD"])
+	}
+	r := mustRun(t, e, 0, "link", "create")
+	if strings.Contains(r.stderr, "unknown environment variable") {
+		t.Errorf("sim's own variables draw a warning: %q", r.stderr)
+	}
+	ro := e.with("HVC_USERNAME", e["HVC_READONLY_USERNAME"], "HVC_PASSWORD", e["HVC_READONLY_PASSWORD"])
+	mustRun(t, ro, 0, "admin", "ls", "--persist-session=false")
+	mustRun(t, ro, exitAuth, "admin", "add", "X@vsphere.local", "--persist-session=false")
+	r = mustRun(t, e, exitError, "sync", "start", "link-1", "identity", "authorization", "--wait", "--poll-interval", "10ms")
+	if n := strings.Count(r.stderr, "sync ended: FAILED"); n != 2 {
+		t.Errorf("want both providers to fail, got %d: %q", n, r.stderr)
+	}
 }

@@ -28,6 +28,10 @@ const (
 	exitInterrupted   = 130
 )
 
+// errorTypeUnavailable is the -o json error_type of an operation this
+// vCenter release does not have (exit 7), which is not a missing object.
+const errorTypeUnavailable = "OPERATION_UNAVAILABLE"
+
 // cliError is an error hvcctl raises itself, with its exit code and hints
 // (extra lines telling the operator what to do).
 type cliError struct {
@@ -128,15 +132,19 @@ type jsonError struct {
 }
 
 type jsonErrorBody struct {
-	Message    string            `json:"message"`
-	Operation  string            `json:"operation,omitempty"`
-	ExitCode   int               `json:"exit_code"`
-	ErrorType  string            `json:"error_type,omitempty"`
-	StatusCode int               `json:"status_code,omitempty"`
-	Request    string            `json:"request,omitempty"`
-	Messages   []messageOut      `json:"messages,omitempty"`
-	Hints      []string          `json:"hints,omitempty"`
-	Data       map[string]string `json:"data,omitempty"`
+	Message   string `json:"message"`
+	Operation string `json:"operation,omitempty"`
+	ExitCode  int    `json:"exit_code"`
+	ErrorType string `json:"error_type,omitempty"`
+	// ServerErrorType is the server's own error type when error_type is
+	// hvcctl's OPERATION_UNAVAILABLE (the server says NOT_FOUND or
+	// OPERATION_NOT_FOUND for an operation its release does not have).
+	ServerErrorType string            `json:"server_error_type,omitempty"`
+	StatusCode      int               `json:"status_code,omitempty"`
+	Request         string            `json:"request,omitempty"`
+	Messages        []messageOut      `json:"messages,omitempty"`
+	Hints           []string          `json:"hints,omitempty"`
+	Data            map[string]string `json:"data,omitempty"`
 }
 
 // reportError writes err to stderr (one "hvcctl: " line per server message,
@@ -145,6 +153,9 @@ func (a *app) reportError(err error) int {
 	code := exitCode(err)
 	body := describe(err)
 	body.ExitCode = code
+	if isUnavailable(err) {
+		body.ServerErrorType, body.ErrorType = body.ErrorType, errorTypeUnavailable
+	}
 	if a.g.output == "json" {
 		b, _ := json.MarshalIndent(jsonError{body}, "", "  ")
 		fmt.Fprintln(a.stderr, string(b))

@@ -1,14 +1,14 @@
 // Command hvcctl is the operator's command line for vCenter hybrid links
 // (hvc): links, sync providers and hvc administrators.
 //
-//	go install github.com/hvcsdk/hvc/cmd/hvcctl@latest
+//	go install ./cmd/hvcctl   # from a checkout; the module is not published yet
 //	export HVC_URL=vcenter.example HVC_USERNAME=administrator@vsphere.local
 //	hvcctl link ls
 //
 // It reads the same connection settings as govc (HVC_* variables, falling
 // back to the GOVC_* ones), never takes a password as a flag value, caches
 // sessions under $HVCCTL_HOME (default ~/.hvcctl) and exits with a
-// documented code per failure kind (see "hvcctl help exit-codes").
+// documented code per failure kind (listed by "hvcctl --help").
 //
 // JSON and YAML output (-o json, -o yaml) use the API's snake_case field
 // names and are a stable contract.

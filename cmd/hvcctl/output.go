@@ -51,7 +51,7 @@ type providerOut struct {
 	Link                     string          `json:"link"`
 	Provider                 string          `json:"provider"`
 	Status                   string          `json:"status"`
-	LastSyncTime             *time.Time      `json:"last_sync_time"`
+	LastSyncTime             *timeOut        `json:"last_sync_time"`
 	PollingIntervalInSeconds int64           `json:"polling_interval_in_seconds"`
 	CurrentSessionInfo       *sessionInfoOut `json:"current_session_info"`
 	StatusMessage            *messageOut     `json:"status_message"`
@@ -62,8 +62,8 @@ type sessionInfoOut struct {
 	Stage          string      `json:"stage"`
 	CompletedWork  int64       `json:"completed_work"`
 	TotalWork      int64       `json:"total_work"`
-	StartTime      *time.Time  `json:"start_time"`
-	CompletionTime *time.Time  `json:"completion_time"`
+	StartTime      *timeOut    `json:"start_time"`
+	CompletionTime *timeOut    `json:"completion_time"`
 	Exception      *messageOut `json:"exception"`
 }
 
@@ -96,21 +96,35 @@ func message(m *hvc.LocalizableMessage) *messageOut {
 	return &messageOut{ID: m.ID, DefaultMessage: messageText(*m), Args: args}
 }
 
-func utc(t *time.Time) *time.Time {
+// timeLayout is the one time format of JSON and YAML output: RFC 3339 in
+// UTC with exactly three fractional digits (vCenter's own precision).
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// timeOut is a time in the output contract, written in timeLayout whatever
+// its source's precision (the server's milliseconds, the local clock's
+// nanoseconds, a certificate's seconds).
+type timeOut struct{ time.Time }
+
+// MarshalJSON writes the time in timeLayout, in UTC.
+func (t timeOut) MarshalJSON() ([]byte, error) {
+	return json.Marshal(t.UTC().Format(timeLayout))
+}
+
+// outTime converts t for output; nil for nil or the zero time.
+func outTime(t *time.Time) *timeOut {
 	if t == nil || t.IsZero() {
 		return nil
 	}
-	u := t.UTC()
-	return &u
+	return &timeOut{t.UTC()}
 }
 
 func provider(link, id string, info hvc.ProviderInfo) providerOut {
-	p := providerOut{Link: link, Provider: id, Status: string(info.Status), LastSyncTime: utc(info.LastSyncTime),
+	p := providerOut{Link: link, Provider: id, Status: string(info.Status), LastSyncTime: outTime(info.LastSyncTime),
 		PollingIntervalInSeconds: info.PollingIntervalInSeconds, StatusMessage: message(info.StatusMessage)}
 	if s := info.CurrentSessionInfo; s != nil {
 		start := s.StartTime
 		p.CurrentSessionInfo = &sessionInfoOut{Stage: string(s.Stage), CompletedWork: s.CompletedWork, TotalWork: s.TotalWork,
-			StartTime: utc(&start), CompletionTime: utc(s.CompletionTime), Exception: message(s.Exception)}
+			StartTime: outTime(&start), CompletionTime: outTime(s.CompletionTime), Exception: message(s.Exception)}
 	}
 	return p
 }
@@ -216,7 +230,7 @@ func yamlNode(dec *json.Decoder) (*yaml.Node, error) {
 }
 
 // cell formats optional values for tables.
-func cellTime(t *time.Time) string {
+func cellTime(t *timeOut) string {
 	if t == nil {
 		return "-"
 	}

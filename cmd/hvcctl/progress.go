@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -46,10 +47,15 @@ func (l *lines) update(p hvc.SyncProgress) {
 }
 
 func (l *lines) done(provider string, info hvc.ProviderInfo, err error) {
-	if err != nil {
-		return // reported once, at the end, as an error
+	// A failed sync ends like a successful one; its message is reported
+	// once, at the end, with the other errors (as are all other errors).
+	var sf *hvc.SyncFailedError
+	switch {
+	case errors.As(err, &sf):
+		l.printf("%s/%s: sync ended: FAILED", l.link, provider)
+	case err == nil:
+		l.printf("%s/%s: sync ended: %s", l.link, provider, clean(string(info.Status)))
 	}
-	l.printf("%s/%s: sync ended: %s", l.link, provider, clean(string(info.Status)))
 }
 
 func (l *lines) stop() {}

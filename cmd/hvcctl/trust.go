@@ -148,14 +148,22 @@ func untrustedCert(err error) (*x509.Certificate, bool) {
 func (a *app) explainTLS(err error, t target) error {
 	var mismatch *hvc.CertificateMismatchError
 	if errors.As(err, &mismatch) {
-		src := "--thumbprint/HVC_THUMBPRINT"
-		if a.g.thumbprint == "" {
-			src = a.g.knownHosts
+		// The expected thumbprint came from the pin when there is one
+		// (it beats the known-hosts file), else from the known-hosts line.
+		src := a.g.knownHosts
+		fix := "and then update the line for " + t.hostport + " with: " + a.trustCommand(t, mismatch.Actual)
+		switch {
+		case a.g.thumbprint != "" && changed(a.root.PersistentFlags(), "thumbprint"):
+			src = "--thumbprint"
+			fix = "and then pass --thumbprint " + mismatch.Actual + " instead"
+		case a.g.thumbprint != "":
+			src = a.envSource("HVC_THUMBPRINT")
+			fix = "and then set " + src + "=" + mismatch.Actual + " instead"
 		}
 		return &cliError{code: exitTLS,
 			err: fmt.Errorf("the certificate of %s has thumbprint %s, not the expected %s (from %s)", t.hostport, mismatch.Actual, mismatch.Expected, src),
 			hints: []string{"this may be an attack; if the vCenter certificate was replaced, check the new thumbprint with its administrator",
-				"and then update the line for " + t.hostport + " with: " + a.trustCommand(t, mismatch.Actual)},
+				fix},
 			data: map[string]string{"host": t.hostport, "thumbprint": mismatch.Actual, "expected_thumbprint": mismatch.Expected}}
 	}
 	cert, ok := untrustedCert(err)

@@ -110,3 +110,27 @@ func TestUnknownEnvSuggestion(t *testing.T) {
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// TestClosestSuggestsOnlyCloseNames: the unknown-variable warning suggests
+// a known name only for a likely misspelling (edit distance 2 or less, or
+// the only known name it is a prefix of, or that is a prefix of it).
+func TestClosestSuggestsOnlyCloseNames(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"HVC_FOO", ""},
+		{"HVC_X", ""},
+		{"HVC_BAR", ""},
+		{"HVC_PSC", ""}, // a prefix of many: no guess
+		{"HVC_USER", "HVC_USERNAME"},
+		{"HVC_URI", "HVC_URL"},
+		{"HVC_PASWORD", "HVC_PASSWORD"},
+		{"HVC_FLAVOUR", "HVC_FLAVOR"},
+		{"HVC_DEBGU", "HVC_DEBUG"},
+		{"HVC_PSC_HOST", "HVC_PSC_HOSTNAME"},
+		{"HVC_URLS", "HVC_URL"},
+	} {
+		if got := closest(c.in, knownEnv); got != c.want {
+			t.Errorf("closest(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
