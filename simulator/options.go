@@ -22,6 +22,15 @@ const (
 	// DefaultForeignPSC is the host name of the foreign PSC a link can be
 	// created to out of the box.
 	DefaultForeignPSC = "psc.foreign.example"
+	// DefaultForeignDomain is the SSO domain scripts are told to link
+	// DefaultForeignPSC under (hvcsim's HVC_PSC_DOMAIN). The simulator does
+	// not check it: the domain name only names the link.
+	DefaultForeignDomain = "foreign.local"
+	// DefaultForeignUser and DefaultForeignPassword are the administrator
+	// credentials of every foreign PSC unless WithForeignPSCCredentials says
+	// otherwise: links create and delete with credentials must send them.
+	DefaultForeignUser     = "administrator@foreign.local"
+	DefaultForeignPassword = "Foreign!23"
 	// DefaultForeignThumbprint is the SHA-256 thumbprint of
 	// DefaultForeignCertificate, the certificate DefaultForeignPSC presents:
 	// a create must send it as ssl_thumbprint (or, from 9.0, send the

@@ -19,7 +19,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
@@ -125,15 +128,15 @@ func TestRunServesAndStops(t *testing.T) {
 	env := exports(t, lines)
 	url := env["HVC_URL"]
 	require.True(t, strings.HasPrefix(url, "https://127.0.0.1:"), "url %q", url)
-	assert.Equal(t, simulator.DefaultVersion, env["HVC_VERSION"])
+	assert.Equal(t, simulator.DefaultVersion, env["HVCSIM_VERSION"])
 	assert.Equal(t, simulator.DefaultAdminPassword, env["HVC_PASSWORD"])
-	assert.Equal(t, simulator.DefaultForeignThumbprint, env["HVC_FOREIGN_THUMBPRINT"])
-	assert.Equal(t, url+"/hvcsim/", env["HVC_CONTROL_URL"])
+	assert.Equal(t, simulator.DefaultForeignThumbprint, env["HVC_PSC_THUMBPRINT"])
+	assert.Equal(t, url+"/hvcsim/", env["HVCSIM_CONTROL_URL"])
 
-	hc := pinned(t, env["HVC_THUMBPRINT"])
+	hc := pinned(t, env["HVCSIM_THUMBPRINT"])
 	req, err := http.NewRequest(http.MethodPost, url+"/api/session", nil)
 	require.NoError(t, err)
-	req.SetBasicAuth(env["HVC_USER"], env["HVC_PASSWORD"])
+	req.SetBasicAuth(env["HVC_USERNAME"], env["HVC_PASSWORD"])
 	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
@@ -154,7 +157,7 @@ func TestRunJSONVersionAndControl(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 	assert.Equal(t, "9.0", r.Version)
 	assert.Equal(t, []string{"api", "rest"}, r.Flavors)
-	assert.Equal(t, "root@corp.local", r.User)
+	assert.Equal(t, "root@corp.local", r.Username)
 	assert.Equal(t, "p:w'd", r.Password)
 	assert.Equal(t, []string{"a", "b"}, r.Providers)
 	assert.Equal(t, certOut, r.CertFile)
@@ -197,8 +200,8 @@ func TestRunStableCertificate(t *testing.T) {
 	for range 2 {
 		lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-cert", certFile, "-key", keyFile)
 		env := exports(t, lines)
-		assert.Equal(t, hex.EncodeToString(sum[:]), strings.ToLower(strings.ReplaceAll(env["HVC_THUMBPRINT"], ":", "")))
-		assert.Equal(t, certFile, env["HVC_CERT_FILE"])
+		assert.Equal(t, hex.EncodeToString(sum[:]), strings.ToLower(strings.ReplaceAll(env["HVCSIM_THUMBPRINT"], ":", "")))
+		assert.Equal(t, certFile, env["HVCSIM_CERT_FILE"])
 		require.NoError(t, stop())
 	}
 }
@@ -240,4 +243,82 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)
 	}
+}
+
+// readNames returns the HVC_* names quoted in a source file, optionally only
+// within the text after the first occurrence of from up to the next "}".
+func readNames(t *testing.T, file, from string) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	src := string(b)
+	if from != "" {
+		i := strings.Index(src, from)
+		require.GreaterOrEqual(t, i, 0, "%s has no %q", file, from)
+		src = src[i:]
+		src = src[:strings.Index(src, "}")]
+	}
+	names := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"(HVC_[A-Z_]+)"`).FindAllStringSubmatch(src, -1) {
+		names[m[1]] = true
+	}
+	require.NotEmpty(t, names, file)
+	return names
+}
+
+// TestRunExportsWhatClientsRead: every HVC_* variable hvcsim exports is one
+// that both the quickstart and hvcctl read (anything else is HVCSIM_*, which
+// hvcctl does not warn about), the set `hvcctl sim` prints is all there,
+// the lines work under eval in a POSIX shell, and what they say is enough
+// to log in (trusting the certificate by the known-hosts file) and create a
+// link to the foreign PSC.
+func TestRunExportsWhatClientsRead(t *testing.T) {
+	t.Parallel()
+	quickstart := readNames(t, filepath.Join("..", "..", "examples", "quickstart", "main.go"), "")
+	hvcctl := readNames(t, filepath.Join("..", "hvcctl", "app.go"), "var knownEnv")
+	lines, stop := startRun(t, "-addr", "127.0.0.1:0")
+	defer func() { require.NoError(t, stop()) }()
+	env := exports(t, lines)
+	for name := range env {
+		if strings.HasPrefix(name, "HVCSIM_") {
+			continue
+		}
+		require.True(t, strings.HasPrefix(name, "HVC_"), "%s is neither HVC_* nor HVCSIM_*", name)
+		assert.True(t, quickstart[name], "the quickstart does not read %s", name)
+		assert.True(t, hvcctl[name], "hvcctl does not know %s", name)
+	}
+	for _, name := range []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS",
+		"HVC_PSC_HOSTNAME", "HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"} {
+		assert.NotEmpty(t, env[name], "%s is not exported", name)
+	}
+
+	if sh, err := exec.LookPath("sh"); err == nil {
+		script := strings.Join(lines, "\n") + "\nenv\n"
+		out, err := exec.Command(sh, "-c", script).Output()
+		require.NoError(t, err)
+		got := map[string]string{}
+		for _, l := range strings.Split(string(out), "\n") {
+			if k, v, ok := strings.Cut(l, "="); ok {
+				got[k] = v
+			}
+		}
+		for k, v := range env {
+			assert.Equal(t, v, got[k], "%s after eval", k)
+		}
+	}
+
+	host := strings.TrimPrefix(env["HVC_URL"], "https://")
+	kh, err := os.ReadFile(env["HVC_TLS_KNOWN_HOSTS"])
+	require.NoError(t, err)
+	assert.Equal(t, host+" "+env["HVCSIM_THUMBPRINT"]+"\n", string(kh), "known_hosts is one govc-style line")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := hvc.New(env["HVC_URL"], hvc.WithCredentials(env["HVC_USERNAME"], env["HVC_PASSWORD"]),
+		hvc.WithThumbprint(strings.Fields(string(kh))[1]))
+	require.NoError(t, err)
+	defer func() { _ = c.Logout(context.Background()) }()
+	_, err = c.Links.Create(ctx, hvc.LinkCreateSpec{PSCHostname: env["HVC_PSC_HOSTNAME"], DomainName: env["HVC_PSC_DOMAIN"],
+		Username: env["HVC_PSC_USERNAME"], Password: env["HVC_PSC_PASSWORD"], SSLThumbprint: env["HVC_PSC_THUMBPRINT"]})
+	require.NoError(t, err)
 }
