@@ -216,14 +216,16 @@ func (s *Server) facts() map[string]any {
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].Name < users[j].Name })
 	type pscJSON struct {
-		Host       string `json:"host"`
+		Hostname   string `json:"hostname"`
+		Username   string `json:"username"`
+		Password   string `json:"password"`
 		Thumbprint string `json:"thumbprint"`
 	}
 	pscs := []pscJSON{}
 	for host, p := range s.cfg.foreign {
-		pscs = append(pscs, pscJSON{host, p.thumbprint})
+		pscs = append(pscs, pscJSON{host, p.user, p.password, p.thumbprint})
 	}
-	sort.Slice(pscs, func(i, j int) bool { return pscs[i].Host < pscs[j].Host })
+	sort.Slice(pscs, func(i, j int) bool { return pscs[i].Hostname < pscs[j].Hostname })
 	return map[string]any{
 		"url": s.URL(), "version": s.Version(), "flavors": flavors, "operations": served,
 		"thumbprint": s.Thumbprint(), "users": users, "foreign_pscs": pscs,

@@ -136,6 +136,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	var pscs, pscCerts pairFlag
 	fs.Var(&pscs, "foreign-psc", `another foreign PSC as "host=thumbprint" (repeatable)`)
 	fs.Var(&pscCerts, "foreign-psc-cert", `another foreign PSC as "host=certificate.pem" (repeatable)`)
+	var pscCreds pairFlag
+	fs.Var(&pscCreds, "foreign-psc-credentials", `a foreign PSC's administrator as "host=name:password" (repeatable; default `+simulator.DefaultForeignUser+":"+simulator.DefaultForeignPassword+")")
 	var providers, failing listFlag
 	fs.Var(&providers, "providers", "sync providers of every new link, comma-separated (default "+strings.Join(simulator.DefaultProviders, ",")+")")
 	fs.Var(&failing, "failing-provider", "make syncs of these provider ids fail (repeatable, comma-separated)")
@@ -189,6 +191,15 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		}
 		opts = append(opts, simulator.WithForeignPSCCertificate(p[0], string(b)))
 	}
+	creds := map[string]userFlag{}
+	for _, p := range pscCreds {
+		var u userFlag
+		if err := u.Set(p[1]); err != nil {
+			return fmt.Errorf("-foreign-psc-credentials %s: %w", p[0], err)
+		}
+		opts = append(opts, simulator.WithForeignPSCCredentials(p[0], u.name, u.password))
+		creds[strings.ToLower(p[0])] = u
+	}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
@@ -212,7 +223,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	r, err := describe(sim, admin, readOnly, pscs, pscCerts, *certOut, *certFile)
+	r, err := describe(sim, admin, readOnly, pscs, pscCerts, creds, *certOut, *certFile)
 	if err == nil {
 		err = writeKnownHosts(&r, dir)
 	}
@@ -234,7 +245,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 }
 
 // describe gathers what to print, writing the certificate to certOut first.
-func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, certOut, certIn string) (reach, error) {
+func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, creds map[string]userFlag, certOut, certIn string) (reach, error) {
 	r := reach{URL: sim.URL(), Version: sim.Version(), Username: admin.name, Password: admin.password,
 		ReadOnlyUsername: readOnly.name, ReadOnlyPassword: readOnly.password, Thumbprint: sim.Thumbprint(),
 		ControlURL: sim.URL() + simulator.ControlPrefix, CertFile: certIn, PSCDomain: simulator.DefaultForeignDomain}
@@ -244,7 +255,11 @@ func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pa
 		}
 	}
 	psc := func(host, tp string) foreign {
-		return foreign{Hostname: host, Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, Thumbprint: tp}
+		f := foreign{Hostname: host, Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, Thumbprint: tp}
+		if u, ok := creds[strings.ToLower(host)]; ok {
+			f.Username, f.Password = u.name, u.password
+		}
+		return f
 	}
 	r.ForeignPSCs = []foreign{psc(simulator.DefaultForeignPSC, simulator.DefaultForeignThumbprint)}
 	for _, p := range pscs {

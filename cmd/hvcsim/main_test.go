@@ -322,3 +322,32 @@ func TestRunExportsWhatClientsRead(t *testing.T) {
 		Username: env["HVC_PSC_USERNAME"], Password: env["HVC_PSC_PASSWORD"], SSLThumbprint: env["HVC_PSC_THUMBPRINT"]})
 	require.NoError(t, err)
 }
+
+// TestRunForeignPSCCredentials: -foreign-psc-credentials sets a foreign
+// PSC's credentials; hvcsim exports them, the simulator accepts them and
+// refuses the defaults.
+func TestRunForeignPSCCredentials(t *testing.T) {
+	t.Parallel()
+	lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-foreign-psc-credentials", simulator.DefaultForeignPSC+"=root@corp.local:s3cr:t")
+	defer func() { require.NoError(t, stop()) }()
+	env := exports(t, lines)
+	assert.Equal(t, "root@corp.local", env["HVC_PSC_USERNAME"])
+	assert.Equal(t, "s3cr:t", env["HVC_PSC_PASSWORD"])
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := hvc.New(env["HVC_URL"], hvc.WithCredentials(env["HVC_USERNAME"], env["HVC_PASSWORD"]), hvc.WithThumbprint(env["HVCSIM_THUMBPRINT"]))
+	require.NoError(t, err)
+	defer func() { _ = c.Logout(context.Background()) }()
+	spec := hvc.LinkCreateSpec{PSCHostname: env["HVC_PSC_HOSTNAME"], DomainName: env["HVC_PSC_DOMAIN"],
+		Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, SSLThumbprint: env["HVC_PSC_THUMBPRINT"]}
+	_, err = c.Links.Create(ctx, spec)
+	require.ErrorContains(t, err, "user name or password is incorrect")
+	spec.Username, spec.Password = env["HVC_PSC_USERNAME"], env["HVC_PSC_PASSWORD"]
+	_, err = c.Links.Create(ctx, spec)
+	require.NoError(t, err)
+
+	for _, bad := range []string{"psc.unknown.example=u:p", "nouser", simulator.DefaultForeignPSC + "=u"} {
+		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, io.Discard, io.Discard), bad)
+	}
+}

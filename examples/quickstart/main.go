@@ -197,7 +197,7 @@ func configure(getenv func(string) string) (target, func(), error) {
 		},
 		psc: hvc.LinkCreateSpec{
 			PSCHostname: simulator.DefaultForeignPSC, DomainName: "remote.local",
-			Username: "administrator@remote.local", Password: "remote-secret",
+			Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword,
 		},
 		knownPSC:  simulator.DefaultForeignThumbprint,
 		pollEvery: 250 * time.Millisecond,

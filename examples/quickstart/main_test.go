@@ -66,7 +66,7 @@ func TestRunSkipsSyncWhereThereIsNone(t *testing.T) {
 	env := map[string]string{
 		"HVC_URL": sim.URL(), "HVC_USERNAME": simulator.DefaultAdminUser, "HVC_PASSWORD": simulator.DefaultAdminPassword,
 		"HVC_THUMBPRINT": sim.Thumbprint(), "HVC_PSC_HOSTNAME": simulator.DefaultForeignPSC, "HVC_PSC_DOMAIN": "remote.local",
-		"HVC_PSC_USERNAME": "administrator@remote.local", "HVC_PSC_PASSWORD": "pw", "HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
+		"HVC_PSC_USERNAME": simulator.DefaultForeignUser, "HVC_PSC_PASSWORD": simulator.DefaultForeignPassword, "HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
 	}
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, func(k string) string { return env[k] }))
@@ -111,7 +111,7 @@ func TestRunTrustsFromEnvironment(t *testing.T) {
 			env := map[string]string{
 				"HVC_URL": sim.URL(), "HVC_USERNAME": simulator.DefaultAdminUser, "HVC_PASSWORD": simulator.DefaultAdminPassword,
 				"HVC_PSC_HOSTNAME": simulator.DefaultForeignPSC, "HVC_PSC_DOMAIN": "foreign-" + strings.ReplaceAll(tc.name, " ", "-") + ".local",
-				"HVC_PSC_USERNAME": "administrator@foreign.local", "HVC_PSC_PASSWORD": "Foreign!23",
+				"HVC_PSC_USERNAME": simulator.DefaultForeignUser, "HVC_PSC_PASSWORD": simulator.DefaultForeignPassword,
 				"HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
 			}
 			for k, v := range tc.trust {
