@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -349,5 +350,91 @@ func TestRunForeignPSCCredentials(t *testing.T) {
 
 	for _, bad := range []string{"psc.unknown.example=u:p", "nouser", simulator.DefaultForeignPSC + "=u"} {
 		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, io.Discard, io.Discard), bad)
+	}
+}
+
+// docKeys returns the JSON member names docs/simulator.md documents for
+// hvcsim -json (top level, and those of a foreign_pscs entry) and for the
+// facts of GET /hvcsim/.
+func docKeys(t *testing.T) (top, psc, facts []string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "simulator.md"))
+	require.NoError(t, err)
+	quoted := regexp.MustCompile(`"(\w+)"`)
+	names := func(s string) []string {
+		var out []string
+		for _, m := range quoted.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "`{\"url\""):
+			inner := regexp.MustCompile(`\[\{[^]]*\}\]`)
+			psc = names(inner.FindString(line))
+			top = names(inner.ReplaceAllString(line, ""))
+		case strings.HasPrefix(line, "| `GET /hvcsim/` |"):
+			_, row, _ := strings.Cut(line, "facts:")
+			row = regexp.MustCompile(`\([^)]*\)`).ReplaceAllString(row, "") // members of members
+			for _, m := range regexp.MustCompile("`(\\w+)`").FindAllStringSubmatch(row, -1) {
+				facts = append(facts, m[1])
+			}
+		}
+	}
+	require.NotEmpty(t, top, "docs/simulator.md documents no -json line")
+	require.NotEmpty(t, psc, "docs/simulator.md documents no foreign_pscs entry")
+	require.NotEmpty(t, facts, "docs/simulator.md documents no GET /hvcsim/ facts")
+	return top, psc, facts
+}
+
+// keys returns the member names of a JSON object.
+func keys(t *testing.T, b []byte) []string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(b, &m))
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestRunJSONMatchesDocs: the -json line has exactly the members
+// docs/simulator.md lists (cert_file only with -cert-out), a foreign PSC
+// entry likewise, and GET /hvcsim/ answers the documented facts, the
+// control URL under the same name as in -json.
+func TestRunJSONMatchesDocs(t *testing.T) {
+	t.Parallel()
+	top, psc, facts := docKeys(t)
+	without := slices.DeleteFunc(slices.Clone(top), func(k string) bool { return k == "cert_file" })
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"with -cert-out", []string{"-cert-out", filepath.Join(t.TempDir(), "c.pem")}, top},
+		{"without", nil, without},
+	} {
+		lines, stop := startRun(t, append([]string{"-addr", "127.0.0.1:0", "-json"}, tc.args...)...)
+		require.Len(t, lines, 1)
+		assert.ElementsMatch(t, tc.want, keys(t, []byte(lines[0])), tc.name)
+		var r struct {
+			ForeignPSCs []json.RawMessage `json:"foreign_pscs"`
+			ControlURL  string            `json:"control_url"`
+			Thumbprint  string            `json:"thumbprint"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
+		require.NotEmpty(t, r.ForeignPSCs)
+		assert.ElementsMatch(t, psc, keys(t, r.ForeignPSCs[0]), tc.name+": foreign_pscs entry")
+
+		resp, err := pinned(t, r.Thumbprint).Get(r.ControlURL)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.NoError(t, err)
+		assert.ElementsMatch(t, facts, keys(t, body), tc.name+": GET /hvcsim/")
+		assert.Contains(t, facts, "control_url", "GET /hvcsim/ names the control URL as -json does")
+		require.NoError(t, stop())
 	}
 }
