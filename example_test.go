@@ -31,8 +31,8 @@ func remoteSpec() hvc.LinkCreateSpec {
 	return hvc.LinkCreateSpec{
 		PSCHostname:   simulator.DefaultForeignPSC,
 		DomainName:    "remote.local",
-		Username:      "administrator@remote.local",
-		Password:      "remote-secret",
+		Username:      simulator.DefaultForeignUser,
+		Password:      simulator.DefaultForeignPassword,
 		SSLThumbprint: simulator.DefaultForeignThumbprint,
 	}
 }
@@ -110,8 +110,8 @@ func ExampleLinksService_Create() {
 	linkID, err := client.Links.Create(ctx, hvc.LinkCreateSpec{
 		PSCHostname:   simulator.DefaultForeignPSC,
 		DomainName:    "remote.local",
-		Username:      "administrator@remote.local",
-		Password:      "remote-secret",
+		Username:      simulator.DefaultForeignUser,
+		Password:      simulator.DefaultForeignPassword,
 		SSLThumbprint: simulator.DefaultForeignThumbprint,
 		AdminGroups:   []string{"LinkAdmins@remote.local"},
 	})

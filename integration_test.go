@@ -29,7 +29,7 @@ func simClient(t *testing.T, simOpts []simulator.Option, opts ...hvc.Option) (*s
 
 func foreignSpec(domain string) hvc.LinkCreateSpec {
 	return hvc.LinkCreateSpec{PSCHostname: simulator.DefaultForeignPSC, DomainName: domain,
-		Username: "administrator@" + domain, Password: "remote-secret", AdminGroups: []string{"admins@" + domain}}
+		Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, AdminGroups: []string{"admins@" + domain}}
 }
 
 func trustKnown(c hvc.CertificateInfo) (bool, error) {
@@ -116,7 +116,7 @@ func TestIntegrationFullFlow(t *testing.T) {
 			assert.Equal(t, hvc.HealthStatusHealthy, info.ConnectionHealthStatus)
 			_, err = c.SyncProviders.List(ctx, id)
 			require.ErrorIs(t, err, hvc.ErrOperationUnavailable)
-			require.NoError(t, c.Links.DeleteWithCredentials(ctx, id, hvc.Credentials{UserName: "u", Password: "pw"}))
+			require.NoError(t, c.Links.DeleteWithCredentials(ctx, id, hvc.Credentials{UserName: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword}))
 			_, err = c.Links.Get(ctx, id)
 			require.ErrorIs(t, err, hvc.ErrNotFound)
 			require.NotErrorIs(t, err, hvc.ErrOperationUnavailable)

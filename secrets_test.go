@@ -475,6 +475,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 		simulator.WithSyncStepPerPoll(),
 		simulator.WithProviders("identity", "authorization", "doomed"),
 		simulator.WithFailingProvider("doomed"),
+		simulator.WithForeignPSCCredentials(simulator.DefaultForeignPSC, simulator.DefaultForeignUser, auditPSCPW),
 	}, run.sim...)...)
 	tap := &auditTap{next: sim.Handler()}
 	front := httptest.NewUnstartedServer(tap)
@@ -516,7 +517,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	if run.legacy {
 		sessionPath = "/com/vmware/cis/session"
 	}
-	pscCreds := hvc.Credentials{UserName: "administrator@remote.local", Password: auditPSCPW}
+	pscCreds := hvc.Credentials{UserName: simulator.DefaultForeignUser, Password: auditPSCPW}
 	syncCreds := &hvc.Credentials{UserName: "sync@remote.local", Password: auditSyncPW}
 	a.value("psc credentials", pscCreds)
 	a.value("*psc credentials", &pscCreds)

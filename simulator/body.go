@@ -76,18 +76,18 @@ const linksCredentialsName = "com.vmware.vcenter.hvc.links.credentials" //nolint
 // decodeCredentials decodes a required Credentials parameter named field:
 // missing, of the wrong shape, with fields Credentials does not define, or
 // with a field missing.
-func decodeCredentials(raw json.RawMessage, field, structure string) *stdError {
+func decodeCredentials(raw json.RawMessage, field, structure string) (credentials, *stdError) {
+	var c credentials
 	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
-		return errInvalidArgument(field, "required field is missing")
+		return c, errInvalidArgument(field, "required field is missing")
 	}
 	if e := checkFields(raw, structure, "user_name", "password"); e != nil {
-		return e
+		return c, e
 	}
-	var c credentials
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return errInvalidRequest("The request body is not valid JSON for this operation: " + err.Error())
+		return c, errInvalidRequest("The request body is not valid JSON for this operation: " + err.Error())
 	}
-	return c.check(field)
+	return c, c.check(field)
 }
 
 // check reports a missing credentials field, naming it under prefix.

@@ -24,7 +24,7 @@ const ControlPrefix = "/hvcsim/"
 // turns it on). It needs no session and is neither recorded nor subject to
 // faults:
 //
-//	GET    /hvcsim/                  server facts: version, URL, flavors, operations, users, foreign PSCs, thumbprint
+//	GET    /hvcsim/                  server facts: version, URL, flavors, operations, users, foreign PSCs, thumbprint, control URL
 //	GET    /hvcsim/certificate       the server's certificate (PEM)
 //	GET    /hvcsim/thumbprint        {"thumbprint": "AA:BB:…"}
 //	POST   /hvcsim/faults            add a fault (JSON, see below) → 201 {"id": n}; 400 if it can never match
@@ -216,18 +216,20 @@ func (s *Server) facts() map[string]any {
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].Name < users[j].Name })
 	type pscJSON struct {
-		Host       string `json:"host"`
+		Hostname   string `json:"hostname"`
+		Username   string `json:"username"`
+		Password   string `json:"password"`
 		Thumbprint string `json:"thumbprint"`
 	}
 	pscs := []pscJSON{}
 	for host, p := range s.cfg.foreign {
-		pscs = append(pscs, pscJSON{host, p.thumbprint})
+		pscs = append(pscs, pscJSON{host, p.user, p.password, p.thumbprint})
 	}
-	sort.Slice(pscs, func(i, j int) bool { return pscs[i].Host < pscs[j].Host })
+	sort.Slice(pscs, func(i, j int) bool { return pscs[i].Hostname < pscs[j].Hostname })
 	return map[string]any{
 		"url": s.URL(), "version": s.Version(), "flavors": flavors, "operations": served,
 		"thumbprint": s.Thumbprint(), "users": users, "foreign_pscs": pscs,
-		"providers": s.cfg.providers, "control": s.URL() + ControlPrefix,
+		"providers": s.cfg.providers, "control_url": s.URL() + ControlPrefix,
 	}
 }
 

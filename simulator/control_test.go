@@ -68,9 +68,9 @@ func TestControl(t *testing.T) {
 		}
 	}
 	assert.Contains(t, create, `"password":"[REDACTED]"`)
-	assert.NotContains(t, create, `"secret"`)
+	assert.NotContains(t, create, simulator.DefaultForeignPassword)
 	raw := string(ctl(http.MethodGet, "/requests?bodies=raw", nil).body)
-	assert.Contains(t, raw, `\"password\":\"secret\"`)
+	assert.Contains(t, raw, `\"password\":\"`+simulator.DefaultForeignPassword+`\"`)
 	assert.NotContains(t, string(ctl(http.MethodGet, "/requests", nil).body), `"body"`)
 	assert.Equal(t, http.StatusBadRequest, ctl(http.MethodGet, "/requests?bodies=all", nil).status)
 

@@ -14,7 +14,10 @@
 // of each error type; Basic-auth sessions carried in the
 // vmware-api-session-id cookie or header (the cookie first); links, sync
 // providers whose sessions move through their stages over time, and the
-// administrators set.
+// administrators set. Links are created to known foreign PSCs only, which
+// present a known certificate (UNVERIFIED_PEER until the create names it)
+// and check their administrator's credentials (DefaultForeignUser and
+// DefaultForeignPassword unless WithForeignPSCCredentials says otherwise).
 //
 // A test starts one with Run, which stops it when the test ends:
 //

@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/simulator"
 )
 
 // TestSimulatorDocProfiles checks the profile table of docs/simulator.md
@@ -43,5 +45,25 @@ func TestSimulatorDocProfiles(t *testing.T) {
 			yes(r >= ops.SSLCertificateSince),
 		}
 		assert.Equal(t, want, rows[r.String()], r.String())
+	}
+}
+
+// TestReadmeUsageProviders: the provider ids the README's Usage sample
+// syncs are ones the simulator serves, so the sample runs against it.
+func TestReadmeUsageProviders(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	usage := string(b)
+	i := strings.Index(usage, "\n## Usage\n")
+	require.GreaterOrEqual(t, i, 0, "README has no Usage section")
+	usage = usage[i+1:]
+	if j := strings.Index(usage[1:], "\n## "); j >= 0 {
+		usage = usage[:j+1]
+	}
+	calls := regexp.MustCompile(`SyncProviders\.(?:StartAndWait|Start|Get)\(ctx, \w+, "([^"]*)"`).FindAllStringSubmatch(usage, -1)
+	require.NotEmpty(t, calls, "the Usage sample syncs no provider")
+	for _, c := range calls {
+		assert.Contains(t, simulator.DefaultProviders, c[1], "README Usage: provider %q", c[1])
 	}
 }

@@ -69,7 +69,7 @@ func ExampleNew() {
 	fmt.Println(string(login[:3]), "token")
 
 	spec := `{"psc_hostname":"` + simulator.DefaultForeignPSC + `","domain_name":"remote.local",` +
-		`"username":"administrator@remote.local","password":"secret"}`
+		`"username":"` + simulator.DefaultForeignUser + `","password":"` + simulator.DefaultForeignPassword + `"}`
 	fmt.Printf("%s\n", call(hc, http.MethodPost, sim.URL()+"/api/hvc/links", token, spec))
 
 	spec = strings.TrimSuffix(spec, "}") + `,"ssl_thumbprint":"` + simulator.DefaultForeignThumbprint + `"}`

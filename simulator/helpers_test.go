@@ -291,8 +291,8 @@ func spec(domain string) map[string]any {
 	return map[string]any{
 		"psc_hostname":   simulator.DefaultForeignPSC,
 		"domain_name":    domain,
-		"username":       "administrator@" + domain,
-		"password":       "secret",
+		"username":       simulator.DefaultForeignUser,
+		"password":       simulator.DefaultForeignPassword,
 		"ssl_thumbprint": simulator.DefaultForeignThumbprint,
 		"admin_groups":   []string{"admins@" + domain},
 	}

@@ -104,8 +104,23 @@ func trusted(spec *createSpec, psc foreignPSC) bool {
 	return spec.SSLThumbprint != nil && normThumbprint(*spec.SSLThumbprint) == normThumbprint(psc.thumbprint)
 }
 
-// addLink checks the foreign PSC's certificate and the domain, then records
-// the link with fresh providers.
+// login checks credentials for the PSC named host as vCenter's log-in to
+// it does. A failure is ERROR 500: of the errors links create and delete
+// with credentials declare, UNAUTHENTICATED is not one (vCenter keeps it for
+// its own session) and INVALID_ARGUMENT is not declared for delete with
+// credentials, so the generic ERROR is what both can answer. The message
+// names the PSC and the user, never the password.
+func (p foreignPSC) login(host, user, password string) *stdError {
+	if strings.EqualFold(user, p.user) && password == p.password {
+		return nil
+	}
+	return newError("ERROR", "com.vmware.vcenter.hvc.links.credentials.invalid",
+		"Could not log in to the PSC "+host+" as "+user+": the user name or password is incorrect.", host, user).
+		withParam("psc_hostname", host).withParam("user_name", user)
+}
+
+// addLink checks the foreign PSC's certificate, credentials and the domain,
+// then records the link with fresh providers.
 func (s *Server) addLink(spec *createSpec) (string, *stdError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -123,6 +138,9 @@ func (s *Server) addLink(spec *createSpec) (string, *stdError) {
 			data["ssl_certificate"] = psc.certPEM
 		}
 		e.data = data
+		return "", e
+	}
+	if e := psc.login(*spec.PSCHostname, *spec.Username, *spec.Password); e != nil {
 		return "", e
 	}
 	for _, l := range s.links {
@@ -175,13 +193,14 @@ func (s *Server) getLink(w http.ResponseWriter, f flavor, id string) {
 // deleteLink handles delete and, withCreds, delete_with_credentials, whose
 // body is {"credentials": Credentials}.
 func (s *Server) deleteLink(w http.ResponseWriter, r *http.Request, f flavor, id string, withCreds bool) {
+	var creds credentials
 	if withCreds {
 		var body struct {
 			Credentials json.RawMessage `json:"credentials"`
 		}
 		_, e := decodeInput(r, &body, operationInput, "credentials")
 		if e == nil {
-			e = decodeCredentials(body.Credentials, "credentials", linksCredentialsName)
+			creds, e = decodeCredentials(body.Credentials, "credentials", linksCredentialsName)
 		}
 		if e != nil {
 			writeError(w, f, e)
@@ -189,12 +208,21 @@ func (s *Server) deleteLink(w http.ResponseWriter, r *http.Request, f flavor, id
 		}
 	}
 	s.mu.Lock()
-	_, ok := s.links[id]
-	delete(s.links, id)
-	delete(s.linkSeq, id)
+	l, ok := s.links[id]
+	var e *stdError
+	switch {
+	case !ok:
+		e = errNotFound("link", id)
+	case withCreds:
+		e = s.cfg.foreign[strings.ToLower(l.psc)].login(l.psc, *creds.UserName, *creds.Password)
+	}
+	if e == nil {
+		delete(s.links, id)
+		delete(s.linkSeq, id)
+	}
 	s.mu.Unlock()
-	if !ok {
-		writeError(w, f, errNotFound("link", id))
+	if e != nil {
+		writeError(w, f, e)
 		return
 	}
 	writeResult(w, f, false, nil)

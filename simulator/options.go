@@ -22,6 +22,15 @@ const (
 	// DefaultForeignPSC is the host name of the foreign PSC a link can be
 	// created to out of the box.
 	DefaultForeignPSC = "psc.foreign.example"
+	// DefaultForeignDomain is the SSO domain scripts are told to link
+	// DefaultForeignPSC under (hvcsim's HVC_PSC_DOMAIN). The simulator does
+	// not check it: the domain name only names the link.
+	DefaultForeignDomain = "foreign.local"
+	// DefaultForeignUser and DefaultForeignPassword are the administrator
+	// credentials of every foreign PSC unless WithForeignPSCCredentials says
+	// otherwise: links create and delete with credentials must send them.
+	DefaultForeignUser     = "administrator@foreign.local"
+	DefaultForeignPassword = "Foreign!23"
 	// DefaultForeignThumbprint is the SHA-256 thumbprint of
 	// DefaultForeignCertificate, the certificate DefaultForeignPSC presents:
 	// a create must send it as ssl_thumbprint (or, from 9.0, send the
@@ -73,10 +82,17 @@ type config struct {
 }
 
 // foreignPSC is a PSC links can be created to: the thumbprint of the
-// certificate it presents, as given, and the certificate in PEM when known.
+// certificate it presents, as given, the certificate in PEM when known, and
+// its administrator's credentials.
 type foreignPSC struct {
-	thumbprint string
-	certPEM    string
+	thumbprint     string
+	certPEM        string
+	user, password string
+}
+
+// newForeignPSC is a PSC with the default credentials.
+func newForeignPSC(thumbprint, certPEM string) foreignPSC {
+	return foreignPSC{thumbprint: thumbprint, certPEM: certPEM, user: DefaultForeignUser, password: DefaultForeignPassword}
 }
 
 type user struct {
@@ -94,7 +110,7 @@ func defaultConfig() config {
 		},
 		release:   ops.R80,
 		idle:      30 * time.Minute,
-		foreign:   map[string]foreignPSC{DefaultForeignPSC: {thumbprint: DefaultForeignThumbprint, certPEM: DefaultForeignCertificate}},
+		foreign:   map[string]foreignPSC{DefaultForeignPSC: newForeignPSC(DefaultForeignThumbprint, DefaultForeignCertificate)},
 		providers: DefaultProviders,
 		failing:   map[string]bool{},
 		logger:    slog.New(slog.DiscardHandler),
@@ -201,7 +217,7 @@ func WithForeignPSC(hostname, thumbprint string) Option {
 		if normThumbprint(thumbprint) == "" {
 			return fmt.Errorf("simulator: WithForeignPSC: %q is not a hex thumbprint", thumbprint)
 		}
-		c.foreign[strings.ToLower(hostname)] = foreignPSC{thumbprint: thumbprint}
+		c.foreign[strings.ToLower(hostname)] = newForeignPSC(thumbprint, "")
 		return nil
 	}
 }
@@ -218,7 +234,28 @@ func WithForeignPSCCertificate(hostname, certPEM string) Option {
 		if err != nil {
 			return fmt.Errorf("simulator: WithForeignPSCCertificate: %w", err)
 		}
-		c.foreign[strings.ToLower(hostname)] = foreignPSC{thumbprint: thumbprintOf(der), certPEM: certPEM}
+		c.foreign[strings.ToLower(hostname)] = newForeignPSC(thumbprintOf(der), certPEM)
+		return nil
+	}
+}
+
+// WithForeignPSCCredentials sets the administrator credentials of a foreign
+// PSC added before it (DefaultForeignPSC, or by WithForeignPSC or
+// WithForeignPSCCertificate), replacing DefaultForeignUser and
+// DefaultForeignPassword. Links create and delete with credentials must
+// send them; others fail with ERROR 500 as on vCenter. The user name is
+// compared without regard to case, the password exactly.
+func WithForeignPSCCredentials(hostname, username, password string) Option {
+	return func(c *config) error {
+		psc, ok := c.foreign[strings.ToLower(hostname)]
+		if !ok {
+			return fmt.Errorf("simulator: WithForeignPSCCredentials: no foreign PSC %q (add it first with WithForeignPSC)", hostname)
+		}
+		if username == "" || password == "" {
+			return errors.New("simulator: WithForeignPSCCredentials: a user name and a password are needed")
+		}
+		psc.user, psc.password = username, password
+		c.foreign[strings.ToLower(hostname)] = psc
 		return nil
 	}
 }

@@ -88,7 +88,7 @@ func TestProfiles(t *testing.T) {
 
 			resp = call(http.MethodGet, "/hvc/links/"+link+"/sync/providers", nil)
 			start := "/hvc/links/" + link + "/sync/providers/identity"
-			withCreds := map[string]any{"credentials": map[string]string{"user_name": "administrator@remote.local", "password": "secret"}}
+			withCreds := map[string]any{"credentials": map[string]string{"user_name": simulator.DefaultForeignUser, "password": simulator.DefaultForeignPassword}}
 			if tc.sync {
 				assert.JSONEq(t, `[{"provider":"identity"},{"provider":"authorization"}]`, string(result(t, f, resp)))
 				e := requireError(t, f, call(http.MethodPost, start+"?action=start", withCreds), 400, "UNEXPECTED_INPUT")

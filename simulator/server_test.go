@@ -508,7 +508,7 @@ func TestLogger(t *testing.T) {
 	assert.Contains(t, logged, "/api/hvc/links")
 	assert.Contains(t, logged, "/rest/com/vmware/cis/session")
 	assert.Contains(t, logged, "status=201")
-	for _, secret := range append(toks, simulator.DefaultAdminPassword, "wrong-password", "secret") {
+	for _, secret := range append(toks, simulator.DefaultAdminPassword, "wrong-password", simulator.DefaultForeignPassword) {
 		assert.NotContains(t, logged, secret)
 	}
 }

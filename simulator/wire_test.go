@@ -111,7 +111,7 @@ func TestOperations(t *testing.T) {
 			requireError(t, x.f, x.call(t, http.MethodDelete, "/hvc/links/"+x.link, nil), 404, "NOT_FOUND")
 		}},
 		{"links delete_with_credentials", func(t *testing.T, x fixture) {
-			body := map[string]any{"credentials": map[string]string{"user_name": "administrator@remote.local", "password": "secret"}}
+			body := map[string]any{"credentials": map[string]string{"user_name": simulator.DefaultForeignUser, "password": simulator.DefaultForeignPassword}}
 			requireVoid(t, x.f, x.call(t, http.MethodPost, "/hvc/links/"+x.link+"?action=delete", body))
 			assert.Empty(t, x.sim.Links())
 		}},
@@ -307,7 +307,7 @@ func TestCreateErrors(t *testing.T) {
 		e := requireError(t, restFlavor, x.call(t, http.MethodPost, "/hvc/links", spec("flat.local")), 400, "UNEXPECTED_INPUT")
 		assert.Equal(t, "vapi.data.structure.field.unexpected", e.Messages[0].ID)
 		assert.Equal(t, []string{"[admin_groups, domain_name, password, psc_hostname, ssl_thumbprint, username]", "operation-input"}, e.Messages[0].Args)
-		assert.NotContains(t, string(e.Messages[0].DefaultMessage), "secret", "the password's value is not echoed")
+		assert.NotContains(t, string(e.Messages[0].DefaultMessage), simulator.DefaultForeignPassword, "the password's value is not echoed")
 	})
 	t.Run("custom foreign PSC", func(t *testing.T) {
 		t.Parallel()

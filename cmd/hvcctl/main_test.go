@@ -143,7 +143,7 @@ func mustRun(t *testing.T, e env, want int, args ...string) result {
 	return r
 }
 
-const pscPassword = "Psc-Secret!9"
+const pscPassword = simulator.DefaultForeignPassword // the simulator checks foreign PSC credentials
 
 // startSim starts a simulator and returns it with an environment that
 // reaches it: URL, credentials, a known-hosts file trusting it, the foreign

@@ -1,13 +1,16 @@
 // Command hvcsim serves the hvc simulator as a process, for test suites that
 // are not written in Go:
 //
-//	eval "$(hvcsim -addr 127.0.0.1:0 -cert-out /tmp/hvcsim.pem &)"   # or read -json
+//	hvcsim -addr 127.0.0.1:0 > sim.env &   # once it says "serving" on stderr:
+//	. ./sim.env                            # then hvcctl, make demo, your suite
 //
 // It behaves as one vSphere release (-vcenter-version, default 8.0: the
 // newest with sync providers), prints how to reach it as shell export
 // lines (or, with -json, one JSON object) so that a script never scrapes
 // prose, then serves until interrupted (SIGINT or SIGTERM) and shuts down
-// cleanly. Under /hvcsim/ it serves a JSON control surface (faults, session
+// cleanly. The exported HVC_* variables are the ones hvcctl and the
+// quickstart read, HVC_TLS_KNOWN_HOSTS naming a known-hosts file that
+// trusts the server's certificate (removed when hvcsim stops). Under /hvcsim/ it serves a JSON control surface (faults, session
 // expiry, the request log, reset, the certificate); see docs/simulator.md.
 package main
 
@@ -21,8 +24,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -88,23 +93,29 @@ func (p *pairFlag) Set(v string) error {
 }
 
 // reach is what a script needs to use the server, printed at start-up.
+// Its field names follow the variables hvcctl and the quickstart read.
 type reach struct {
 	URL              string    `json:"url"`
 	Version          string    `json:"version"`
 	Flavors          []string  `json:"flavors"`
-	User             string    `json:"user"`
+	Username         string    `json:"username"`
 	Password         string    `json:"password"`
-	ReadOnlyUser     string    `json:"readonly_user"`
+	ReadOnlyUsername string    `json:"readonly_username"`
 	ReadOnlyPassword string    `json:"readonly_password"`
 	Thumbprint       string    `json:"thumbprint,omitempty"`
+	TLSKnownHosts    string    `json:"tls_known_hosts,omitempty"`
 	CertFile         string    `json:"cert_file,omitempty"`
+	PSCDomain        string    `json:"psc_domain"`
 	ForeignPSCs      []foreign `json:"foreign_pscs"`
 	Providers        []string  `json:"providers"`
 	ControlURL       string    `json:"control_url"`
 }
 
+// foreign is a foreign PSC a link can be created to.
 type foreign struct {
-	Host       string `json:"host"`
+	Hostname   string `json:"hostname"`
+	Username   string `json:"username"`
+	Password   string `json:"password"`
 	Thumbprint string `json:"thumbprint"`
 }
 
@@ -125,6 +136,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	var pscs, pscCerts pairFlag
 	fs.Var(&pscs, "foreign-psc", `another foreign PSC as "host=thumbprint" (repeatable)`)
 	fs.Var(&pscCerts, "foreign-psc-cert", `another foreign PSC as "host=certificate.pem" (repeatable)`)
+	var pscCreds pairFlag
+	fs.Var(&pscCreds, "foreign-psc-credentials", `a foreign PSC's administrator as "host=name:password" (repeatable; default `+simulator.DefaultForeignUser+":"+simulator.DefaultForeignPassword+")")
 	var providers, failing listFlag
 	fs.Var(&providers, "providers", "sync providers of every new link, comma-separated (default "+strings.Join(simulator.DefaultProviders, ",")+")")
 	fs.Var(&failing, "failing-provider", "make syncs of these provider ids fail (repeatable, comma-separated)")
@@ -178,6 +191,15 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		}
 		opts = append(opts, simulator.WithForeignPSCCertificate(p[0], string(b)))
 	}
+	creds := map[string]userFlag{}
+	for _, p := range pscCreds {
+		var u userFlag
+		if err := u.Set(p[1]); err != nil {
+			return fmt.Errorf("-foreign-psc-credentials %s: %w", p[0], err)
+		}
+		opts = append(opts, simulator.WithForeignPSCCredentials(p[0], u.name, u.password))
+		creds[strings.ToLower(p[0])] = u
+	}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
@@ -195,7 +217,16 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err := sim.Start(); err != nil {
 		return err
 	}
-	r, err := describe(sim, admin, readOnly, pscs, pscCerts, *certOut, *certFile)
+	dir, err := os.MkdirTemp("", "hvcsim-")
+	if err != nil {
+		_ = sim.Close()
+		return err
+	}
+	defer os.RemoveAll(dir)
+	r, err := describe(sim, admin, readOnly, pscs, pscCerts, creds, *certOut, *certFile)
+	if err == nil {
+		err = writeKnownHosts(&r, dir)
+	}
 	if err == nil {
 		err = report(out, r, *asJSON)
 	}
@@ -214,23 +245,30 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 }
 
 // describe gathers what to print, writing the certificate to certOut first.
-func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, certOut, certIn string) (reach, error) {
-	r := reach{URL: sim.URL(), Version: sim.Version(), User: admin.name, Password: admin.password,
-		ReadOnlyUser: readOnly.name, ReadOnlyPassword: readOnly.password, Thumbprint: sim.Thumbprint(),
-		ControlURL: sim.URL() + simulator.ControlPrefix, CertFile: certIn}
+func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, creds map[string]userFlag, certOut, certIn string) (reach, error) {
+	r := reach{URL: sim.URL(), Version: sim.Version(), Username: admin.name, Password: admin.password,
+		ReadOnlyUsername: readOnly.name, ReadOnlyPassword: readOnly.password, Thumbprint: sim.Thumbprint(),
+		ControlURL: sim.URL() + simulator.ControlPrefix, CertFile: certIn, PSCDomain: simulator.DefaultForeignDomain}
 	for _, f := range []string{"api", "rest"} {
 		if sim.ServesFlavor(f) {
 			r.Flavors = append(r.Flavors, f)
 		}
 	}
-	r.ForeignPSCs = []foreign{{simulator.DefaultForeignPSC, simulator.DefaultForeignThumbprint}}
+	psc := func(host, tp string) foreign {
+		f := foreign{Hostname: host, Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, Thumbprint: tp}
+		if u, ok := creds[strings.ToLower(host)]; ok {
+			f.Username, f.Password = u.name, u.password
+		}
+		return f
+	}
+	r.ForeignPSCs = []foreign{psc(simulator.DefaultForeignPSC, simulator.DefaultForeignThumbprint)}
 	for _, p := range pscs {
-		r.ForeignPSCs = append(r.ForeignPSCs, foreign{p[0], p[1]})
+		r.ForeignPSCs = append(r.ForeignPSCs, psc(p[0], p[1]))
 	}
 	for _, p := range pscCerts {
-		r.ForeignPSCs = append(r.ForeignPSCs, foreign{p[0], sim.ForeignThumbprint(p[0])})
+		r.ForeignPSCs = append(r.ForeignPSCs, psc(p[0], sim.ForeignThumbprint(p[0])))
 	}
-	sort.SliceStable(r.ForeignPSCs[1:], func(i, j int) bool { return r.ForeignPSCs[1+i].Host < r.ForeignPSCs[1+j].Host })
+	sort.SliceStable(r.ForeignPSCs[1:], func(i, j int) bool { return r.ForeignPSCs[1+i].Hostname < r.ForeignPSCs[1+j].Hostname })
 	r.Providers = sim.Providers()
 	if certOut != "" {
 		leaf := sim.Certificate()
@@ -257,13 +295,19 @@ func report(out io.Writer, r reach, asJSON bool) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# hvcsim: vSphere %s simulator at %s (flavors: %s)\n", r.Version, r.URL, strings.Join(r.Flavors, ", "))
+	psc := r.ForeignPSCs[0]
+	// HVC_* are the names hvcctl and the quickstart read; HVCSIM_* are
+	// hvcsim's own (hvcctl warns about HVC_* names it does not know).
 	vars := [][2]string{
-		{"HVC_URL", r.URL}, {"HVC_VERSION", r.Version},
-		{"HVC_USER", r.User}, {"HVC_PASSWORD", r.Password},
-		{"HVC_READONLY_USER", r.ReadOnlyUser}, {"HVC_READONLY_PASSWORD", r.ReadOnlyPassword},
-		{"HVC_THUMBPRINT", r.Thumbprint}, {"HVC_CERT_FILE", r.CertFile},
-		{"HVC_FOREIGN_PSC", r.ForeignPSCs[0].Host}, {"HVC_FOREIGN_THUMBPRINT", r.ForeignPSCs[0].Thumbprint},
-		{"HVC_CONTROL_URL", r.ControlURL},
+		{"HVC_URL", r.URL}, {"HVC_USERNAME", r.Username}, {"HVC_PASSWORD", r.Password},
+		{"HVC_TLS_KNOWN_HOSTS", r.TLSKnownHosts},
+		{"HVC_PSC_HOSTNAME", psc.Hostname}, {"HVC_PSC_DOMAIN", r.PSCDomain},
+		{"HVC_PSC_USERNAME", psc.Username}, {"HVC_PSC_PASSWORD", psc.Password},
+		{"HVC_PSC_THUMBPRINT", psc.Thumbprint},
+		{"HVCSIM_VERSION", r.Version},
+		{"HVCSIM_READONLY_USERNAME", r.ReadOnlyUsername}, {"HVCSIM_READONLY_PASSWORD", r.ReadOnlyPassword},
+		{"HVCSIM_THUMBPRINT", r.Thumbprint}, {"HVCSIM_CERT_FILE", r.CertFile},
+		{"HVCSIM_CONTROL_URL", r.ControlURL},
 	}
 	for _, v := range vars {
 		if v[1] != "" {
@@ -272,6 +316,25 @@ func report(out io.Writer, r reach, asJSON bool) error {
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
+}
+
+// writeKnownHosts writes, when the server serves TLS, a known-hosts file in
+// dir holding its "host:port thumbprint" line (the format hvcctl and govc
+// read), and records its path in r.
+func writeKnownHosts(r *reach, dir string) error {
+	if r.Thumbprint == "" {
+		return nil
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(dir, "known_hosts")
+	if err := os.WriteFile(file, []byte(u.Host+" "+r.Thumbprint+"\n"), 0o600); err != nil { //nolint:gosec // G703: file is in our own temporary directory
+		return err
+	}
+	r.TLSKnownHosts = file
+	return nil
 }
 
 // shellQuote quotes s for a POSIX shell.

@@ -19,7 +19,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +31,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
@@ -125,15 +129,15 @@ func TestRunServesAndStops(t *testing.T) {
 	env := exports(t, lines)
 	url := env["HVC_URL"]
 	require.True(t, strings.HasPrefix(url, "https://127.0.0.1:"), "url %q", url)
-	assert.Equal(t, simulator.DefaultVersion, env["HVC_VERSION"])
+	assert.Equal(t, simulator.DefaultVersion, env["HVCSIM_VERSION"])
 	assert.Equal(t, simulator.DefaultAdminPassword, env["HVC_PASSWORD"])
-	assert.Equal(t, simulator.DefaultForeignThumbprint, env["HVC_FOREIGN_THUMBPRINT"])
-	assert.Equal(t, url+"/hvcsim/", env["HVC_CONTROL_URL"])
+	assert.Equal(t, simulator.DefaultForeignThumbprint, env["HVC_PSC_THUMBPRINT"])
+	assert.Equal(t, url+"/hvcsim/", env["HVCSIM_CONTROL_URL"])
 
-	hc := pinned(t, env["HVC_THUMBPRINT"])
+	hc := pinned(t, env["HVCSIM_THUMBPRINT"])
 	req, err := http.NewRequest(http.MethodPost, url+"/api/session", nil)
 	require.NoError(t, err)
-	req.SetBasicAuth(env["HVC_USER"], env["HVC_PASSWORD"])
+	req.SetBasicAuth(env["HVC_USERNAME"], env["HVC_PASSWORD"])
 	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
@@ -154,7 +158,7 @@ func TestRunJSONVersionAndControl(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 	assert.Equal(t, "9.0", r.Version)
 	assert.Equal(t, []string{"api", "rest"}, r.Flavors)
-	assert.Equal(t, "root@corp.local", r.User)
+	assert.Equal(t, "root@corp.local", r.Username)
 	assert.Equal(t, "p:w'd", r.Password)
 	assert.Equal(t, []string{"a", "b"}, r.Providers)
 	assert.Equal(t, certOut, r.CertFile)
@@ -197,8 +201,8 @@ func TestRunStableCertificate(t *testing.T) {
 	for range 2 {
 		lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-cert", certFile, "-key", keyFile)
 		env := exports(t, lines)
-		assert.Equal(t, hex.EncodeToString(sum[:]), strings.ToLower(strings.ReplaceAll(env["HVC_THUMBPRINT"], ":", "")))
-		assert.Equal(t, certFile, env["HVC_CERT_FILE"])
+		assert.Equal(t, hex.EncodeToString(sum[:]), strings.ToLower(strings.ReplaceAll(env["HVCSIM_THUMBPRINT"], ":", "")))
+		assert.Equal(t, certFile, env["HVCSIM_CERT_FILE"])
 		require.NoError(t, stop())
 	}
 }
@@ -239,5 +243,198 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	} {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)
+	}
+}
+
+// readNames returns the HVC_* names quoted in a source file, optionally only
+// within the text after the first occurrence of from up to the next "}".
+func readNames(t *testing.T, file, from string) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	src := string(b)
+	if from != "" {
+		i := strings.Index(src, from)
+		require.GreaterOrEqual(t, i, 0, "%s has no %q", file, from)
+		src = src[i:]
+		src = src[:strings.Index(src, "}")]
+	}
+	names := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"(HVC_[A-Z_]+)"`).FindAllStringSubmatch(src, -1) {
+		names[m[1]] = true
+	}
+	require.NotEmpty(t, names, file)
+	return names
+}
+
+// TestRunExportsWhatClientsRead: every HVC_* variable hvcsim exports is one
+// that both the quickstart and hvcctl read (anything else is HVCSIM_*, which
+// hvcctl does not warn about), the set `hvcctl sim` prints is all there,
+// the lines work under eval in a POSIX shell, and what they say is enough
+// to log in (trusting the certificate by the known-hosts file) and create a
+// link to the foreign PSC.
+func TestRunExportsWhatClientsRead(t *testing.T) {
+	t.Parallel()
+	quickstart := readNames(t, filepath.Join("..", "..", "examples", "quickstart", "main.go"), "")
+	hvcctl := readNames(t, filepath.Join("..", "hvcctl", "app.go"), "var knownEnv")
+	lines, stop := startRun(t, "-addr", "127.0.0.1:0")
+	defer func() { require.NoError(t, stop()) }()
+	env := exports(t, lines)
+	for name := range env {
+		if strings.HasPrefix(name, "HVCSIM_") {
+			continue
+		}
+		require.True(t, strings.HasPrefix(name, "HVC_"), "%s is neither HVC_* nor HVCSIM_*", name)
+		assert.True(t, quickstart[name], "the quickstart does not read %s", name)
+		assert.True(t, hvcctl[name], "hvcctl does not know %s", name)
+	}
+	for _, name := range []string{"HVC_URL", "HVC_USERNAME", "HVC_PASSWORD", "HVC_TLS_KNOWN_HOSTS",
+		"HVC_PSC_HOSTNAME", "HVC_PSC_DOMAIN", "HVC_PSC_USERNAME", "HVC_PSC_PASSWORD", "HVC_PSC_THUMBPRINT"} {
+		assert.NotEmpty(t, env[name], "%s is not exported", name)
+	}
+
+	if sh, err := exec.LookPath("sh"); err == nil {
+		script := strings.Join(lines, "\n") + "\nenv\n"
+		out, err := exec.Command(sh, "-c", script).Output()
+		require.NoError(t, err)
+		got := map[string]string{}
+		for _, l := range strings.Split(string(out), "\n") {
+			if k, v, ok := strings.Cut(l, "="); ok {
+				got[k] = v
+			}
+		}
+		for k, v := range env {
+			assert.Equal(t, v, got[k], "%s after eval", k)
+		}
+	}
+
+	host := strings.TrimPrefix(env["HVC_URL"], "https://")
+	kh, err := os.ReadFile(env["HVC_TLS_KNOWN_HOSTS"])
+	require.NoError(t, err)
+	assert.Equal(t, host+" "+env["HVCSIM_THUMBPRINT"]+"\n", string(kh), "known_hosts is one govc-style line")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := hvc.New(env["HVC_URL"], hvc.WithCredentials(env["HVC_USERNAME"], env["HVC_PASSWORD"]),
+		hvc.WithThumbprint(strings.Fields(string(kh))[1]))
+	require.NoError(t, err)
+	defer func() { _ = c.Logout(context.Background()) }()
+	_, err = c.Links.Create(ctx, hvc.LinkCreateSpec{PSCHostname: env["HVC_PSC_HOSTNAME"], DomainName: env["HVC_PSC_DOMAIN"],
+		Username: env["HVC_PSC_USERNAME"], Password: env["HVC_PSC_PASSWORD"], SSLThumbprint: env["HVC_PSC_THUMBPRINT"]})
+	require.NoError(t, err)
+}
+
+// TestRunForeignPSCCredentials: -foreign-psc-credentials sets a foreign
+// PSC's credentials; hvcsim exports them, the simulator accepts them and
+// refuses the defaults.
+func TestRunForeignPSCCredentials(t *testing.T) {
+	t.Parallel()
+	lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-foreign-psc-credentials", simulator.DefaultForeignPSC+"=root@corp.local:s3cr:t")
+	defer func() { require.NoError(t, stop()) }()
+	env := exports(t, lines)
+	assert.Equal(t, "root@corp.local", env["HVC_PSC_USERNAME"])
+	assert.Equal(t, "s3cr:t", env["HVC_PSC_PASSWORD"])
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := hvc.New(env["HVC_URL"], hvc.WithCredentials(env["HVC_USERNAME"], env["HVC_PASSWORD"]), hvc.WithThumbprint(env["HVCSIM_THUMBPRINT"]))
+	require.NoError(t, err)
+	defer func() { _ = c.Logout(context.Background()) }()
+	spec := hvc.LinkCreateSpec{PSCHostname: env["HVC_PSC_HOSTNAME"], DomainName: env["HVC_PSC_DOMAIN"],
+		Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, SSLThumbprint: env["HVC_PSC_THUMBPRINT"]}
+	_, err = c.Links.Create(ctx, spec)
+	require.ErrorContains(t, err, "user name or password is incorrect")
+	spec.Username, spec.Password = env["HVC_PSC_USERNAME"], env["HVC_PSC_PASSWORD"]
+	_, err = c.Links.Create(ctx, spec)
+	require.NoError(t, err)
+
+	for _, bad := range []string{"psc.unknown.example=u:p", "nouser", simulator.DefaultForeignPSC + "=u"} {
+		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, io.Discard, io.Discard), bad)
+	}
+}
+
+// docKeys returns the JSON member names docs/simulator.md documents for
+// hvcsim -json (top level, and those of a foreign_pscs entry) and for the
+// facts of GET /hvcsim/.
+func docKeys(t *testing.T) (top, psc, facts []string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "simulator.md"))
+	require.NoError(t, err)
+	quoted := regexp.MustCompile(`"(\w+)"`)
+	names := func(s string) []string {
+		var out []string
+		for _, m := range quoted.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "`{\"url\""):
+			inner := regexp.MustCompile(`\[\{[^]]*\}\]`)
+			psc = names(inner.FindString(line))
+			top = names(inner.ReplaceAllString(line, ""))
+		case strings.HasPrefix(line, "| `GET /hvcsim/` |"):
+			_, row, _ := strings.Cut(line, "facts:")
+			row = regexp.MustCompile(`\([^)]*\)`).ReplaceAllString(row, "") // members of members
+			for _, m := range regexp.MustCompile("`(\\w+)`").FindAllStringSubmatch(row, -1) {
+				facts = append(facts, m[1])
+			}
+		}
+	}
+	require.NotEmpty(t, top, "docs/simulator.md documents no -json line")
+	require.NotEmpty(t, psc, "docs/simulator.md documents no foreign_pscs entry")
+	require.NotEmpty(t, facts, "docs/simulator.md documents no GET /hvcsim/ facts")
+	return top, psc, facts
+}
+
+// keys returns the member names of a JSON object.
+func keys(t *testing.T, b []byte) []string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(b, &m))
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestRunJSONMatchesDocs: the -json line has exactly the members
+// docs/simulator.md lists (cert_file only with -cert-out), a foreign PSC
+// entry likewise, and GET /hvcsim/ answers the documented facts, the
+// control URL under the same name as in -json.
+func TestRunJSONMatchesDocs(t *testing.T) {
+	t.Parallel()
+	top, psc, facts := docKeys(t)
+	without := slices.DeleteFunc(slices.Clone(top), func(k string) bool { return k == "cert_file" })
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"with -cert-out", []string{"-cert-out", filepath.Join(t.TempDir(), "c.pem")}, top},
+		{"without", nil, without},
+	} {
+		lines, stop := startRun(t, append([]string{"-addr", "127.0.0.1:0", "-json"}, tc.args...)...)
+		require.Len(t, lines, 1)
+		assert.ElementsMatch(t, tc.want, keys(t, []byte(lines[0])), tc.name)
+		var r struct {
+			ForeignPSCs []json.RawMessage `json:"foreign_pscs"`
+			ControlURL  string            `json:"control_url"`
+			Thumbprint  string            `json:"thumbprint"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
+		require.NotEmpty(t, r.ForeignPSCs)
+		assert.ElementsMatch(t, psc, keys(t, r.ForeignPSCs[0]), tc.name+": foreign_pscs entry")
+
+		resp, err := pinned(t, r.Thumbprint).Get(r.ControlURL)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.NoError(t, err)
+		assert.ElementsMatch(t, facts, keys(t, body), tc.name+": GET /hvcsim/")
+		assert.Contains(t, facts, "control_url", "GET /hvcsim/ names the control URL as -json does")
+		require.NoError(t, stop())
 	}
 }

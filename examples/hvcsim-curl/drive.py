@@ -88,7 +88,7 @@ def main():
 
 def drive(reach, curl):
     url, ctl = reach["url"], reach["control_url"]
-    admin = (reach["user"], reach["password"])
+    admin = (reach["username"], reach["password"])
     check(reach["version"] == "8.0", "hvcsim reports the release asked for")
 
     status, _, facts = curl("GET", ctl)
@@ -102,8 +102,8 @@ def drive(reach, curl):
 
     # Trust on first use: the create without a thumbprint reports the one the PSC presents.
     psc = reach["foreign_pscs"][0]
-    spec = {"psc_hostname": psc["host"], "domain_name": "remote.local",
-            "username": "administrator@remote.local", "password": "psc-s3cret"}
+    spec = {"psc_hostname": psc["hostname"], "domain_name": reach["psc_domain"],
+            "username": psc["username"], "password": psc["password"]}
     status, _, err = curl("POST", url + "/api/hvc/links", body=spec, session=token)
     check(status == 400 and err["error_type"] == "UNVERIFIED_PEER", "create without thumbprint is UNVERIFIED_PEER")
     check(err["data"]["ssl_thumbprint"] == psc["thumbprint"], "the presented thumbprint is the advertised one")
@@ -149,7 +149,7 @@ def drive(reach, curl):
     status, _, log = curl("GET", ctl + "requests?bodies=masked")
     creates = [r for r in log if r["method"] == "POST" and r["path"] == "/api/hvc/links"]
     check(status == 200 and len(creates) == 2, "the log has both creates")
-    check("psc-s3cret" not in json.dumps(log) and "[REDACTED]" in creates[0]["body"], "passwords are masked in the log")
+    check(psc["password"] not in json.dumps(log) and "[REDACTED]" in creates[0]["body"], "passwords are masked in the log")
 
     # Reset.
     status, _, _ = curl("POST", ctl + "reset")

@@ -7,20 +7,30 @@
 // The simulator plays vCenter 8.0 (simulatorVersion): the demo syncs a
 // provider, and sync providers exist only up to 8.0 (8.0U1 removed them).
 //
-// Against a real vCenter, set HVC_URL, HVC_USERNAME and HVC_PASSWORD (and
-// HVC_THUMBPRINT to pin the vCenter's certificate), plus the foreign PSC:
-// HVC_PSC_HOSTNAME, HVC_PSC_DOMAIN, HVC_PSC_USERNAME, HVC_PSC_PASSWORD and
-// HVC_PSC_THUMBPRINT, the thumbprint you obtained out of band and expect the
-// PSC to present.
+// Against a real vCenter (or a simulator started apart, after `. ./sim.env`
+// from `hvcctl sim` or `eval "$(hvcsim)"`), set HVC_URL, HVC_USERNAME and
+// HVC_PASSWORD, plus the foreign PSC: HVC_PSC_HOSTNAME, HVC_PSC_DOMAIN,
+// HVC_PSC_USERNAME, HVC_PSC_PASSWORD and HVC_PSC_THUMBPRINT, the thumbprint
+// you obtained out of band and expect the PSC to present. The vCenter's
+// certificate is trusted as hvcctl trusts it: HVC_INSECURE=true skips the
+// check, else HVC_THUMBPRINT pins it, else its "host:port thumbprint" line
+// in the HVC_TLS_KNOWN_HOSTS file, else the CA certificates in the PEM file
+// HVC_TLS_CA_CERTS, else the system roots.
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hvcsdk/hvc"
@@ -164,9 +174,11 @@ func configure(getenv func(string) string) (target, func(), error) {
 			knownPSC:  getenv("HVC_PSC_THUMBPRINT"),
 			pollEvery: 2 * time.Second,
 		}
-		if tp := getenv("HVC_THUMBPRINT"); tp != "" {
-			t.opts = append(t.opts, hvc.WithThumbprint(tp))
+		trust, err := trustFromEnv(getenv, u)
+		if err != nil {
+			return target{}, nil, err
 		}
+		t.opts = append(t.opts, trust...)
 		return t, func() {}, nil
 	}
 	sim, err := simulator.New(simulator.WithVersion(simulatorVersion), simulator.WithSyncDuration(1500*time.Millisecond))
@@ -185,9 +197,86 @@ func configure(getenv func(string) string) (target, func(), error) {
 		},
 		psc: hvc.LinkCreateSpec{
 			PSCHostname: simulator.DefaultForeignPSC, DomainName: "remote.local",
-			Username: "administrator@remote.local", Password: "remote-secret",
+			Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword,
 		},
 		knownPSC:  simulator.DefaultForeignThumbprint,
 		pollEvery: 250 * time.Millisecond,
 	}, func() { _ = sim.Close() }, nil
+}
+
+// trustFromEnv chooses how to trust the vCenter at rawURL, in hvcctl's
+// order: HVC_INSECURE, HVC_THUMBPRINT, the HVC_TLS_KNOWN_HOSTS line for the
+// host, HVC_TLS_CA_CERTS, or (no option) the system roots.
+func trustFromEnv(getenv func(string) string, rawURL string) ([]hvc.Option, error) {
+	if v := getenv("HVC_INSECURE"); v != "" {
+		insecure, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("HVC_INSECURE: %q is not true or false", v)
+		}
+		if insecure {
+			return []hvc.Option{hvc.WithInsecureSkipVerify()}, nil
+		}
+	}
+	if tp := getenv("HVC_THUMBPRINT"); tp != "" {
+		return []hvc.Option{hvc.WithThumbprint(tp)}, nil
+	}
+	if file := getenv("HVC_TLS_KNOWN_HOSTS"); file != "" {
+		tp, err := knownHost(file, rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("HVC_TLS_KNOWN_HOSTS: %w", err)
+		}
+		if tp != "" {
+			return []hvc.Option{hvc.WithThumbprint(tp)}, nil
+		}
+	}
+	if file := getenv("HVC_TLS_CA_CERTS"); file != "" {
+		b, err := os.ReadFile(file) //nolint:gosec // G304: the user names the CA file
+		if err != nil {
+			return nil, fmt.Errorf("HVC_TLS_CA_CERTS: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("HVC_TLS_CA_CERTS: no PEM certificate in %s", file)
+		}
+		return []hvc.Option{hvc.WithRootCAs(pool)}, nil
+	}
+	return nil, nil
+}
+
+// knownHost returns the thumbprint a known-hosts file ("host:port
+// thumbprint" lines, as hvcctl and govc write them; plain "host" for port
+// 443) records for the server at rawURL, the last matching line winning, or
+// "" when none does.
+func knownHost(file, rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", err
+	}
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = "443"
+	}
+	keys := []string{net.JoinHostPort(host, port)}
+	if port == "443" {
+		keys = append(keys, host)
+	}
+	f, err := os.Open(file) //nolint:gosec // G304: the user names the known-hosts file
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var tp string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		for _, k := range keys {
+			if strings.EqualFold(fields[0], k) {
+				tp = fields[1]
+			}
+		}
+	}
+	return tp, sc.Err()
 }

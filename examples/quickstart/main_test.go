@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +66,7 @@ func TestRunSkipsSyncWhereThereIsNone(t *testing.T) {
 	env := map[string]string{
 		"HVC_URL": sim.URL(), "HVC_USERNAME": simulator.DefaultAdminUser, "HVC_PASSWORD": simulator.DefaultAdminPassword,
 		"HVC_THUMBPRINT": sim.Thumbprint(), "HVC_PSC_HOSTNAME": simulator.DefaultForeignPSC, "HVC_PSC_DOMAIN": "remote.local",
-		"HVC_PSC_USERNAME": "administrator@remote.local", "HVC_PSC_PASSWORD": "pw", "HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
+		"HVC_PSC_USERNAME": simulator.DefaultForeignUser, "HVC_PSC_PASSWORD": simulator.DefaultForeignPassword, "HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
 	}
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, func(k string) string { return env[k] }))
@@ -71,4 +74,59 @@ func TestRunSkipsSyncWhereThereIsNone(t *testing.T) {
 	assert.Contains(t, s, "skipping the sync: hvc: GET /hvc/links/link-1/sync/providers: sync providers exist in vSphere 6.7–8.0")
 	assert.Contains(t, s, "deleted link link-1")
 	assert.Empty(t, sim.Links())
+}
+
+// TestRunTrustsFromEnvironment: pointed at a server through HVC_URL (as
+// after `. ./sim.env` from hvcctl sim or hvcsim), the demo trusts the
+// certificate the way hvcctl does: by the server's line in the
+// HVC_TLS_KNOWN_HOSTS file, by the CA certificates in HVC_TLS_CA_CERTS, or
+// not at all with HVC_INSECURE.
+func TestRunTrustsFromEnvironment(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t)
+	host := strings.TrimPrefix(sim.URL(), "https://")
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	knownHosts := write("known_hosts", "# hvcctl known hosts\nother.example:443 "+strings.Repeat("00:", 31)+"00\n"+host+" "+sim.Thumbprint()+"\n")
+	wrongHosts := write("wrong_hosts", host+" "+strings.Repeat("AB:", 31)+"AB\n")
+	caCerts := write("ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sim.Certificate().Raw})))
+	for _, tc := range []struct {
+		name    string
+		trust   map[string]string
+		wantErr string
+	}{
+		{"known hosts", map[string]string{"HVC_TLS_KNOWN_HOSTS": knownHosts}, ""},
+		{"ca certs", map[string]string{"HVC_TLS_CA_CERTS": caCerts}, ""},
+		{"insecure", map[string]string{"HVC_INSECURE": "true"}, ""},
+		{"known hosts mismatch", map[string]string{"HVC_TLS_KNOWN_HOSTS": wrongHosts}, "login"},
+		{"nothing", map[string]string{}, "login"},
+		{"missing ca file", map[string]string{"HVC_TLS_CA_CERTS": filepath.Join(dir, "none.pem")}, "HVC_TLS_CA_CERTS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{
+				"HVC_URL": sim.URL(), "HVC_USERNAME": simulator.DefaultAdminUser, "HVC_PASSWORD": simulator.DefaultAdminPassword,
+				"HVC_PSC_HOSTNAME": simulator.DefaultForeignPSC, "HVC_PSC_DOMAIN": "foreign-" + strings.ReplaceAll(tc.name, " ", "-") + ".local",
+				"HVC_PSC_USERNAME": simulator.DefaultForeignUser, "HVC_PSC_PASSWORD": simulator.DefaultForeignPassword,
+				"HVC_PSC_THUMBPRINT": simulator.DefaultForeignThumbprint,
+			}
+			for k, v := range tc.trust {
+				env[k] = v
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var out bytes.Buffer
+			err := run(ctx, &out, func(k string) string { return env[k] })
+			if tc.wantErr != "" {
+				require.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err, out.String())
+			assert.Contains(t, out.String(), "sync SUCCEEDED")
+		})
+	}
 }
