@@ -16,12 +16,12 @@ import (
 	"github.com/hvcsdk/hvc/simulator"
 )
 
-// Foreign PSC settings printed by sim. The simulator accepts any foreign
-// credentials; these are example values for the HVC_PSC_* variables.
+// Foreign PSC settings printed by sim: the simulator's default foreign PSC
+// and the credentials it checks, for the HVC_PSC_* variables.
 const (
-	simPSCDomain   = "foreign.local"
-	simPSCUser     = "administrator@foreign.local"
-	simPSCPassword = "Foreign!23"
+	simPSCDomain   = simulator.DefaultForeignDomain
+	simPSCUser     = simulator.DefaultForeignUser
+	simPSCPassword = simulator.DefaultForeignPassword
 )
 
 func (a *app) simCmd() *cobra.Command {

@@ -265,39 +265,37 @@ func (a *app) trustOptions(t target) ([]hvc.Option, error) {
 	if a.g.insecure && a.g.thumbprint != "" {
 		return nil, usageErr(errors.New("--insecure and --thumbprint (HVC_THUMBPRINT) exclude each other"))
 	}
-	var opts []hvc.Option
-	if a.g.caCerts != "" {
-		pem, err := os.ReadFile(a.g.caCerts)
-		if err != nil {
-			return nil, usageErr(fmt.Errorf("--tls-ca-certs: %w", err))
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, usageErr(fmt.Errorf("--tls-ca-certs: no PEM certificate in %s", a.g.caCerts))
-		}
-		opts = append(opts, hvc.WithRootCAs(pool))
-	}
+	// One source decides, in this order; a CA file is used only when no
+	// pin applies (the SDK refuses a pool next to a pin or --insecure).
 	switch {
 	case a.g.insecure:
 		a.warnf("certificate verification of %s is disabled (--insecure); prefer --thumbprint or %s", t.hostport, a.g.knownHosts)
-		return append(opts, hvc.WithInsecureSkipVerify()), nil
+		return []hvc.Option{hvc.WithInsecureSkipVerify()}, nil
 	case a.g.thumbprint != "":
 		a.debugf("trusting %s by the pinned thumbprint %s", t.hostport, a.g.thumbprint)
-		return append(opts, hvc.WithThumbprint(a.g.thumbprint)), wrapUsage(hvcOptionCheck(hvc.WithThumbprint(a.g.thumbprint)))
+		return []hvc.Option{hvc.WithThumbprint(a.g.thumbprint)}, wrapUsage(hvcOptionCheck(hvc.WithThumbprint(a.g.thumbprint)))
 	}
 	if tp, ok := lookupKnownHost(a.g.knownHosts, t.hostport); ok {
 		if err := hvcOptionCheck(hvc.WithThumbprint(tp)); err != nil {
 			return nil, usageErr(fmt.Errorf("%s: entry for %s: %w", a.g.knownHosts, t.hostport, err))
 		}
 		a.debugf("trusting %s by its entry %s in %s", t.hostport, tp, a.g.knownHosts)
-		return append(opts, hvc.WithThumbprint(tp)), nil
+		return []hvc.Option{hvc.WithThumbprint(tp)}, nil
 	}
-	if a.g.caCerts != "" {
-		a.debugf("verifying %s against the CA certificates in %s", t.hostport, a.g.caCerts)
-	} else {
+	if a.g.caCerts == "" {
 		a.debugf("verifying %s against the system roots (no entry in %s)", t.hostport, a.g.knownHosts)
+		return nil, nil
 	}
-	return opts, nil
+	pem, err := os.ReadFile(a.g.caCerts)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("--tls-ca-certs: %w", err))
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, usageErr(fmt.Errorf("--tls-ca-certs: no PEM certificate in %s", a.g.caCerts))
+	}
+	a.debugf("verifying %s against the CA certificates in %s", t.hostport, a.g.caCerts)
+	return []hvc.Option{hvc.WithRootCAs(pool)}, nil
 }
 
 // hvcOptionCheck validates an option by building a throw-away client.

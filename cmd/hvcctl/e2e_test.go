@@ -477,6 +477,10 @@ func TestTrustSources(t *testing.T) {
 	cmdline, _, _ = strings.Cut(cmdline, "\n")
 	mustRun(t, noKH, 0, strings.Fields(cmdline)...)
 	mustRun(t, noKH, 0, "link", "ls")
+	// A CA file next to a known-hosts entry or a pin: the pin decides, and
+	// the CA file is not passed along (the SDK refuses both at once).
+	mustRun(t, noKH.with("HVC_TLS_CA_CERTS", ca), 0, "link", "ls")
+	mustRun(t, noKH.with("HVC_TLS_CA_CERTS", ca, "HVC_THUMBPRINT", sim.Thumbprint()), 0, "link", "ls")
 	// --insecure and a pin exclude each other.
 	mustRun(t, noKH, exitUsage, "link", "ls", "-k", "--thumbprint", wrong)
 }
