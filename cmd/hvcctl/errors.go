@@ -73,7 +73,12 @@ type opError struct {
 	err error
 }
 
-func (e *opError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *opError) Error() string {
+	// The SDK starts its messages with "hvc: "; after the operation that
+	// prefix only repeats where the message comes from.
+	return e.op + ": " + strings.TrimPrefix(e.err.Error(), "hvc: ")
+}
+
 func (e *opError) Unwrap() error { return e.err }
 
 func op(err error, format string, args ...any) error {

@@ -57,7 +57,9 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	if code == 0 && bin != "" && transcript.Len() == 0 {
+	// An empty transcript means the scan above checked nothing; a -run
+	// that selects only unit tests legitimately runs no binary.
+	if code == 0 && bin != "" && transcript.Len() == 0 && flag.Lookup("test.run").Value.String() == "" {
 		fmt.Fprintln(os.Stderr, "FAIL: the transcript of hvcctl output is empty")
 		code = 1
 	}

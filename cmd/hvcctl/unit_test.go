@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,5 +135,20 @@ func TestClosestSuggestsOnlyCloseNames(t *testing.T) {
 		if got := closest(c.in, knownEnv); got != c.want {
 			t.Errorf("closest(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestOpErrorDropsTheSDKPrefix: an SDK error under a command's operation
+// reads "wait for …: waiting for …", not "wait for …: hvc: waiting for …".
+func TestOpErrorDropsTheSDKPrefix(t *testing.T) {
+	t.Parallel()
+	sdk := fmt.Errorf("hvc: waiting for the sync of provider p on link l: %w", context.DeadlineExceeded)
+	err := op(sdk, "wait for the sync of %s/%s", "l", "p")
+	want := "wait for the sync of l/p: waiting for the sync of provider p on link l: context deadline exceeded"
+	if err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Error("the cause is lost")
 	}
 }
