@@ -61,6 +61,21 @@ func (a *app) resolvePSC(cmd *cobra.Command, p *pscFlags, all bool) {
 
 // pscPassword returns the foreign PSC's password from --psc-password-stdin,
 // --psc-password-file/HVC_PSC_PASSWORD_FILE, HVC_PSC_PASSWORD or a prompt.
+// optionalPSCCredentials returns the foreign PSC's credentials when
+// --psc-user is given (operations that take them are then sent with them),
+// reading the password from its sources; nil otherwise.
+func (a *app) optionalPSCCredentials(cmd *cobra.Command, p *pscFlags) (*hvc.Credentials, error) {
+	a.resolvePSC(cmd, p, false)
+	if p.user == "" {
+		return nil, nil
+	}
+	pw, err := a.pscPassword(cmd, p)
+	if err != nil {
+		return nil, err
+	}
+	return &hvc.Credentials{UserName: p.user, Password: pw}, nil
+}
+
 func (a *app) pscPassword(cmd *cobra.Command, p *pscFlags) (string, error) {
 	if p.passwordStdin && a.g.passwordStdin {
 		return "", usageErr(errors.New("--password-stdin and --psc-password-stdin cannot both read stdin; use a _FILE variable for one of them"))
@@ -344,14 +359,9 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			id := argv[0]
-			a.resolvePSC(cmd, &p, false)
-			var creds *hvc.Credentials
-			if p.user != "" {
-				pw, err := a.pscPassword(cmd, &p)
-				if err != nil {
-					return err
-				}
-				creds = &hvc.Credentials{UserName: p.user, Password: pw}
+			creds, err := a.optionalPSCCredentials(cmd, &p)
+			if err != nil {
+				return err
 			}
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()

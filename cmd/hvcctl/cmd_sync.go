@@ -125,14 +125,9 @@ exit code 7.`,
 			if wf.poll <= 0 {
 				return usageErr(errors.New("--poll-interval must be positive"))
 			}
-			a.resolvePSC(cmd, &p, false)
-			var creds *hvc.Credentials
-			if p.user != "" {
-				pw, err := a.pscPassword(cmd, &p)
-				if err != nil {
-					return err
-				}
-				creds = &hvc.Credentials{UserName: p.user, Password: pw}
+			creds, err := a.optionalPSCCredentials(cmd, &p)
+			if err != nil {
+				return err
 			}
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
