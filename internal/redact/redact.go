@@ -16,11 +16,14 @@ import (
 // Mask replaces a secret wherever one is removed.
 const Mask = "[REDACTED]"
 
-// secretKey reports whether a JSON member name holds a secret.
+// secretKey reports whether a JSON member name holds a secret. A session
+// is secret as "session" itself or its id ("session_id", "sessionId",
+// "vmware-api-session-id"), not as state about one ("current_session_info").
 func secretKey(k string) bool {
 	k = strings.ToLower(k)
 	return strings.Contains(k, "password") || strings.Contains(k, "secret") ||
-		strings.Contains(k, "session") || strings.Contains(k, "token") ||
+		k == "session" || strings.Contains(k, "session_id") || strings.Contains(k, "sessionid") ||
+		strings.Contains(k, "session-id") || strings.Contains(k, "token") ||
 		k == "authorization"
 }
 

@@ -47,6 +47,8 @@ func TestJSON(t *testing.T) {
 		{"legacy map pair without value", `[{"key":"password"}]`, `[{"key":"password"}]`},
 		{"legacy map pair non-string key", `[{"key":1,"value":"v"}]`, `[{"key":1,"value":"v"}]`},
 		// Values that look secret are kept when the key is not.
+		{"session state kept", `{"current_session_info":{"stage":"COMPLETED","total_work":10}}`,
+			`{"current_session_info":{"stage":"COMPLETED","total_work":10}}`},
 		{"secret-looking values kept", `{"name":"password","note":"session token"}`, `{"name":"password","note":"session token"}`},
 		{"no secrets", `{"error_type":"NOT_FOUND","messages":[{"id":"x","args":["a"]}]}`,
 			`{"error_type":"NOT_FOUND","messages":[{"id":"x","args":["a"]}]}`},
