@@ -34,18 +34,14 @@ func (a *app) adminChange(use, short string, min, max int, names string, change 
 	cmd := &cobra.Command{
 		Use: use, Short: short, Args: args(min, max, names),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			if change != nil {
-				if err := change(ctx, c, argv); err != nil {
-					return err
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				if change != nil {
+					if err := change(ctx, c, argv); err != nil {
+						return err
+					}
 				}
-			}
-			return a.printAdmins(ctx, c)
+				return a.printAdmins(ctx, c)
+			})
 		},
 	}
 	if use == "ls" {
@@ -85,23 +81,19 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			q := "Replace the administrator groups with " + strings.Join(argv, ", ") + "?"
-			if none {
-				q = "Remove all administrator groups?"
-			}
-			if err := a.confirm(yes, q, "replace the administrator groups"); err != nil {
-				return err
-			}
-			if err := c.Administrators.Set(ctx, argv); err != nil {
-				return op(err, "set administrator groups")
-			}
-			return a.printAdmins(ctx, c)
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				q := "Replace the administrator groups with " + strings.Join(argv, ", ") + "?"
+				if none {
+					q = "Remove all administrator groups?"
+				}
+				if err := a.confirm(yes, q, "replace the administrator groups"); err != nil {
+					return err
+				}
+				if err := c.Administrators.Set(ctx, argv); err != nil {
+					return op(err, "set administrator groups")
+				}
+				return a.printAdmins(ctx, c)
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -156,45 +157,41 @@ value the PSC's administrator gave you.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			spec := hvc.LinkCreateSpec{PSCHostname: p.host, Port: p.port, DomainName: p.domain, Username: p.user,
-				Password: pw, SSLThumbprint: tp, SSLCertificate: certPEM, AdminGroups: groups}
-			var id string
-			if tp == "" && certPEM == "" && a.canPrompt() {
-				id, err = c.Links.CreateTrusting(ctx, spec, func(info hvc.CertificateInfo) (bool, error) {
-					return a.askTrust(p.host, info)
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				spec := hvc.LinkCreateSpec{PSCHostname: p.host, Port: p.port, DomainName: p.domain, Username: p.user,
+					Password: pw, SSLThumbprint: tp, SSLCertificate: certPEM, AdminGroups: groups}
+				var id string
+				if tp == "" && certPEM == "" && a.canPrompt() {
+					id, err = c.Links.CreateTrusting(ctx, spec, func(info hvc.CertificateInfo) (bool, error) {
+						return a.askTrust(p.host, info)
+					})
+				} else {
+					id, err = c.Links.Create(ctx, spec)
+				}
+				var peer *hvc.UnverifiedPeerError
+				if errors.As(err, &peer) {
+					sent := tp
+					if certTP != "" {
+						sent = certTP
+					}
+					port := p.port
+					if port == "" {
+						port = "443"
+					}
+					return a.explainPeer(err, peer, p.host, net.JoinHostPort(p.host, port), sent)
+				}
+				if certPEM != "" && errors.Is(err, hvc.ErrUnexpectedInput) {
+					return withHints(op(err, "create link to %s", p.host), nil,
+						"this vCenter predates ssl_certificate (vSphere 9.0); pass --psc-thumbprint "+certTP+" instead (the certificate's SHA-256 thumbprint)")
+				}
+				if err != nil {
+					return op(err, "create link to %s", p.host)
+				}
+				out := linkOut{Link: id, DisplayName: p.domain}
+				return a.emit(out, func(w io.Writer) {
+					fmt.Fprintln(w, "LINK\tDISPLAY NAME")
+					fmt.Fprintf(w, "%s\t%s\n", cell(out.Link), cell(out.DisplayName))
 				})
-			} else {
-				id, err = c.Links.Create(ctx, spec)
-			}
-			var peer *hvc.UnverifiedPeerError
-			if errors.As(err, &peer) {
-				sent := tp
-				if certTP != "" {
-					sent = certTP
-				}
-				port := p.port
-				if port == "" {
-					port = "443"
-				}
-				return a.explainPeer(err, peer, p.host, net.JoinHostPort(p.host, port), sent)
-			}
-			if certPEM != "" && errors.Is(err, hvc.ErrUnexpectedInput) {
-				return withHints(op(err, "create link to %s", p.host), nil,
-					"this vCenter predates ssl_certificate (vSphere 9.0); pass --psc-thumbprint "+certTP+" instead (the certificate's SHA-256 thumbprint)")
-			}
-			if err != nil {
-				return op(err, "create link to %s", p.host)
-			}
-			out := linkOut{Link: id, DisplayName: p.domain}
-			return a.emit(out, func(w io.Writer) {
-				fmt.Fprintln(w, "LINK\tDISPLAY NAME")
-				fmt.Fprintf(w, "%s\t%s\n", cell(out.Link), cell(out.DisplayName))
 			})
 		},
 	}
@@ -283,25 +280,21 @@ func (a *app) linkLsCmd() *cobra.Command {
 		Use: "ls", Aliases: []string{"list"}, Short: "List hybrid links",
 		Args: args(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			links, err := c.Links.List(ctx)
-			if err != nil {
-				return op(err, "list links")
-			}
-			out := make([]linkOut, 0, len(links))
-			for _, l := range links {
-				out = append(out, linkOut{Link: l.Link, DisplayName: l.DisplayName})
-			}
-			return a.emit(out, func(w io.Writer) {
-				fmt.Fprintln(w, "LINK\tDISPLAY NAME")
-				for _, l := range out {
-					fmt.Fprintf(w, "%s\t%s\n", cell(l.Link), cell(l.DisplayName))
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				links, err := c.Links.List(ctx)
+				if err != nil {
+					return op(err, "list links")
 				}
+				out := make([]linkOut, 0, len(links))
+				for _, l := range links {
+					out = append(out, linkOut{Link: l.Link, DisplayName: l.DisplayName})
+				}
+				return a.emit(out, func(w io.Writer) {
+					fmt.Fprintln(w, "LINK\tDISPLAY NAME")
+					for _, l := range out {
+						fmt.Fprintf(w, "%s\t%s\n", cell(l.Link), cell(l.DisplayName))
+					}
+				})
 			})
 		},
 	}
@@ -313,31 +306,27 @@ func (a *app) linkGetCmd() *cobra.Command {
 		Use:               "get LINK", Short: "Show a link's connection health (vSphere 8.0U1+)",
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			info, err := c.Links.Get(ctx, argv[0])
-			if err != nil {
-				return op(err, "get link %s", argv[0])
-			}
-			out := linkInfoOut{Link: argv[0], HealthStatusMessage: message(info.HealthStatusMessage)}
-			if info.ConnectionHealthStatus != "" {
-				s := string(info.ConnectionHealthStatus)
-				out.ConnectionHealthStatus = &s
-			}
-			return a.emit(out, func(w io.Writer) {
-				fmt.Fprintln(w, "LINK\tHEALTH\tMESSAGE")
-				health, msg := "-", "-"
-				if out.ConnectionHealthStatus != nil {
-					health = cell(*out.ConnectionHealthStatus)
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				info, err := c.Links.Get(ctx, argv[0])
+				if err != nil {
+					return op(err, "get link %s", argv[0])
 				}
-				if out.HealthStatusMessage != nil {
-					msg = cell(out.HealthStatusMessage.DefaultMessage)
+				out := linkInfoOut{Link: argv[0], HealthStatusMessage: message(info.HealthStatusMessage)}
+				if info.ConnectionHealthStatus != "" {
+					s := string(info.ConnectionHealthStatus)
+					out.ConnectionHealthStatus = &s
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\n", cell(out.Link), health, msg)
+				return a.emit(out, func(w io.Writer) {
+					fmt.Fprintln(w, "LINK\tHEALTH\tMESSAGE")
+					health, msg := "-", "-"
+					if out.ConnectionHealthStatus != nil {
+						health = cell(*out.ConnectionHealthStatus)
+					}
+					if out.HealthStatusMessage != nil {
+						msg = cell(out.HealthStatusMessage.DefaultMessage)
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\n", cell(out.Link), health, msg)
+				})
 			})
 		},
 	}
@@ -363,28 +352,24 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			if err := a.confirm(yes, "Delete link "+id+"?", "delete link "+id); err != nil {
-				return err
-			}
-			if creds != nil {
-				err = c.Links.DeleteWithCredentials(ctx, id, *creds)
-			} else {
-				err = c.Links.Delete(ctx, id)
-			}
-			if err != nil && creds != nil && isUnavailable(err) {
-				return withHints(op(err, "delete link %s", id), nil, "this vCenter deletes links without the foreign PSC's credentials: run it without --psc-user")
-			}
-			if err != nil {
-				return op(err, "delete link %s", id)
-			}
-			out := linkDeletedOut{Link: id, Deleted: true}
-			return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "deleted link %s\n", id) })
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				if err := a.confirm(yes, "Delete link "+id+"?", "delete link "+id); err != nil {
+					return err
+				}
+				if creds != nil {
+					err = c.Links.DeleteWithCredentials(ctx, id, *creds)
+				} else {
+					err = c.Links.Delete(ctx, id)
+				}
+				if err != nil && creds != nil && isUnavailable(err) {
+					return withHints(op(err, "delete link %s", id), nil, "this vCenter deletes links without the foreign PSC's credentials: run it without --psc-user")
+				}
+				if err != nil {
+					return op(err, "delete link %s", id)
+				}
+				out := linkDeletedOut{Link: id, Deleted: true}
+				return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "deleted link %s\n", id) })
+			})
 		},
 	}
 	cmd.Flags().StringVar(&p.user, "psc-user", "", "delete with this foreign PSC user's credentials")

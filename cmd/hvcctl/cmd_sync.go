@@ -45,26 +45,22 @@ func (a *app) syncLsCmd() *cobra.Command {
 		Use:               "ls LINK", Aliases: []string{"list"}, Short: "List a link's sync providers and their state",
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			link := argv[0]
-			ps, err := c.SyncProviders.List(ctx, link)
-			if err != nil {
-				return op(err, "list the sync providers of link %s", link)
-			}
-			out := make([]providerOut, 0, len(ps))
-			for _, p := range ps {
-				info, err := c.SyncProviders.Get(ctx, link, p.Provider)
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				link := argv[0]
+				ps, err := c.SyncProviders.List(ctx, link)
 				if err != nil {
-					return op(err, "get sync provider %s of link %s", p.Provider, link)
+					return op(err, "list the sync providers of link %s", link)
 				}
-				out = append(out, provider(link, p.Provider, info))
-			}
-			return a.emit(out, func(w io.Writer) { providerTable(w, out) })
+				out := make([]providerOut, 0, len(ps))
+				for _, p := range ps {
+					info, err := c.SyncProviders.Get(ctx, link, p.Provider)
+					if err != nil {
+						return op(err, "get sync provider %s of link %s", p.Provider, link)
+					}
+					out = append(out, provider(link, p.Provider, info))
+				}
+				return a.emit(out, func(w io.Writer) { providerTable(w, out) })
+			})
 		},
 	}
 }
@@ -75,18 +71,14 @@ func (a *app) syncGetCmd() *cobra.Command {
 		Use:               "get LINK PROVIDER", Short: "Show a sync provider's state and current sync",
 		Args: args(2, 2, "LINK PROVIDER"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			info, err := c.SyncProviders.Get(ctx, argv[0], argv[1])
-			if err != nil {
-				return op(err, "get sync provider %s of link %s", argv[1], argv[0])
-			}
-			out := provider(argv[0], argv[1], info)
-			return a.emit(out, func(w io.Writer) { providerTable(w, []providerOut{out}) })
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				info, err := c.SyncProviders.Get(ctx, argv[0], argv[1])
+				if err != nil {
+					return op(err, "get sync provider %s of link %s", argv[1], argv[0])
+				}
+				out := provider(argv[0], argv[1], info)
+				return a.emit(out, func(w io.Writer) { providerTable(w, []providerOut{out}) })
+			})
 		},
 	}
 }
@@ -129,27 +121,23 @@ exit code 7.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			link, providers := argv[0], argv[1:]
-			if wait {
-				return syncCredsHint(a.waitSync(ctx, c, link, providers, creds, true, wf), creds)
-			}
-			var out []syncStartedOut
-			for _, prov := range providers {
-				if err := c.SyncProviders.Start(ctx, link, prov, creds); err != nil {
-					return syncCredsHint(op(err, "start the sync of provider %s on link %s", prov, link), creds)
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				link, providers := argv[0], argv[1:]
+				if wait {
+					return syncCredsHint(a.waitSync(ctx, c, link, providers, creds, true, wf), creds)
 				}
-				out = append(out, syncStartedOut{Link: link, Provider: prov, Started: true})
-			}
-			return a.emit(out, func(w io.Writer) {
-				for _, o := range out {
-					fmt.Fprintf(w, "started the sync of provider %s on link %s\n", o.Provider, o.Link)
+				var out []syncStartedOut
+				for _, prov := range providers {
+					if err := c.SyncProviders.Start(ctx, link, prov, creds); err != nil {
+						return syncCredsHint(op(err, "start the sync of provider %s on link %s", prov, link), creds)
+					}
+					out = append(out, syncStartedOut{Link: link, Provider: prov, Started: true})
 				}
+				return a.emit(out, func(w io.Writer) {
+					for _, o := range out {
+						fmt.Fprintf(w, "started the sync of provider %s on link %s\n", o.Provider, o.Link)
+					}
+				})
 			})
 		},
 	}
@@ -180,23 +168,19 @@ func (a *app) syncWaitCmd() *cobra.Command {
 			if wf.poll <= 0 {
 				return usageErr(errors.New("--poll-interval must be positive"))
 			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			link, providers := argv[0], argv[1:]
-			if len(providers) == 0 {
-				ps, err := c.SyncProviders.List(ctx, link)
-				if err != nil {
-					return op(err, "list the sync providers of link %s", link)
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				link, providers := argv[0], argv[1:]
+				if len(providers) == 0 {
+					ps, err := c.SyncProviders.List(ctx, link)
+					if err != nil {
+						return op(err, "list the sync providers of link %s", link)
+					}
+					for _, p := range ps {
+						providers = append(providers, p.Provider)
+					}
 				}
-				for _, p := range ps {
-					providers = append(providers, p.Provider)
-				}
-			}
-			return a.waitSync(ctx, c, link, providers, nil, false, wf)
+				return a.waitSync(ctx, c, link, providers, nil, false, wf)
+			})
 		},
 	}
 	addWaitFlags(cmd, &wf)
@@ -274,21 +258,17 @@ func (a *app) syncResetCmd() *cobra.Command {
 		Long: "Reset a link's sync state. Asks for confirmation on a terminal; pass --yes otherwise.",
 		Args: args(1, 1, "LINK"),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.connect(ctx)
-			if err != nil {
-				return err
-			}
-			link := argv[0]
-			if err := a.confirm(yes, "Reset the sync state of link "+link+"?", "reset the sync state of link "+link); err != nil {
-				return err
-			}
-			if err := c.Sync.Reset(ctx, link); err != nil {
-				return op(err, "reset the sync of link %s", link)
-			}
-			out := syncResetOut{Link: link, Reset: true}
-			return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "reset the sync state of link %s\n", link) })
+			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
+				link := argv[0]
+				if err := a.confirm(yes, "Reset the sync state of link "+link+"?", "reset the sync state of link "+link); err != nil {
+					return err
+				}
+				if err := c.Sync.Reset(ctx, link); err != nil {
+					return op(err, "reset the sync of link %s", link)
+				}
+				out := syncResetOut{Link: link, Reset: true}
+				return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "reset the sync state of link %s\n", link) })
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")

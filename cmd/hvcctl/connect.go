@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hvcsdk/hvc"
+	"github.com/spf13/cobra"
 )
 
 // target is the vCenter a command talks to.
@@ -422,4 +423,16 @@ func (a *app) debugf(format string, args ...any) {
 	if a.g.debug {
 		a.log.Debug("hvcctl: " + fmt.Sprintf(format, args...))
 	}
+}
+
+// withClient runs fn with a client connected under the command's context
+// (bounded by --timeout), the shape of every command that calls vCenter.
+func (a *app) withClient(cmd *cobra.Command, fn func(ctx context.Context, c *hvc.Client) error) error {
+	ctx, cancel := a.cmdContext(cmd)
+	defer cancel()
+	c, err := a.connect(ctx)
+	if err != nil {
+		return err
+	}
+	return fn(ctx, c)
 }
