@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 var (
 	bin      string
 	buildErr string
+	// binVersion is the module version Go stamped into bin.
+	binVersion string
 )
 
 func TestMain(m *testing.M) {
@@ -44,6 +47,16 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		bin = out
+		// Go stamps the module's VCS pseudo-version into a binary built
+		// from a checkout (unless -buildvcs=false), "(devel)" otherwise;
+		// hvcctl version must report exactly what was stamped.
+		bi, err := buildinfo.ReadFile(out)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "reading hvcctl's build info: %v\n", err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+		binVersion = bi.Main.Version
 	} else {
 		buildErr = "go toolchain not found: " + err.Error()
 	}
@@ -196,6 +209,11 @@ func normalize(s string, sim *simulator.Server, e env) string {
 	s = reTime.ReplaceAllString(s, "TIME")
 	s = reHash.ReplaceAllString(s, "HASH.json")
 	s = reGo.ReplaceAllString(s, "GOVERSION")
+	if binVersion != "" {
+		s = strings.ReplaceAll(s, "hvcctl "+binVersion+" (", "hvcctl VERSION (")
+		s = strings.ReplaceAll(s, `"version": "`+binVersion+`"`, `"version": "VERSION"`)
+		s = strings.ReplaceAll(s, "version: "+binVersion+"\n", "version: VERSION\n")
+	}
 	s = reDur.ReplaceAllString(s, "duration=D")
 	return s
 }
