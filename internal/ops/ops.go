@@ -1,7 +1,8 @@
 // Package ops is the one table of hvc operations. Each public operation of
 // the SDK is described here once: its name, HTTP method, flavor-less path
-// template, ?action= query, body parameter, whether it is idempotent, whether
-// its body can carry secrets, and the vSphere releases that serve it. The
+// template, ?action= query, body parameter, vAPI service and operation ids,
+// whether it is idempotent, whether its body can carry secrets, its declared
+// errors, and the vSphere releases that serve it. The
 // SDK builds requests from it, the simulator routes and applies version
 // profiles from it, tests iterate it, and the README's operations table is
 // checked against it.
@@ -98,30 +99,134 @@ type Op struct {
 	// the body in ({"spec":…}); "" when the body is sent as is in both
 	// flavors.
 	WrapAs string
-	// Idempotent operations may be retried (they use GET, PUT or DELETE).
+	// VAPIService and VAPIOperation are the vAPI service and operation ids
+	// (e.g. "com.vmware.vcenter.hvc.links", "create") that name the
+	// operation over vAPI JSON-RPC and in VMware's SDK bindings.
+	VAPIService, VAPIOperation string
+	// Idempotent operations may be retried after a failure that may have
+	// reached the server: sending them twice has the effect of once. It is
+	// stated per operation, never derived from the method.
 	Idempotent bool
 	// Secrets is true when the body can carry a password.
 	Secrets bool
+	// Errors are the std error types (error_type values such as
+	// "NOT_FOUND") the operation declares, in the order VMware's reference
+	// lists them, besides the runtime-level ones any operation may return.
+	Errors []string
 	// Since is the first release that serves the operation; Until the last
 	// one (0: still served by the newest release).
 	Since, Until Release
 }
 
 // The operations, one variable each, so the SDK names them without lookups.
+// Each row is every fact about one operation; adding an operation means
+// adding a row here (and to All).
 var (
-	LinksCreate                = &Op{Name: "Links.Create", Method: "POST", Template: "/hvc/links", WrapAs: "spec", Secrets: true, Since: R67}
-	LinksList                  = &Op{Name: "Links.List", Method: "GET", Template: "/hvc/links", Idempotent: true, Since: R67}
-	LinksGet                   = &Op{Name: "Links.Get", Method: "GET", Template: "/hvc/links/{link}", Idempotent: true, Since: R80U1}
-	LinksDelete                = &Op{Name: "Links.Delete", Method: "DELETE", Template: "/hvc/links/{link}", Idempotent: true, Since: R67}
-	LinksDeleteWithCredentials = &Op{Name: "Links.DeleteWithCredentials", Method: "POST", Template: "/hvc/links/{link}", Action: "delete", Secrets: true, Since: R80U1}
-	SyncReset                  = &Op{Name: "Sync.Reset", Method: "POST", Template: "/hvc/links/{link}/sync", Action: "reset", Since: R67, Until: R80}
-	SyncProvidersList          = &Op{Name: "SyncProviders.List", Method: "GET", Template: "/hvc/links/{link}/sync/providers", Idempotent: true, Since: R67, Until: R80}
-	SyncProvidersGet           = &Op{Name: "SyncProviders.Get", Method: "GET", Template: "/hvc/links/{link}/sync/providers/{provider}", Idempotent: true, Since: R67, Until: R80}
-	SyncProvidersStart         = &Op{Name: "SyncProviders.Start", Method: "POST", Template: "/hvc/links/{link}/sync/providers/{provider}", Action: "start", Secrets: true, Since: R67, Until: R80}
-	AdministratorsGet          = &Op{Name: "Administrators.Get", Method: "GET", Template: "/hvc/management/administrators", Idempotent: true, Since: R67}
-	AdministratorsSet          = &Op{Name: "Administrators.Set", Method: "PUT", Template: "/hvc/management/administrators", Idempotent: true, Since: R67}
-	AdministratorsAdd          = &Op{Name: "Administrators.Add", Method: "POST", Template: "/hvc/management/administrators", Action: "add", Since: R67}
-	AdministratorsRemove       = &Op{Name: "Administrators.Remove", Method: "POST", Template: "/hvc/management/administrators", Action: "remove", Since: R67}
+	LinksCreate = &Op{
+		Name:   "Links.Create",
+		Method: "POST", Template: "/hvc/links",
+		WrapAs:      "spec",
+		VAPIService: "com.vmware.vcenter.hvc.links", VAPIOperation: "create",
+		Idempotent: false, Secrets: true,
+		Errors: []string{"ALREADY_EXISTS", "INVALID_ARGUMENT", "UNSUPPORTED", "UNAUTHORIZED", "UNVERIFIED_PEER", "ERROR"},
+		Since:  R67,
+	}
+	LinksList = &Op{
+		Name:   "Links.List",
+		Method: "GET", Template: "/hvc/links",
+		VAPIService: "com.vmware.vcenter.hvc.links", VAPIOperation: "list",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"ERROR"},
+		Since:  R67,
+	}
+	LinksGet = &Op{
+		Name:   "Links.Get",
+		Method: "GET", Template: "/hvc/links/{link}",
+		VAPIService: "com.vmware.vcenter.hvc.links", VAPIOperation: "get",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"ERROR", "NOT_FOUND", "UNAUTHORIZED", "RESOURCE_BUSY"},
+		Since:  R80U1,
+	}
+	LinksDelete = &Op{
+		Name:   "Links.Delete",
+		Method: "DELETE", Template: "/hvc/links/{link}",
+		VAPIService: "com.vmware.vcenter.hvc.links", VAPIOperation: "delete",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"NOT_FOUND", "UNAUTHORIZED", "ERROR"},
+		Since:  R67,
+	}
+	LinksDeleteWithCredentials = &Op{
+		Name:   "Links.DeleteWithCredentials",
+		Method: "POST", Template: "/hvc/links/{link}", Action: "delete",
+		VAPIService: "com.vmware.vcenter.hvc.links", VAPIOperation: "delete_with_credentials",
+		Idempotent: false, Secrets: true,
+		Errors: []string{"NOT_FOUND", "UNAUTHORIZED", "ERROR"},
+		Since:  R80U1,
+	}
+	SyncReset = &Op{
+		Name:   "Sync.Reset",
+		Method: "POST", Template: "/hvc/links/{link}/sync", Action: "reset",
+		VAPIService: "com.vmware.vcenter.hvc.links.sync", VAPIOperation: "reset",
+		Idempotent: false, Secrets: false,
+		Errors: []string{"ERROR", "NOT_FOUND", "UNAUTHORIZED"},
+		Since:  R67, Until: R80,
+	}
+	SyncProvidersList = &Op{
+		Name:   "SyncProviders.List",
+		Method: "GET", Template: "/hvc/links/{link}/sync/providers",
+		VAPIService: "com.vmware.vcenter.hvc.links.sync.providers", VAPIOperation: "list",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"ERROR", "UNAUTHORIZED"},
+		Since:  R67, Until: R80,
+	}
+	SyncProvidersGet = &Op{
+		Name:   "SyncProviders.Get",
+		Method: "GET", Template: "/hvc/links/{link}/sync/providers/{provider}",
+		VAPIService: "com.vmware.vcenter.hvc.links.sync.providers", VAPIOperation: "get",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"ERROR", "NOT_FOUND", "UNAUTHORIZED"},
+		Since:  R67, Until: R80,
+	}
+	SyncProvidersStart = &Op{
+		Name:   "SyncProviders.Start",
+		Method: "POST", Template: "/hvc/links/{link}/sync/providers/{provider}", Action: "start",
+		VAPIService: "com.vmware.vcenter.hvc.links.sync.providers", VAPIOperation: "start",
+		Idempotent: false, Secrets: true,
+		Errors: []string{"ERROR", "NOT_FOUND", "UNAUTHORIZED", "RESOURCE_BUSY"},
+		Since:  R67, Until: R80,
+	}
+	AdministratorsGet = &Op{
+		Name:   "Administrators.Get",
+		Method: "GET", Template: "/hvc/management/administrators",
+		VAPIService: "com.vmware.vcenter.hvc.management.administrators", VAPIOperation: "get",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"ERROR"},
+		Since:  R67,
+	}
+	AdministratorsSet = &Op{
+		Name:   "Administrators.Set",
+		Method: "PUT", Template: "/hvc/management/administrators",
+		VAPIService: "com.vmware.vcenter.hvc.management.administrators", VAPIOperation: "set",
+		Idempotent: true, Secrets: false,
+		Errors: []string{"UNAUTHORIZED", "ERROR"},
+		Since:  R67,
+	}
+	AdministratorsAdd = &Op{
+		Name:   "Administrators.Add",
+		Method: "POST", Template: "/hvc/management/administrators", Action: "add",
+		VAPIService: "com.vmware.vcenter.hvc.management.administrators", VAPIOperation: "add",
+		Idempotent: false, Secrets: false,
+		Errors: []string{"UNAUTHORIZED", "ERROR"},
+		Since:  R67,
+	}
+	AdministratorsRemove = &Op{
+		Name:   "Administrators.Remove",
+		Method: "POST", Template: "/hvc/management/administrators", Action: "remove",
+		VAPIService: "com.vmware.vcenter.hvc.management.administrators", VAPIOperation: "remove",
+		Idempotent: false, Secrets: false,
+		Errors: []string{"UNAUTHORIZED", "ERROR"},
+		Since:  R67,
+	}
 )
 
 // All lists every operation in documentation order.

@@ -2,8 +2,11 @@ package ops
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hvcsdk/hvc/internal/stderr"
 )
 
 func TestParseRelease(t *testing.T) {
@@ -37,6 +40,7 @@ func TestTableIsConsistent(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	routes := map[string]string{}
+	vapiIDs := map[string]string{}
 	for _, op := range All {
 		if seen[op.Name] {
 			t.Errorf("%s listed twice", op.Name)
@@ -45,8 +49,26 @@ func TestTableIsConsistent(t *testing.T) {
 		if ByName(op.Name) != op {
 			t.Errorf("ByName(%q) does not find it", op.Name)
 		}
-		if op.Idempotent == (op.Method == "POST") {
-			t.Errorf("%s: Idempotent=%v for %s; only GET/PUT/DELETE are idempotent", op.Name, op.Idempotent, op.Method)
+		// Idempotency is stated per row; the one rule the method imposes is
+		// that a POST is never resent (vCenter has no idempotency keys).
+		if op.Idempotent && op.Method == "POST" {
+			t.Errorf("%s: a POST cannot be Idempotent", op.Name)
+		}
+		if op.VAPIService == "" || op.VAPIOperation == "" {
+			t.Errorf("%s: no vAPI service or operation id", op.Name)
+		}
+		vapi := op.VAPIService + "/" + op.VAPIOperation
+		if r, ok := vapiIDs[vapi]; ok {
+			t.Errorf("%s and %s share the vAPI id %s", op.Name, r, vapi)
+		}
+		vapiIDs[vapi] = op.Name
+		if len(op.Errors) == 0 {
+			t.Errorf("%s declares no errors", op.Name)
+		}
+		for _, e := range op.Errors {
+			if !slices.ContainsFunc(stderr.All, func(t stderr.Type) bool { return t.Name == e }) {
+				t.Errorf("%s declares %q, which is not a std error type", op.Name, e)
+			}
 		}
 		if op.Since == 0 || (op.Until != 0 && op.Until < op.Since) {
 			t.Errorf("%s: bad release range %v..%v", op.Name, op.Since, op.Until)
