@@ -275,17 +275,22 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 		_, _ = w.Write(f.Body)
 		return true
 	case f.ErrorType != "":
-		e := newError(f.ErrorType, "com.vmware.hvc.simulator.fault", "Injected fault: "+f.ErrorType+".")
-		if f.Status != 0 {
-			e.status = f.Status
-		}
-		writeError(w, fl, e)
+		writeError(w, fl, faultError(f))
 		return true
 	case f.Status != 0:
 		w.WriteHeader(f.Status)
 		return true
 	}
 	return false
+}
+
+// faultError is the standard error an ErrorType fault answers with.
+func faultError(f *Fault) *stdError {
+	e := newError(f.ErrorType, "com.vmware.hvc.simulator.fault", "Injected fault: "+f.ErrorType+".")
+	if f.Status != 0 {
+		e.status = f.Status
+	}
+	return e
 }
 
 // drop closes the request's connection without an answer: after the

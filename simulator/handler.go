@@ -22,6 +22,9 @@ type statusWriter struct {
 	// the request is recorded, so that a client that sees the connection
 	// fail also finds the request in Requests.
 	dropped net.Conn
+	// rpc, set by the JSON-RPC endpoint, replaces the flavor, operation and
+	// body the request log shows (the body with its secrets masked).
+	rpc *rpcRecord
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -83,7 +86,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			recorded = body.buf
 		}
-		s.record(RecordedRequest{Method: r.Method, Path: escaped, RawQuery: r.URL.RawQuery, Flavor: flv, Status: sw.status, Time: start, Body: recorded})
+		rr := RecordedRequest{Method: r.Method, Path: escaped, RawQuery: r.URL.RawQuery, Flavor: flv, Status: sw.status, Time: start, Body: recorded}
+		if sw.rpc != nil {
+			rr.Flavor, rr.Operation, rr.Body = FlavorJSONRPC, sw.rpc.operation, sw.rpc.body
+		}
+		s.record(rr)
 		if sw.dropped != nil {
 			_ = sw.dropped.Close()
 		}
@@ -105,6 +112,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.maxBody)
+	}
+	if isJSONRPC(r, escaped) {
+		s.serveJSONRPC(sw, r)
+		return
 	}
 	if !cleanEscaped(escaped) {
 		s.notFound(sw, r)

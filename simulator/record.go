@@ -7,11 +7,16 @@ type RecordedRequest struct {
 	Method   string
 	Path     string // the escaped path as sent, flavor prefix included
 	RawQuery string
-	Flavor   string // "api", "rest" or "" for a path under neither prefix
+	Flavor   string // "api", "rest", "jsonrpc" (vAPI JSON-RPC on POST /api) or "" for a path under neither prefix
+	// Operation is, for a JSON-RPC call, "<serviceId>.<operationId>" as
+	// sent (empty when the envelope did not name one).
+	Operation string
 	Status   int    // 0 when the connection was dropped
 	Time     time.Time
 	// Body is the request body as received, up to maxRecordedBody bytes,
-	// secrets included: the simulator's own users sent them.
+	// secrets included: the simulator's own users sent them. A JSON-RPC
+	// body is recorded re-encoded with SECRET values and the security
+	// context's credentials masked.
 	Body []byte
 }
 

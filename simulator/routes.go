@@ -144,12 +144,20 @@ func (s *Server) opHandler(f flavor, group []*ops.Op, impls map[*ops.Op]opFunc) 
 			writeError(w, f, e)
 			return
 		}
-		if op.Method != http.MethodGet && sess.readOnly {
-			writeError(w, f, errUnauthorized())
+		if e := authorize(op, sess); e != nil {
+			writeError(w, f, e)
 			return
 		}
 		impls[op](w, r, f, sess)
 	})
+}
+
+// authorize refuses a read-only user an operation that changes state.
+func authorize(op *ops.Op, sess session) *stdError {
+	if op.Method != http.MethodGet && sess.readOnly {
+		return errUnauthorized()
+	}
+	return nil
 }
 
 // notFound answers a request no operation matches as a real server does:

@@ -33,6 +33,11 @@ func newToken() string {
 // attempt, successful or not.
 func (s *Server) login(r *http.Request) (string, *stdError) {
 	name, password, ok := r.BasicAuth()
+	return s.loginUser(name, password, ok)
+}
+
+// loginUser is login with the credentials at hand (ok false: none sent).
+func (s *Server) loginUser(name, password string, ok bool) (string, *stdError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.logins++
