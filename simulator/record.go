@@ -11,8 +11,8 @@ type RecordedRequest struct {
 	// Operation is, for a JSON-RPC call, "<serviceId>.<operationId>" as
 	// sent (empty when the envelope did not name one).
 	Operation string
-	Status   int    // 0 when the connection was dropped
-	Time     time.Time
+	Status    int // 0 when the connection was dropped
+	Time      time.Time
 	// Body is the request body as received, up to maxRecordedBody bytes,
 	// secrets included: the simulator's own users sent them. A JSON-RPC
 	// body is recorded re-encoded with SECRET values and the security
