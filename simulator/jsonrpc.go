@@ -28,7 +28,7 @@ const (
 // vAPI ids the endpoint knows besides the ops table.
 const (
 	sessionService   = "com.vmware.cis.session"
-	schemeUserPass   = "com.vmware.vapi.std.security.user_pass"
+	schemeUserPass   = "com.vmware.vapi.std.security.user_pass" //nolint:gosec // a vAPI scheme id, not a credential
 	schemeSessionID  = "com.vmware.vapi.std.security.session_id"
 	stdErrorsPrefix  = "com.vmware.vapi.std.errors."
 	localizableMsg   = "com.vmware.vapi.std.localizable_message"

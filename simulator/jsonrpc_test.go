@@ -298,10 +298,12 @@ func TestJSONRPCErrors(t *testing.T) {
 	links := "com.vmware.vcenter.hvc.links"
 
 	t.Run("AlreadyExists", func(t *testing.T) {
+		t.Parallel()
 		id, _ := w.call(t, tok, links, "create", map[string]any{"spec": rpcSpec("CORP.local", simulator.DefaultForeignThumbprint)}).stdErr(t, "ALREADY_EXISTS")
 		assert.Equal(t, "com.vmware.vcenter.hvc.links.already_exists", id)
 	})
 	t.Run("NotFound", func(t *testing.T) {
+		t.Parallel()
 		id, data := w.call(t, tok, links, "get", map[string]any{"link": "link-99"}).stdErr(t, "NOT_FOUND")
 		restTok := w.admin(t, apiFlavor)
 		rest := requireError(t, apiFlavor, w.do(t, request{method: http.MethodGet, path: "/api/hvc/links/link-99", token: restTok}), http.StatusNotFound, "NOT_FOUND")
@@ -309,11 +311,13 @@ func TestJSONRPCErrors(t *testing.T) {
 		assert.Equal(t, vapi.None(), data)
 	})
 	t.Run("InvalidArgument", func(t *testing.T) {
+		t.Parallel()
 		id, _ := w.call(t, tok, links, "delete", nil).stdErr(t, "INVALID_ARGUMENT")
 		assert.Equal(t, "com.vmware.vapi.std.errors.invalid_argument", id)
 		w.call(t, tok, links, "list", map[string]any{"bogus": "x"}).stdErr(t, "UNEXPECTED_INPUT")
 	})
 	t.Run("UnauthenticatedBadPassword", func(t *testing.T) {
+		t.Parallel()
 		id, data := w.rpcRaw(t, invoke("com.vmware.cis.session", "create", nil, map[string]any{
 			"schemeId": "com.vmware.vapi.std.security.user_pass", "userName": simulator.DefaultAdminUser, "password": "wrong",
 		})).stdErr(t, "UNAUTHENTICATED")
@@ -321,10 +325,12 @@ func TestJSONRPCErrors(t *testing.T) {
 		assert.Equal(t, vapi.None(), data)
 	})
 	t.Run("UnauthenticatedUnknownSession", func(t *testing.T) {
+		t.Parallel()
 		w.call(t, "no-such-session", links, "list", nil).stdErr(t, "UNAUTHENTICATED")
 		w.rpcRaw(t, invoke(links, "list", nil, nil)).stdErr(t, "UNAUTHENTICATED")
 	})
 	t.Run("UnverifiedPeer", func(t *testing.T) {
+		t.Parallel()
 		id, data := w.call(t, tok, links, "create", map[string]any{"spec": rpcSpec("other.local", "AA:BB")}).stdErr(t, "UNVERIFIED_PEER")
 		assert.Equal(t, "com.vmware.vcenter.hvc.links.certificate.unverified", id)
 		require.NotNil(t, data.Elem, "UNVERIFIED_PEER without data")
@@ -332,12 +338,14 @@ func TestJSONRPCErrors(t *testing.T) {
 		assert.Equal(t, sim.ForeignThumbprint(simulator.DefaultForeignPSC), data.Elem.Fields["ssl_thumbprint"].Str)
 	})
 	t.Run("Unauthorized", func(t *testing.T) {
+		t.Parallel()
 		vt := w.rpcLogin(t, viewer, viewerPass)
 		w.call(t, vt, links, "list", nil).ok(t)
 		id, _ := w.call(t, vt, links, "delete", map[string]any{"link": link}).stdErr(t, "UNAUTHORIZED")
 		assert.Equal(t, "com.vmware.vapi.endpoint.method.authorization.failed", id)
 	})
 	t.Run("OperationNotFound", func(t *testing.T) {
+		t.Parallel()
 		id, _ := w.call(t, tok, "com.vmware.vcenter.nope", "list", nil).stdErr(t, "OPERATION_NOT_FOUND")
 		assert.Equal(t, "vapi.method.input.invalid.interface", id)
 		id, _ = w.call(t, tok, links, "frobnicate", nil).stdErr(t, "OPERATION_NOT_FOUND")

@@ -2,6 +2,7 @@ package vapi_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -77,7 +78,7 @@ func TestRoundTripAndMask(t *testing.T) {
 func TestTooLarge(t *testing.T) {
 	t.Parallel()
 	big := `"` + strings.Repeat("a", vapi.MaxSize) + `"`
-	if _, err := vapi.Decode([]byte(big)); err != vapi.ErrTooLarge {
+	if _, err := vapi.Decode([]byte(big)); !errors.Is(err, vapi.ErrTooLarge) {
 		t.Fatalf("got %v", err)
 	}
 }
