@@ -223,7 +223,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		return reply{}, &TransportError{Method: req.method, Path: req.path, Err: context.Cause(ctx)}
 	}
 	tctx := ctx
-	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.cfg.timeout {
+	if dl, ok := ctx.Deadline(); c.cfg.timeout > 0 && (!ok || time.Until(dl) > c.cfg.timeout) {
 		var cancel context.CancelFunc
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
