@@ -42,3 +42,25 @@ func ExampleClient_Do() {
 	// 9.0.0 24321653
 	// true
 }
+
+// End the client's session when the embedding process stops, so the
+// vCenter does not keep it until it times out.
+func ExampleClient_Close() {
+	sim := startSimulator()
+	defer sim.Close()
+
+	client := adminClient(sim)
+	ctx := context.Background()
+	if _, err := client.Links.List(ctx); err != nil { // logs in lazily
+		log.Fatal(err)
+	}
+	fmt.Println("sessions:", sim.SessionCount())
+
+	if err := client.Close(ctx); err != nil {
+		log.Println("logout:", err) // the process is stopping anyway
+	}
+	fmt.Println("sessions:", sim.SessionCount())
+	// Output:
+	// sessions: 1
+	// sessions: 0
+}
