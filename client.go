@@ -16,6 +16,7 @@
 package hvc
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -196,4 +197,23 @@ func (c *Client) CloseIdleConnections() {
 		return
 	}
 	c.rc.GetClient().CloseIdleConnections()
+}
+
+// Close ends the client's session on the server (as Logout does) and closes
+// its idle connections, for an embedding process that is stopping: a
+// vCenter keeps an abandoned session alive until it times out, and counts
+// it against its session limit meanwhile. ctx bounds the logout request.
+//
+// Close is idempotent and safe to call concurrently with itself: one
+// logout is sent however many goroutines call it, and a client that never
+// logged in (or whose session the server already dropped) closes without
+// error. Close does not disable the client; a later call logs in again
+// when the client holds credentials, so stop using it first. The
+// connections are closed even when the logout fails.
+func (c *Client) Close(ctx context.Context) error {
+	if err := c.checkCall(ctx); err != nil {
+		return err
+	}
+	defer c.CloseIdleConnections()
+	return c.Logout(ctx)
 }

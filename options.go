@@ -208,10 +208,17 @@ func WithInsecureSkipVerify() Option {
 
 // WithTimeout bounds each HTTP request (default 60 s). The caller's context
 // still bounds the whole call.
+//
+// WithTimeout(0) puts no cap on a request: the caller's context alone
+// decides how long it may take (pass one with a deadline, or a slow server
+// can hold a call forever). The login and flavor probe a client runs on
+// behalf of all its callers belong to no single caller's context, so they
+// stay bounded by DefaultTimeout; each caller still stops waiting for them
+// when its own context is done. A negative d is an error.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
-		if d <= 0 {
-			return errors.New("hvc: WithTimeout: timeout must be positive")
+		if d < 0 {
+			return errors.New("hvc: WithTimeout: timeout must not be negative (0 means no per-request cap)")
 		}
 		c.timeout = d
 		return nil
@@ -252,4 +259,15 @@ func WithMaxResponseBytes(n int) Option {
 		c.maxBody = n
 		return nil
 	}
+}
+
+// sharedTimeout bounds the work a client does for all its callers at once
+// (the shared login and the flavor probe): the per-request timeout, or
+// DefaultTimeout when WithTimeout(0) lifted it, since no caller's context
+// owns that work.
+func (c *config) sharedTimeout() time.Duration {
+	if c.timeout <= 0 {
+		return DefaultTimeout
+	}
+	return c.timeout
 }

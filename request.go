@@ -40,6 +40,9 @@ type call struct {
 	// check, when set, validates the decoded result; its error becomes a
 	// *DecodeError naming the path and status as sent and received.
 	check func() error
+	// raw marks a Client.Do call: op is made up for it, so no table facts
+	// (versions) are reported, and an empty success body decodes to nothing.
+	raw bool
 }
 
 // request is one HTTP exchange to make.
@@ -98,6 +101,15 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			return err
 		}
 	}
+	return c.run(ctx, cl, legacy, target)
+}
+
+// run sends a call whose flavor is settled and whose URL is built: it
+// encodes the body, sends with the session under the retry policy and
+// decodes the result or the error. Client.Do and the generated methods
+// share it.
+func (c *Client) run(ctx context.Context, cl *call, legacy bool, target string) error {
+	op := cl.op
 	path := target[len(c.endpoint)+len(wire.Prefix(legacy)):]
 	body, err := wire.EncodeBody(legacy, op.WrapAs, cl.body)
 	if err != nil {
@@ -124,9 +136,13 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		return err
 	}
 	if rep.status < 200 || rep.status > 299 {
-		return c.hinted(unavailable(op, newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...)))
+		err := newStdError(op.Method, path, rep.status, rep.body, c.secrets(cl.secrets)...)
+		if !cl.raw {
+			err = unavailable(op, err)
+		}
+		return c.hinted(err)
 	}
-	if cl.out == nil {
+	if cl.out == nil || (cl.raw && len(bytes.TrimSpace(rep.body)) == 0) {
 		return nil
 	}
 	if err := wire.DecodeResult(legacy, rep.body, cl.out); err != nil {
@@ -207,7 +223,7 @@ func (c *Client) send(ctx context.Context, req request) (reply, error) {
 		return reply{}, &TransportError{Method: req.method, Path: req.path, Err: context.Cause(ctx)}
 	}
 	tctx := ctx
-	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.cfg.timeout {
+	if dl, ok := ctx.Deadline(); c.cfg.timeout > 0 && (!ok || time.Until(dl) > c.cfg.timeout) {
 		var cancel context.CancelFunc
 		tctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()

@@ -102,7 +102,7 @@ func (c *Client) renew(ctx context.Context, stale string) (string, error) {
 		if id := c.SessionID(); id != stale && id != "" {
 			return id, nil
 		}
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.timeout)
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.sharedTimeout())
 		defer cancel()
 		id, err := c.login(lctx)
 		if err != nil {
@@ -221,7 +221,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		if f := c.Flavor(); f != FlavorAuto {
 			return nil, nil
 		}
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.timeout)
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.sharedTimeout())
 		defer cancel()
 		path := wire.SessionPath(false)
 		id := c.SessionID()
