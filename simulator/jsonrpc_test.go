@@ -391,6 +391,13 @@ func TestJSONRPCFault(t *testing.T) {
 	assert.Empty(t, sim.Links(), "the faulted create ran")
 	w.rpcCreateLink(t, tok, "corp.local") // Times: 1
 
+	// A fault for every request fires once per call, as a vAPI error.
+	mustFault(t, sim, simulator.Fault{ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	w.call(t, tok, "com.vmware.vcenter.hvc.links", "list", nil).stdErr(t, "SERVICE_UNAVAILABLE")
+	w.call(t, tok, "com.vmware.vcenter.hvc.links", "list", nil).ok(t)
+	mustFault(t, sim, simulator.Fault{Path: "/session", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	w.call(t, tok, "com.vmware.cis.session", "get", nil).stdErr(t, "SERVICE_UNAVAILABLE")
+
 	mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/api/hvc/links", Status: http.StatusServiceUnavailable, Times: 1})
 	resp := w.do(t, request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "list", nil, sessionCtx(tok))})
 	assert.Equal(t, http.StatusServiceUnavailable, resp.status)
