@@ -87,7 +87,10 @@ func (s *Server) serveJSONRPC(w *statusWriter, r *http.Request) {
 		return
 	}
 	rec.body = maskRPCBody(b)
-	if err := vapi.CheckBounds(b); err != nil {
+	if err := vapi.CheckBounds(b); errors.Is(err, vapi.ErrTooLarge) {
+		writeRPCError(w, nil, rpcInvalidRequest, "Invalid Request: "+err.Error())
+		return
+	} else if err != nil {
 		writeRPCError(w, nil, rpcParseError, "Parse error: "+err.Error())
 		return
 	}

@@ -465,6 +465,12 @@ func TestJSONRPCEnvelope(t *testing.T) {
 			assert.Equal(t, tc.code, rep.code, "%s", rep.http)
 		})
 	}
+	t.Run("beyond the codec's bound", func(t *testing.T) {
+		t.Parallel()
+		big := simulator.Run(t, simulator.WithMaxRequestBytes(4<<20))
+		body := `{"jsonrpc":"2.0","id":1,"method":"invoke","params":{"serviceId":"` + strings.Repeat("x", vapi.MaxSize) + `"}}`
+		assert.Equal(t, -32600, newWire(t, big).rpcRaw(t, body).code)
+	})
 	t.Run("id echoed", func(t *testing.T) {
 		t.Parallel()
 		rep := w.rpcRaw(t, good(func(m map[string]any) { m["id"] = 42 }))
