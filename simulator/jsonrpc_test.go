@@ -482,3 +482,25 @@ func TestJSONRPCEnvelope(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, resp.status)
 	})
 }
+
+// TestJSONRPCCredentialForms checks the other ways VMware's runtimes send
+// credentials: the password as a SECRET, and the session only in the
+// Vmware-Api-Session-Id header (the Go runtime sends both).
+func TestJSONRPCCredentialForms(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithVersion("6.7"))
+	w := newWire(t, sim)
+	out := w.rpcRaw(t, invoke("com.vmware.cis.session", "create", nil, map[string]any{
+		"schemeId": "com.vmware.vapi.std.security.user_pass", "userName": simulator.DefaultAdminUser,
+		"password": map[string]any{"SECRET": simulator.DefaultAdminPassword},
+	})).ok(t)
+	require.Equal(t, vapi.Secret, out.Kind)
+	resp := w.do(t, request{method: http.MethodPost, path: "/api", token: out.Str,
+		body: invoke("com.vmware.vcenter.hvc.links", "list", nil, nil)})
+	require.Equal(t, http.StatusOK, resp.status)
+	assert.JSONEq(t, `{"jsonrpc":"2.0","id":"7","result":{"output":[]}}`, string(resp.body))
+	// The body's session wins over the header's.
+	resp = w.do(t, request{method: http.MethodPost, path: "/api", token: out.Str,
+		body: invoke("com.vmware.vcenter.hvc.links", "list", nil, sessionCtx("stale"))})
+	assert.Contains(t, string(resp.body), "com.vmware.vapi.std.errors.unauthenticated")
+}
