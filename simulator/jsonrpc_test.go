@@ -315,6 +315,8 @@ func TestJSONRPCErrors(t *testing.T) {
 		id, _ := w.call(t, tok, links, "delete", nil).stdErr(t, "INVALID_ARGUMENT")
 		assert.Equal(t, "com.vmware.vapi.std.errors.invalid_argument", id)
 		w.call(t, tok, links, "list", map[string]any{"bogus": "x"}).stdErr(t, "UNEXPECTED_INPUT")
+		w.call(t, tok, links, "delete", map[string]any{"link": ".."}).stdErr(t, "INVALID_ARGUMENT")
+		w.call(t, tok, links, "delete", map[string]any{"link": 7}).stdErr(t, "INVALID_ARGUMENT")
 	})
 	t.Run("UnauthenticatedBadPassword", func(t *testing.T) {
 		t.Parallel()
@@ -328,6 +330,8 @@ func TestJSONRPCErrors(t *testing.T) {
 		t.Parallel()
 		w.call(t, "no-such-session", links, "list", nil).stdErr(t, "UNAUTHENTICATED")
 		w.rpcRaw(t, invoke(links, "list", nil, nil)).stdErr(t, "UNAUTHENTICATED")
+		// Authentication comes before the parameters, as on REST.
+		w.call(t, "no-such-session", links, "delete", nil).stdErr(t, "UNAUTHENTICATED")
 	})
 	t.Run("UnverifiedPeer", func(t *testing.T) {
 		t.Parallel()
