@@ -402,6 +402,12 @@ func TestJSONRPCFault(t *testing.T) {
 	mustFault(t, sim, simulator.Fault{Path: "/session", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
 	w.call(t, tok, "com.vmware.cis.session", "get", nil).stdErr(t, "SERVICE_UNAVAILABLE")
 
+	mustFault(t, sim, simulator.Fault{Method: http.MethodDelete, Path: "/hvc/links/{link}", Drop: true, Times: 1})
+	_, err := w.try(t.Context(), request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "delete",
+		map[string]any{"link": "link-1"}, sessionCtx(tok))})
+	require.Error(t, err, "a Drop fault closes the connection")
+	require.Len(t, sim.Links(), 1, "the dropped delete must not run")
+
 	mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/api/hvc/links", Status: http.StatusServiceUnavailable, Times: 1})
 	resp := w.do(t, request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "list", nil, sessionCtx(tok))})
 	assert.Equal(t, http.StatusServiceUnavailable, resp.status)
@@ -507,4 +513,17 @@ func TestJSONRPCCredentialForms(t *testing.T) {
 	resp = w.do(t, request{method: http.MethodPost, path: "/api", token: out.Str,
 		body: invoke("com.vmware.vcenter.hvc.links", "list", nil, sessionCtx("stale"))})
 	assert.Contains(t, string(resp.body), "com.vmware.vapi.std.errors.unauthenticated")
+}
+
+// TestJSONRPCUnverifiedPeer90 checks that 9.0's certificate_info carries
+// the PEM certificate too.
+func TestJSONRPCUnverifiedPeer90(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithVersion("9.0"))
+	w := newWire(t, sim)
+	tok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	_, data := w.call(t, tok, "com.vmware.vcenter.hvc.links", "create", map[string]any{"spec": rpcSpec("corp.local", "AA:BB")}).stdErr(t, "UNVERIFIED_PEER")
+	require.NotNil(t, data.Elem)
+	assert.Equal(t, sim.ForeignThumbprint(simulator.DefaultForeignPSC), data.Elem.Fields["ssl_thumbprint"].Str)
+	assert.Contains(t, data.Elem.Fields["ssl_certificate"].Str, "BEGIN CERTIFICATE")
 }
