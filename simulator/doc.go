@@ -19,6 +19,11 @@
 // and check their administrator's credentials (DefaultForeignUser and
 // DefaultForeignPassword unless WithForeignPSCCredentials says otherwise).
 //
+// It also answers vAPI JSON-RPC 2.0 (POST /api with a JSON body), the
+// transport VMware's own SDKs use, on every release: the session service and
+// every hvc operation by its vAPI service and operation id, sharing
+// sessions, links, faults and the request log with the REST flavors.
+//
 // A test starts one with Run, which stops it when the test ends:
 //
 //	sim := simulator.Run(t)

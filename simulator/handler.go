@@ -105,15 +105,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if known {
 		flv, frel = fl.String(), rel
 	}
-	if f := s.fault(r, flv, frel); f != nil {
-		if applyFault(sw, r, fl, f) {
+	// A JSON-RPC call meets its faults once it names its operation.
+	rpc := isJSONRPC(r, escaped)
+	if !rpc {
+		if f := s.fault(r, flv, frel); f != nil && applyFault(sw, r, fl, f) {
 			return
 		}
 	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.maxBody)
 	}
-	if isJSONRPC(r, escaped) {
+	if rpc {
 		s.serveJSONRPC(sw, r)
 		return
 	}

@@ -87,7 +87,10 @@ func (s *Server) serveJSONRPC(w *statusWriter, r *http.Request) {
 		return
 	}
 	rec.body = maskRPCBody(b)
-	if err := vapi.CheckBounds(b); err != nil {
+	if err := vapi.CheckBounds(b); errors.Is(err, vapi.ErrTooLarge) {
+		writeRPCError(w, nil, rpcInvalidRequest, "Invalid Request: "+err.Error())
+		return
+	} else if err != nil {
 		writeRPCError(w, nil, rpcParseError, "Parse error: "+err.Error())
 		return
 	}
@@ -245,25 +248,30 @@ func (s *Server) invoke(w *statusWriter, r *http.Request, p *rpcParams, input ma
 	for k, v := range input {
 		plain[k] = v.Plain()
 	}
-	// Path parameters: required strings.
+	// Path parameters are required strings. They are checked after the
+	// fault and authentication, as the REST side checks them in the
+	// handler; a missing one stands as "-" in the path faults see.
 	names := op.Params()
 	values := make([]string, len(names))
+	faultValues := make([]string, len(names))
+	var paramErr *stdError
 	for i, n := range names {
 		v, _ := plain[n].(string)
-		if v == "" {
-			return vapi.Value{}, errInvalidArgument(n, "required field is missing"), false
-		}
-		values[i] = v
+		values[i], faultValues[i] = v, v
 		delete(plain, n)
-	}
-	path, err := op.Path(values...)
-	if err != nil {
-		var pe *ops.ParamError
-		if errors.As(err, &pe) {
-			return vapi.Value{}, errInvalidArgument(pe.Name, pe.Problem), false
+		if _, err := op.Path(fill(len(names), i, v)...); err != nil && paramErr == nil {
+			problem := "required field is missing"
+			var pe *ops.ParamError
+			if v != "" && errors.As(err, &pe) {
+				problem = pe.Problem
+			}
+			paramErr = errInvalidArgument(n, problem)
 		}
-		return vapi.Value{}, errInvalidRequest(err.Error()), false
+		if paramErr != nil {
+			faultValues[i] = "-"
+		}
 	}
+	path, _ := op.Path(faultValues...)
 	target := "/api" + path
 	if q := op.Query(); q != "" {
 		target += "?" + q
@@ -277,6 +285,14 @@ func (s *Server) invoke(w *statusWriter, r *http.Request, p *rpcParams, input ma
 	}
 	if e := authorize(op, sess); e != nil {
 		return vapi.Value{}, e, false
+	}
+	if paramErr != nil {
+		return vapi.Value{}, paramErr, false
+	}
+	path, _ = op.Path(values...)
+	target = "/api" + path
+	if q := op.Query(); q != "" {
+		target += "?" + q
 	}
 	body, e := rpcBody(op, plain)
 	if e != nil {
@@ -299,6 +315,16 @@ func (s *Server) invoke(w *statusWriter, r *http.Request, p *rpcParams, input ma
 	rw := newRPCRecorder()
 	s.impls()[op](rw, synth, flavorAPI, sess)
 	return fromREST(rw, outputTypes[op])
+}
+
+// fill returns n valid path values with v at i, to check v alone.
+func fill(n, i int, v string) []string {
+	out := make([]string, n)
+	for j := range out {
+		out[j] = "x"
+	}
+	out[i] = v
+	return out
 }
 
 // rpcBody turns the parameters left after the path parameters into the

@@ -315,6 +315,8 @@ func TestJSONRPCErrors(t *testing.T) {
 		id, _ := w.call(t, tok, links, "delete", nil).stdErr(t, "INVALID_ARGUMENT")
 		assert.Equal(t, "com.vmware.vapi.std.errors.invalid_argument", id)
 		w.call(t, tok, links, "list", map[string]any{"bogus": "x"}).stdErr(t, "UNEXPECTED_INPUT")
+		w.call(t, tok, links, "delete", map[string]any{"link": ".."}).stdErr(t, "INVALID_ARGUMENT")
+		w.call(t, tok, links, "delete", map[string]any{"link": 7}).stdErr(t, "INVALID_ARGUMENT")
 	})
 	t.Run("UnauthenticatedBadPassword", func(t *testing.T) {
 		t.Parallel()
@@ -328,6 +330,8 @@ func TestJSONRPCErrors(t *testing.T) {
 		t.Parallel()
 		w.call(t, "no-such-session", links, "list", nil).stdErr(t, "UNAUTHENTICATED")
 		w.rpcRaw(t, invoke(links, "list", nil, nil)).stdErr(t, "UNAUTHENTICATED")
+		// Authentication comes before the parameters, as on REST.
+		w.call(t, "no-such-session", links, "delete", nil).stdErr(t, "UNAUTHENTICATED")
 	})
 	t.Run("UnverifiedPeer", func(t *testing.T) {
 		t.Parallel()
@@ -390,6 +394,19 @@ func TestJSONRPCFault(t *testing.T) {
 	assert.Equal(t, "com.vmware.hvc.simulator.fault", id)
 	assert.Empty(t, sim.Links(), "the faulted create ran")
 	w.rpcCreateLink(t, tok, "corp.local") // Times: 1
+
+	// A fault for every request fires once per call, as a vAPI error.
+	mustFault(t, sim, simulator.Fault{ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	w.call(t, tok, "com.vmware.vcenter.hvc.links", "list", nil).stdErr(t, "SERVICE_UNAVAILABLE")
+	w.call(t, tok, "com.vmware.vcenter.hvc.links", "list", nil).ok(t)
+	mustFault(t, sim, simulator.Fault{Path: "/session", ErrorType: "SERVICE_UNAVAILABLE", Times: 1})
+	w.call(t, tok, "com.vmware.cis.session", "get", nil).stdErr(t, "SERVICE_UNAVAILABLE")
+
+	mustFault(t, sim, simulator.Fault{Method: http.MethodDelete, Path: "/hvc/links/{link}", Drop: true, Times: 1})
+	_, err := w.try(t.Context(), request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "delete",
+		map[string]any{"link": "link-1"}, sessionCtx(tok))})
+	require.Error(t, err, "a Drop fault closes the connection")
+	require.Len(t, sim.Links(), 1, "the dropped delete must not run")
 
 	mustFault(t, sim, simulator.Fault{Method: http.MethodGet, Path: "/api/hvc/links", Status: http.StatusServiceUnavailable, Times: 1})
 	resp := w.do(t, request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "list", nil, sessionCtx(tok))})
@@ -458,6 +475,12 @@ func TestJSONRPCEnvelope(t *testing.T) {
 			assert.Equal(t, tc.code, rep.code, "%s", rep.http)
 		})
 	}
+	t.Run("beyond the codec's bound", func(t *testing.T) {
+		t.Parallel()
+		big := simulator.Run(t, simulator.WithMaxRequestBytes(4<<20))
+		body := `{"jsonrpc":"2.0","id":1,"method":"invoke","params":{"serviceId":"` + strings.Repeat("x", vapi.MaxSize) + `"}}`
+		assert.Equal(t, -32600, newWire(t, big).rpcRaw(t, body).code)
+	})
 	t.Run("id echoed", func(t *testing.T) {
 		t.Parallel()
 		rep := w.rpcRaw(t, good(func(m map[string]any) { m["id"] = 42 }))
@@ -468,4 +491,39 @@ func TestJSONRPCEnvelope(t *testing.T) {
 		resp := w.do(t, request{method: http.MethodPost, path: "/api", body: "x", header: map[string]string{"Content-Type": "text/plain"}})
 		assert.Equal(t, http.StatusNotFound, resp.status)
 	})
+}
+
+// TestJSONRPCCredentialForms checks the other ways VMware's runtimes send
+// credentials: the password as a SECRET, and the session only in the
+// Vmware-Api-Session-Id header (the Go runtime sends both).
+func TestJSONRPCCredentialForms(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithVersion("6.7"))
+	w := newWire(t, sim)
+	out := w.rpcRaw(t, invoke("com.vmware.cis.session", "create", nil, map[string]any{
+		"schemeId": "com.vmware.vapi.std.security.user_pass", "userName": simulator.DefaultAdminUser,
+		"password": map[string]any{"SECRET": simulator.DefaultAdminPassword},
+	})).ok(t)
+	require.Equal(t, vapi.Secret, out.Kind)
+	resp := w.do(t, request{method: http.MethodPost, path: "/api", token: out.Str,
+		body: invoke("com.vmware.vcenter.hvc.links", "list", nil, nil)})
+	require.Equal(t, http.StatusOK, resp.status)
+	assert.JSONEq(t, `{"jsonrpc":"2.0","id":"7","result":{"output":[]}}`, string(resp.body))
+	// The body's session wins over the header's.
+	resp = w.do(t, request{method: http.MethodPost, path: "/api", token: out.Str,
+		body: invoke("com.vmware.vcenter.hvc.links", "list", nil, sessionCtx("stale"))})
+	assert.Contains(t, string(resp.body), "com.vmware.vapi.std.errors.unauthenticated")
+}
+
+// TestJSONRPCUnverifiedPeer90 checks that 9.0's certificate_info carries
+// the PEM certificate too.
+func TestJSONRPCUnverifiedPeer90(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithVersion("9.0"))
+	w := newWire(t, sim)
+	tok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	_, data := w.call(t, tok, "com.vmware.vcenter.hvc.links", "create", map[string]any{"spec": rpcSpec("corp.local", "AA:BB")}).stdErr(t, "UNVERIFIED_PEER")
+	require.NotNil(t, data.Elem)
+	assert.Equal(t, sim.ForeignThumbprint(simulator.DefaultForeignPSC), data.Elem.Fields["ssl_thumbprint"].Str)
+	assert.Contains(t, data.Elem.Fields["ssl_certificate"].Str, "BEGIN CERTIFICATE")
 }
