@@ -37,6 +37,7 @@ func TestOperationsDocDeclaredErrors(t *testing.T) {
 	docs := methodDocs(t)
 	for _, op := range ops.All {
 		t.Run(op.Name, func(t *testing.T) {
+			t.Parallel()
 			doc, ok := docs[op.Name]
 			require.True(t, ok, "no method %s found in the package source", op.Name)
 			m := declaredLine.FindStringSubmatch(doc)
