@@ -40,7 +40,7 @@ func (f *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 // waitOnFakeClock runs Wait for a sync that completes syncFor after Wait
 // starts, on a fake clock, and returns how late Wait saw the completion
 // and how many GETs it sent.
-func waitOnFakeClock(t *testing.T, syncFor, interval time.Duration) (late time.Duration, gets int, sleeps []time.Duration) {
+func waitOnFakeClock(t testing.TB, syncFor, interval time.Duration) (late time.Duration, gets int, sleeps []time.Duration) {
 	t.Helper()
 	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	done := clk.now().Add(syncFor)
@@ -93,5 +93,27 @@ func TestWaitAdaptivePolling(t *testing.T) {
 				assert.Less(t, gets, fixedGets, "a long sync costs fewer GETs")
 			}
 		})
+	}
+}
+
+// BenchmarkWaitPolling reports, per sync duration on a fake clock, how late
+// Wait sees the end (late-ms) and how many GETs it sends (GETs), adaptive
+// (the default WaitOptions) against the fixed 2 s interval.
+func BenchmarkWaitPolling(b *testing.B) {
+	for _, syncFor := range []time.Duration{300 * time.Millisecond, 5 * time.Second, 2 * time.Minute, 10 * time.Minute} {
+		for _, mode := range []struct {
+			name     string
+			interval time.Duration
+		}{{"adaptive", 0}, {"fixed2s", hvc.DefaultPollInterval}} {
+			b.Run(syncFor.String()+"/"+mode.name, func(b *testing.B) {
+				var late time.Duration
+				var gets int
+				for b.Loop() {
+					late, gets, _ = waitOnFakeClock(b, syncFor, mode.interval)
+				}
+				b.ReportMetric(float64(late)/float64(time.Millisecond), "late-ms")
+				b.ReportMetric(float64(gets), "GETs")
+			})
+		}
 	}
 }
