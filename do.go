@@ -34,7 +34,8 @@ import (
 // Only GET, HEAD, PUT and DELETE are retried (and only under WithRetry);
 // any other method, POST included, is sent at most once: a POST that may
 // have reached the server fails with an error matching ErrOutcomeUnknown
-// instead of being resent.
+// instead of being resent. A retried DELETE answered 404 after an attempt
+// that may have been applied succeeds, as WithRetry describes.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if err := c.checkCall(ctx); err != nil {
 		return err
