@@ -17,9 +17,16 @@ GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 MODULES := . cmd/hvcctl
 
 .PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check bench-check \
-	test bench fuzz generate readme tidy hvcctl
+	test bench fuzz generate readme tidy hvcctl help
 
 all: test
+
+## help: list the targets with what they do (from the ## target: comments)
+help:
+	@awk '/^## [a-z-]+:/ { sub(/^## /, ""); t = $$0; sub(/:.*/, "", t); d = $$0; sub(/^[^:]*: */, "", d); \
+	  printf "%s  %-10s %s", (n++ ? "\n" : ""), t, d; next } \
+	  /^## / { sub(/^## /, ""); printf " %s", $$0; next } \
+	  END { if (n) print "" }' $(firstword $(MAKEFILE_LIST))
 
 ## demo: run the end-to-end quickstart against the embedded simulator
 demo:

@@ -45,7 +45,8 @@ type Client struct {
 	sessionID atomic.Pointer[string]
 	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
 	logins    singleflight.Group
-	wait      waitFunc // retry backoff wait; nil means sleepCtx (tests replace it)
+	wait      waitFunc   // retry backoff wait; nil means sleepCtx (tests replace it)
+	pollClock *pollClock // sync Wait's clock; nil means the real one (tests replace it)
 	// headers and loginHeader are the request headers (see requestHeader).
 	headers     atomic.Pointer[headerSet]
 	loginHeader http.Header

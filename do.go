@@ -25,12 +25,17 @@ import (
 // flavor wrap it yourself where the endpoint wants a {"spec":…} envelope.
 // The success body is decoded into out (nil to discard it); on /rest it is
 // first unwrapped from its {"value":…} envelope. An empty success body
-// leaves out untouched.
+// leaves out untouched. The client's own password and session id are
+// masked in errors and logs as everywhere, and the debug log masks body
+// members named like passwords; but Do cannot know which other values in
+// body are secret, so a server that echoes one (a foreign PSC's password,
+// say) in an error message has it shown there.
 //
 // Only GET, HEAD, PUT and DELETE are retried (and only under WithRetry);
 // any other method, POST included, is sent at most once: a POST that may
 // have reached the server fails with an error matching ErrOutcomeUnknown
-// instead of being resent.
+// instead of being resent. A retried DELETE answered 404 after an attempt
+// that may have been applied succeeds, as WithRetry describes.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if err := c.checkCall(ctx); err != nil {
 		return err

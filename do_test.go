@@ -121,3 +121,34 @@ func TestDoTypedErrors(t *testing.T) {
 	var nilClient *hvc.Client
 	assert.True(t, errors.Is(nilClient.Do(ctx, http.MethodGet, "/hvc/links", nil, nil), hvc.ErrNotInitialized))
 }
+
+// TestDoRelogin: a Do call whose session expired logs in again once, shared
+// with concurrent calls, and resends; on /rest a server error is typed too.
+func TestDoRelogin(t *testing.T) {
+	t.Parallel()
+	f := newFVC(t, fvcConfig{noAPI: true})
+	c := f.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), fvcHangGuard)
+	defer cancel()
+	var links []struct{ Link string }
+	require.NoError(t, c.Do(ctx, http.MethodGet, "/hvc/links", nil, &links))
+	require.Equal(t, hvc.FlavorREST, c.Flavor())
+	require.Len(t, links, 1)
+	assert.Equal(t, "link-1", links[0].Link, "unwrapped from {\"value\":…}")
+
+	f.Expire()
+	before := f.logins()
+	errs := make(chan error, 16)
+	for range cap(errs) {
+		go func() { errs <- c.Do(ctx, http.MethodGet, "/hvc/links", nil, nil) }()
+	}
+	for range cap(errs) {
+		assert.NoError(t, <-errs)
+	}
+	assert.Equal(t, before+1, f.logins(), "one shared re-login")
+
+	err := c.Do(ctx, http.MethodGet, "/hvc/nothing-here", nil, nil)
+	var nf *hvc.NotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "/hvc/nothing-here", nf.Path)
+}

@@ -34,3 +34,9 @@ func SetRetryWait(c *Client, wait func(ctx context.Context, d time.Duration) err
 
 // SleepCtx is the client's real retry wait.
 var SleepCtx = sleepCtx
+
+// SetPollClock replaces the clock SyncProvidersService.Wait reads (now) and
+// sleeps on between polls (sleep). Call it before c is used.
+func SetPollClock(c *Client, now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) {
+	c.pollClock = &pollClock{now: now, sleep: sleep}
+}

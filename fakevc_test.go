@@ -62,7 +62,7 @@ type fvc struct {
 }
 
 // newFVC starts a fake vCenter and closes it when t ends.
-func newFVC(t *testing.T, cfg fvcConfig) *fvc {
+func newFVC(t testing.TB, cfg fvcConfig) *fvc {
 	t.Helper()
 	f := &fvc{cfg: cfg, tokens: map[string]bool{}, hits: map[string]int{}}
 	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
@@ -81,14 +81,14 @@ func (f *fvc) pool() *x509.CertPool {
 
 // client returns a client trusting the server, logging in as fvcUser unless
 // opts say otherwise, and releases its connections when t ends.
-func (f *fvc) client(t *testing.T, opts ...hvc.Option) *hvc.Client {
+func (f *fvc) client(t testing.TB, opts ...hvc.Option) *hvc.Client {
 	t.Helper()
 	all := append([]hvc.Option{hvc.WithRootCAs(f.pool()), hvc.WithCredentials(fvcUser, fvcPass)}, opts...)
 	return fvcNew(t, f.URL, all...)
 }
 
 // fvcNew calls hvc.New, fails t on error and closes idle connections at the end.
-func fvcNew(t *testing.T, endpoint string, opts ...hvc.Option) *hvc.Client {
+func fvcNew(t testing.TB, endpoint string, opts ...hvc.Option) *hvc.Client {
 	t.Helper()
 	c, err := hvc.New(endpoint, opts...)
 	require.NoError(t, err)

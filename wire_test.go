@@ -481,7 +481,7 @@ func TestWireDeclaredErrors(t *testing.T) {
 	}
 	var rows []row
 	for _, tc := range operations {
-		errs := slices.Clone(tc.declared)
+		errs := slices.Clone(tc.declared())
 		for _, r := range runtimeErrors {
 			if !slices.Contains(errs, r) {
 				errs = append(errs, r)
