@@ -1,10 +1,16 @@
 package simulator
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
 	"sort"
 	"strconv"
@@ -39,8 +45,112 @@ const ControlPrefix = "/hvcsim/"
 // A fault is {"method", "path", "action", "status", "error_type", "body",
 // "content_type", "header": {"Retry-After": "7"}, "latency": "250ms",
 // "drop", "times"}, with the meaning of the Fault fields.
+//
+// Over HTTP the control surface is locked, so that a web page the developer
+// has open cannot drive it (cross-origin POSTs, DNS rebinding):
+//
+//   - every request must carry "Authorization: Bearer <token>", the token
+//     being ControlToken (random per server unless WithControlToken sets
+//     it), else 401;
+//   - the Host header must name a loopback host (localhost, 127.0.0.1,
+//     [::1]) or the literal address the server listens on, else 403;
+//   - a request other than GET or HEAD must have Content-Type
+//     application/json, else 403.
+//
+// A refusal is a JSON {"error": "…"} saying what is missing. The Go methods
+// (AddFault, Reset, …) need no token.
 func WithControl() Option {
 	return func(c *config) error { c.control = true; return nil }
+}
+
+// WithControlToken sets the bearer token the control surface requires
+// (for reproducible CI); without it each server draws a random one. It
+// must be at least 16 characters of printable ASCII without spaces.
+func WithControlToken(token string) Option {
+	return func(c *config) error {
+		if len(token) < 16 {
+			return errors.New("simulator: control token must be at least 16 characters")
+		}
+		for _, r := range token {
+			if r <= ' ' || r > '~' {
+				return errors.New("simulator: control token must be printable ASCII without spaces")
+			}
+		}
+		c.controlToken = token
+		return nil
+	}
+}
+
+// ControlToken is the bearer token the control surface requires over HTTP.
+func (s *Server) ControlToken() string { return s.cfg.controlToken }
+
+// newControlToken draws a random control token.
+func newControlToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// controlAllowed checks a control request's Host, token and content type,
+// answering the refusal itself when it returns false.
+func (s *Server) controlAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if !s.controlHostAllowed(r.Host) {
+		controlError(w, http.StatusForbidden, "the Host header must name a loopback host (localhost, 127.0.0.1, [::1]) or the address the server listens on")
+		return false
+	}
+	auth := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.controlToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hvcsim"`)
+		if auth == "" {
+			controlError(w, http.StatusUnauthorized, "missing Authorization: Bearer <control token> (hvcsim prints it as control_token)")
+		} else {
+			controlError(w, http.StatusUnauthorized, "wrong control token in Authorization: Bearer")
+		}
+		return false
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			controlError(w, http.StatusForbidden, "a "+r.Method+" to the control surface must have Content-Type: application/json")
+			return false
+		}
+	}
+	return true
+}
+
+// controlHostAllowed reports whether a Host header names the server as
+// only a local client or one that knows its literal address would: a
+// DNS-rebinding page names its own domain.
+func (s *Server) controlHostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	if ip != nil && ip.IsLoopback() {
+		return true
+	}
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if want, _, err := net.SplitHostPort(s.cfg.addr); err == nil && want != "" && strings.EqualFold(want, host) {
+		if wip := net.ParseIP(want); wip == nil || !wip.IsUnspecified() {
+			return true
+		}
+	}
+	if ln != nil && ip != nil {
+		if a, ok := ln.Addr().(*net.TCPAddr); ok {
+			// Listening on every interface, any literal address reaches it;
+			// a literal address cannot be rebound.
+			return a.IP.IsUnspecified() || a.IP.Equal(ip)
+		}
+	}
+	return false
 }
 
 // faultJSON is a Fault as the control surface takes it.
@@ -90,6 +200,9 @@ func controlError(w http.ResponseWriter, status int, msg string) {
 
 // control serves the control surface.
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
+	if !s.controlAllowed(w, r) {
+		return
+	}
 	p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(ControlPrefix, "/"))
 	switch {
 	case p == "/" && r.Method == http.MethodGet:

@@ -20,7 +20,8 @@ func TestControl(t *testing.T) {
 	sim := simulator.Run(t, simulator.WithControl(), simulator.WithVersion("8.0U1"))
 	w := newWire(t, sim)
 	ctl := func(method, path string, body any) response {
-		return w.do(t, request{method: method, path: "/hvcsim" + path, body: body})
+		return w.do(t, request{method: method, path: "/hvcsim" + path, body: body, header: map[string]string{
+			"Authorization": "Bearer " + sim.ControlToken(), "Content-Type": "application/json"}})
 	}
 	f := apiFlavor
 	tok := w.admin(t, f)
@@ -86,6 +87,54 @@ func TestControl(t *testing.T) {
 	// Without WithControl, /hvcsim is just an unknown URL.
 	plain := simulator.Run(t)
 	requireRouteNotFound(t, apiFlavor, newWire(t, plain).do(t, request{method: http.MethodGet, path: "/hvcsim/"}), "/hvcsim/")
+}
+
+// TestControlLocked: over HTTP the control surface refuses a request without
+// the token or with a wrong one (401), a DNS-rebinding Host or a
+// cross-origin text/plain POST (403), each with a JSON error that names what
+// is missing and never the facts; a configured token is the one required.
+func TestControlLocked(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithControl(), simulator.WithControlToken("ci-token-0123456789"))
+	require.Equal(t, "ci-token-0123456789", sim.ControlToken())
+	w := newWire(t, sim)
+	bearer := "Bearer " + sim.ControlToken()
+	refused := func(name string, resp response, status int, says string) {
+		t.Helper()
+		assert.Equal(t, status, resp.status, "%s: %s", name, resp)
+		assert.Equal(t, "application/json", resp.header.Get("Content-Type"), name)
+		var e struct{ Error string }
+		require.NoError(t, json.Unmarshal(resp.body, &e), name)
+		assert.Contains(t, e.Error, says, name)
+		assert.NotContains(t, string(resp.body), simulator.DefaultAdminPassword, name+": never the facts")
+	}
+	refused("no token", w.do(t, request{method: http.MethodGet, path: "/hvcsim/"}), 401, "Authorization: Bearer")
+	refused("wrong token", w.do(t, request{method: http.MethodGet, path: "/hvcsim/",
+		header: map[string]string{"Authorization": "Bearer nope-nope-nope-nope"}}), 401, "wrong control token")
+	refused("DNS rebinding", w.do(t, request{method: http.MethodGet, path: "/hvcsim/",
+		header: map[string]string{"Authorization": bearer, "Host": "evil.example:443"}}), 403, "Host")
+	refused("cross-origin text/plain POST", w.do(t, request{method: http.MethodPost, path: "/hvcsim/reset", body: "{}",
+		header: map[string]string{"Authorization": bearer, "Content-Type": "text/plain", "Origin": "https://evil.example"}}), 403, "application/json")
+	refused("fault without content type", w.do(t, request{method: http.MethodDelete, path: "/hvcsim/faults",
+		header: map[string]string{"Authorization": bearer}}), 403, "application/json")
+	refused("cross-origin fault, no token", w.do(t, request{method: http.MethodPost, path: "/hvcsim/faults", body: `{"path":"/api/session"}`,
+		header: map[string]string{"Content-Type": "text/plain"}}), 401, "Authorization")
+	assert.Empty(t, sim.Requests(), "nothing reached the simulator")
+
+	for _, host := range []string{"localhost", "127.0.0.1", strings.TrimPrefix(sim.URL(), "https://")} {
+		resp := w.do(t, request{method: http.MethodGet, path: "/hvcsim/", header: map[string]string{"Authorization": bearer, "Host": host}})
+		assert.Equal(t, http.StatusOK, resp.status, "Host %s: %s", host, resp)
+	}
+	assert.Equal(t, http.StatusNoContent, w.do(t, request{method: http.MethodPost, path: "/hvcsim/reset",
+		header: map[string]string{"Authorization": bearer, "Content-Type": "application/json; charset=utf-8"}}).status)
+
+	// Each server draws its own random token.
+	a := simulator.Run(t, simulator.WithControl())
+	b := simulator.Run(t, simulator.WithControl())
+	assert.Len(t, a.ControlToken(), 48)
+	assert.NotEqual(t, a.ControlToken(), b.ControlToken())
+	_, err := simulator.New(simulator.WithControlToken("short"))
+	assert.Error(t, err)
 }
 
 func jsonInt(n int) string { b, _ := json.Marshal(n); return string(b) }

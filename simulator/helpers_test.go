@@ -108,6 +108,10 @@ func (w *wire) try(ctx context.Context, rq request) (response, error) {
 		req.SetBasicAuth(rq.user, rq.pass)
 	}
 	for k, v := range rq.header {
+		if k == "Host" {
+			req.Host = v // Go sends req.Host, not a Host header
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	resp, err := w.hc.Do(req)

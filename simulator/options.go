@@ -78,6 +78,7 @@ type config struct {
 	logger       *slog.Logger
 	maxBody      int64
 	control      bool
+	controlToken string
 	cert         *tls.Certificate
 }
 

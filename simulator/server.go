@@ -60,6 +60,9 @@ func New(opts ...Option) (*Server, error) {
 	if !cfg.api && !cfg.rest {
 		return nil, fmt.Errorf("simulator: vSphere %s has no /api flavor, and WithAPIOnly removed /rest: nothing to serve", cfg.release)
 	}
+	if cfg.control && cfg.controlToken == "" {
+		cfg.controlToken = newControlToken()
+	}
 	s := &Server{
 		cfg:           cfg,
 		now:           time.Now,

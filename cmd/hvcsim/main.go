@@ -24,10 +24,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -109,6 +112,7 @@ type reach struct {
 	ForeignPSCs      []foreign `json:"foreign_pscs"`
 	Providers        []string  `json:"providers"`
 	ControlURL       string    `json:"control_url"`
+	ControlToken     string    `json:"control_token"`
 }
 
 // foreign is a foreign PSC a link can be created to.
@@ -124,7 +128,10 @@ type foreign struct {
 func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := flag.NewFlagSet("hvcsim", flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	addr := fs.String("addr", "127.0.0.1:8443", "listen address (port 0 picks a free port)")
+	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port); a non-loopback address needs -allow-remote")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback -addr: anyone on the network can then log in with the printed credentials")
+	controlToken := fs.String("control-token", os.Getenv("HVCSIM_CONTROL_TOKEN"), "bearer token the /hvcsim/ control surface requires (default $HVCSIM_CONTROL_TOKEN, else random per start)")
+	showVersion := fs.Bool("version", false, "print hvcsim's version and exit")
 	version := fs.String("vcenter-version", simulator.DefaultVersion, `vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0`)
 	plain := fs.Bool("plain-http", false, "serve plain HTTP instead of TLS")
 	restOnly := fs.Bool("rest-only", false, "serve only the legacy /rest flavor")
@@ -155,6 +162,16 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if *showVersion {
+		_, err := fmt.Fprintln(out, versionString())
+		return err
+	}
+	if !loopbackAddr(*addr) {
+		if !*allowRemote {
+			return fmt.Errorf("-addr %s is not a loopback address: anyone on the network could log in with the printed credentials; give -allow-remote to serve it anyway", *addr)
+		}
+		fmt.Fprintf(errOut, "hvcsim: WARNING: listening on %s (-allow-remote): anyone on the network can log in with the printed credentials and drive the control surface with the printed token\n", *addr)
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("-cert and -key go together")
 	}
@@ -162,6 +179,9 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		simulator.WithAddr(*addr), simulator.WithVersion(*version), simulator.WithSyncDuration(*syncDur),
 		simulator.WithAdmin(admin.name, admin.password), simulator.WithReadOnlyUser(readOnly.name, readOnly.password),
 		simulator.WithIdleTimeout(*idle), simulator.WithControl(),
+	}
+	if *controlToken != "" {
+		opts = append(opts, simulator.WithControlToken(*controlToken))
 	}
 	if *plain {
 		opts = append(opts, simulator.WithPlainHTTP())
@@ -248,7 +268,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, creds map[string]userFlag, certOut, certIn string) (reach, error) {
 	r := reach{URL: sim.URL(), Version: sim.Version(), Username: admin.name, Password: admin.password,
 		ReadOnlyUsername: readOnly.name, ReadOnlyPassword: readOnly.password, Thumbprint: sim.Thumbprint(),
-		ControlURL: sim.URL() + simulator.ControlPrefix, CertFile: certIn, PSCDomain: simulator.DefaultForeignDomain}
+		ControlURL: sim.URL() + simulator.ControlPrefix, ControlToken: sim.ControlToken(), CertFile: certIn, PSCDomain: simulator.DefaultForeignDomain}
 	for _, f := range []string{"api", "rest"} {
 		if sim.ServesFlavor(f) {
 			r.Flavors = append(r.Flavors, f)
@@ -275,7 +295,7 @@ func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pa
 		if leaf == nil {
 			return r, errors.New("-cert-out: the server serves plain HTTP")
 		}
-		if err := os.WriteFile(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}), 0o644); err != nil { //nolint:gosec // a certificate is public: curl and other users must read it
+		if err := writeNoFollow(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})); err != nil {
 			return r, fmt.Errorf("-cert-out: %w", err)
 		}
 		r.CertFile = certOut
@@ -307,7 +327,7 @@ func report(out io.Writer, r reach, asJSON bool) error {
 		{"HVCSIM_VERSION", r.Version},
 		{"HVCSIM_READONLY_USERNAME", r.ReadOnlyUsername}, {"HVCSIM_READONLY_PASSWORD", r.ReadOnlyPassword},
 		{"HVCSIM_THUMBPRINT", r.Thumbprint}, {"HVCSIM_CERT_FILE", r.CertFile},
-		{"HVCSIM_CONTROL_URL", r.ControlURL},
+		{"HVCSIM_CONTROL_URL", r.ControlURL}, {"HVCSIM_CONTROL_TOKEN", r.ControlToken},
 	}
 	for _, v := range vars {
 		if v[1] != "" {
@@ -335,6 +355,66 @@ func writeKnownHosts(r *reach, dir string) error {
 	}
 	r.TLSKnownHosts = file
 	return nil
+}
+
+// writeNoFollow writes b to file without following a link planted there:
+// it creates a new temporary file beside it exclusively (O_EXCL never opens
+// an existing file or link) and renames it over file, which replaces a link
+// rather than writing through it. The certificate is public, so 0644.
+func writeNoFollow(file string, b []byte) error {
+	dir, base := filepath.Split(file)
+	if dir == "" {
+		dir = "."
+	}
+	var (
+		f   *os.File
+		tmp string
+		err error
+	)
+	for i := 0; i < 100; i++ {
+		tmp = filepath.Join(dir, fmt.Sprintf(".%s.%d.%d.tmp", base, os.Getpid(), i))
+		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) //nolint:gosec // a certificate is public: curl and other users must read it
+		if !errors.Is(err, os.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, file)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
+}
+
+// loopbackAddr reports whether a listen address is on loopback only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// versionString is what -version prints: the module version Go stamped
+// into the binary and Go's.
+func versionString() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	return fmt.Sprintf("hvcsim %s (%s)", v, runtime.Version())
 }
 
 // shellQuote quotes s for a POSIX shell.

@@ -105,6 +105,104 @@ func exports(t *testing.T, lines []string) map[string]string {
 	return out
 }
 
+// ctlGet GETs a control URL with the control token.
+func ctlGet(hc *http.Client, url, token string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return hc.Do(req)
+}
+
+// TestRunControlToken: hvcsim prints a random control token per start (in
+// the export lines and -json), takes one from -control-token or
+// $HVCSIM_CONTROL_TOKEN, and the control surface refuses a request without
+// it with 401.
+func TestRunControlToken(t *testing.T) {
+	lines, stop := startRun(t)
+	env := exports(t, lines)
+	tok := env["HVCSIM_CONTROL_TOKEN"]
+	assert.Len(t, tok, 48)
+	hc := pinned(t, env["HVCSIM_THUMBPRINT"])
+	resp, err := hc.Get(env["HVCSIM_CONTROL_URL"])
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s", body)
+	assert.NotContains(t, string(body), simulator.DefaultAdminPassword)
+	resp, err = ctlGet(hc, env["HVCSIM_CONTROL_URL"], tok)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, stop())
+
+	lines, stop = startRun(t, "-json", "-control-token", "flag-token-0123456789")
+	var r reach
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
+	assert.Equal(t, "flag-token-0123456789", r.ControlToken)
+	require.NoError(t, stop())
+
+	t.Setenv("HVCSIM_CONTROL_TOKEN", "env-token-0123456789")
+	lines, stop = startRun(t, "-json")
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
+	assert.Equal(t, "env-token-0123456789", r.ControlToken)
+	require.NoError(t, stop())
+}
+
+// TestRunRefusesRemote: a non-loopback -addr (or :PORT, every interface)
+// is refused without -allow-remote; with it hvcsim serves and warns.
+func TestRunRefusesRemote(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0"} {
+		err := run(context.Background(), []string{"-addr", addr}, io.Discard, io.Discard)
+		require.Error(t, err, addr)
+		assert.Contains(t, err.Error(), "-allow-remote", addr)
+	}
+	var stderr strings.Builder
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve, report and stop at once
+	require.NoError(t, run(ctx, []string{"-addr", "0.0.0.0:0", "-allow-remote", "-json"}, io.Discard, &stderr))
+	assert.Contains(t, stderr.String(), "anyone on the network can log in")
+	lines, stop := startRun(t, "-addr", "localhost:0")
+	assert.NotEmpty(t, lines)
+	require.NoError(t, stop())
+}
+
+// TestRunVersion: -version prints hvcsim's version and exits.
+func TestRunVersion(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	require.NoError(t, run(context.Background(), []string{"-version"}, &out, io.Discard))
+	assert.True(t, strings.HasPrefix(out.String(), "hvcsim "), "%q", out.String())
+}
+
+// TestRunCertOutNoFollow: -cert-out replaces a symlink planted at its path
+// instead of writing through it to the link's target.
+func TestRunCertOutNoFollow(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("precious\n"), 0o600))
+	out := filepath.Join(dir, "hvcsim.pem")
+	require.NoError(t, os.Symlink(victim, out))
+	lines, stop := startRun(t, "-json", "-cert-out", out)
+	require.NoError(t, stop())
+	require.Len(t, lines, 1)
+	got, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(got), "the link's target is untouched")
+	fi, err := os.Lstat(out)
+	require.NoError(t, err)
+	assert.True(t, fi.Mode().IsRegular(), "the link was replaced by a file")
+	pemBytes, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(pemBytes), "BEGIN CERTIFICATE")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2, "no temporary file left behind")
+}
+
 // pinned is an HTTP client that trusts a server only by its thumbprint, as
 // a non-Go suite would.
 func pinned(t *testing.T, tp string) *http.Client {
@@ -170,7 +268,7 @@ func TestRunJSONVersionAndControl(t *testing.T) {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	resp, err := hc.Get(r.ControlURL)
+	resp, err := ctlGet(hc, r.ControlURL, r.ControlToken)
 	require.NoError(t, err)
 	var facts struct {
 		Version    string   `json:"version"`
@@ -181,7 +279,7 @@ func TestRunJSONVersionAndControl(t *testing.T) {
 	assert.Equal(t, "9.0", facts.Version)
 	assert.Contains(t, facts.Operations, "Links.Get")
 	assert.NotContains(t, facts.Operations, "SyncProviders.Start")
-	resp, err = hc.Get(r.ControlURL + "certificate")
+	resp, err = ctlGet(hc, r.ControlURL+"certificate", r.ControlToken)
 	require.NoError(t, err)
 	got, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
@@ -420,15 +518,16 @@ func TestRunJSONMatchesDocs(t *testing.T) {
 		require.Len(t, lines, 1)
 		assert.ElementsMatch(t, tc.want, keys(t, []byte(lines[0])), tc.name)
 		var r struct {
-			ForeignPSCs []json.RawMessage `json:"foreign_pscs"`
-			ControlURL  string            `json:"control_url"`
-			Thumbprint  string            `json:"thumbprint"`
+			ForeignPSCs  []json.RawMessage `json:"foreign_pscs"`
+			ControlURL   string            `json:"control_url"`
+			ControlToken string            `json:"control_token"`
+			Thumbprint   string            `json:"thumbprint"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 		require.NotEmpty(t, r.ForeignPSCs)
 		assert.ElementsMatch(t, psc, keys(t, r.ForeignPSCs[0]), tc.name+": foreign_pscs entry")
 
-		resp, err := pinned(t, r.Thumbprint).Get(r.ControlURL)
+		resp, err := ctlGet(pinned(t, r.Thumbprint), r.ControlURL, r.ControlToken)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()

@@ -43,10 +43,16 @@ class Curl:
 
     def __init__(self, cacert):
         self.cacert = cacert
+        self.ctl, self.ctl_token = None, None
 
     def __call__(self, method, url, body=None, user=None, session=None, cookie_jar=None):
         args = ["curl", "-sS", "--max-time", "10", "--cacert", self.cacert,
                 "-X", method, "-D", "-", "-o", "-", url]
+        if self.ctl and url.startswith(self.ctl):
+            # The control surface is locked: the printed token, and JSON.
+            args += ["-H", "Authorization: Bearer " + self.ctl_token]
+            if body is None:
+                args += ["-H", "Content-Type: application/json"]
         if body is not None:
             args += ["-H", "Content-Type: application/json", "--data-binary",
                      body if isinstance(body, str) else json.dumps(body)]
@@ -91,6 +97,9 @@ def drive(reach, curl):
     admin = (reach["username"], reach["password"])
     check(reach["version"] == "8.0", "hvcsim reports the release asked for")
 
+    status, _, refused = curl("GET", ctl)
+    check(status == 401 and "Bearer" in refused["error"], "the control surface refuses a request without the token")
+    curl.ctl, curl.ctl_token = ctl, reach["control_token"]
     status, _, facts = curl("GET", ctl)
     check(status == 200 and "SyncProviders.Start" in facts["operations"], "8.0 serves sync providers")
     check("Links.Get" not in facts["operations"], "8.0 has no links get")
