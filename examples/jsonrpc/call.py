@@ -43,10 +43,13 @@ class Client:
         self.ctx = ssl.create_default_context(cafile=cafile)
         self.next_id = 0
 
-    def http(self, method, url, body=None):
+    def http(self, method, url, body=None, token=None):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if token:
+            # hvcsim's control surface wants the control token it printed.
+            headers["Authorization"] = "Bearer " + token
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         with urllib.request.urlopen(req, context=self.ctx, timeout=10) as resp:
             raw = resp.read()
             return resp.status, json.loads(raw) if raw else None
@@ -133,7 +136,8 @@ def run(reach, c):
     kind, err = c.invoke(links, "list", security=sec)
     check(kind == "error" and "com.vmware.vapi.std.errors.unauthenticated" in err, "the session is gone")
 
-    status, log = c.http("GET", reach["control_url"] + "requests?bodies=raw")
+    status, log = c.http("GET", reach["control_url"] + "requests?bodies=raw",
+                         token=reach["control_token"])
     check(status == 200 and all(r["flavor"] == "jsonrpc" for r in log), "the log names the transport")
     dump = json.dumps(log)
     check(psc["password"] not in dump and reach["password"] not in dump and token not in dump,
