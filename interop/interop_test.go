@@ -197,3 +197,32 @@ func TestOperations(t *testing.T) {
 		})
 	}
 }
+
+// The std errors the runtime surfaces as typed vAPI errors.
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "8.0U1")
+	c := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)))
+	ro := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword)))
+	mustOK(t, "links create", call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()}))
+	unknown := map[string]data.DataValue{"link": str("no-such-link")}
+	for _, tc := range []struct {
+		name, want string
+		conn       vapiclient.Connector
+		service    string
+		operation  string
+		params     map[string]data.DataValue
+	}{
+		{"create twice", "already_exists", c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()}},
+		{"get unknown link", "not_found", c, "com.vmware.vcenter.hvc.links", "get", unknown},
+		{"delete unknown link", "not_found", c, "com.vmware.vcenter.hvc.links", "delete", unknown},
+		{"bad password", "unauthenticated", r.conn(security.NewUserPasswordSecurityContext(simulator.DefaultAdminUser, "wrong")), "com.vmware.cis.session", "create", nil},
+		{"unknown session", "unauthenticated", r.conn(security.NewSessionSecurityContext("no-such-session")), "com.vmware.vcenter.hvc.links", "list", nil},
+		{"read-only user", "unauthorized", ro, "com.vmware.vcenter.hvc.management.administrators", "add", map[string]data.DataValue{"group_name": str("Added@vsphere.local")}},
+		{"operation the release lacks", "operation_not_found", c, "com.vmware.vcenter.hvc.links.sync.providers", "list", unknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantErr(t, tc.name, call(tc.conn, tc.service, tc.operation, tc.params), tc.want)
+		})
+	}
+}
