@@ -222,6 +222,7 @@ func TestErrors(t *testing.T) {
 		{"operation the release lacks", "operation_not_found", c, "com.vmware.vcenter.hvc.links.sync.providers", "list", unknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			wantErr(t, tc.name, call(tc.conn, tc.service, tc.operation, tc.params), tc.want)
 		})
 	}
