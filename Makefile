@@ -13,8 +13,9 @@ GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
 # The modules `make check` and `make test` cover, each with its own go.mod:
 # the SDK (.) and the CLI (cmd/hvcctl, so the SDK's go.mod carries none of
-# the CLI's libraries). bench/ has targets of its own (bench, bench-check).
-MODULES := . cmd/hvcctl
+# the CLI's libraries), and interop (VMware's Go vAPI runtime against the
+# simulator's JSON-RPC endpoint). bench/ has targets of its own (bench, bench-check).
+MODULES := . cmd/hvcctl interop
 
 .PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check bench-check \
 	test bench fuzz generate readme tidy hvcctl help
