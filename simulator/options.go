@@ -79,6 +79,7 @@ type config struct {
 	maxBody      int64
 	control      bool
 	controlToken string
+	timeouts     HTTPTimeouts
 	cert         *tls.Certificate
 }
 
@@ -116,6 +117,7 @@ func defaultConfig() config {
 		failing:   map[string]bool{},
 		logger:    slog.New(slog.DiscardHandler),
 		maxBody:   1 << 20,
+		timeouts:  DefaultHTTPTimeouts,
 	}
 }
 
@@ -353,6 +355,47 @@ func WithMaxRequestBytes(n int64) Option {
 			return fmt.Errorf("simulator: WithMaxRequestBytes: %d is not positive", n)
 		}
 		c.maxBody = n
+		return nil
+	}
+}
+
+// HTTPTimeouts bound how long a connection may hold the server's resources
+// (the fields of http.Server of the same names).
+type HTTPTimeouts struct {
+	ReadHeader     time.Duration // to read a request's headers
+	Read           time.Duration // to read a whole request, body included
+	Idle           time.Duration // a keep-alive connection may wait for its next request
+	MaxHeaderBytes int           // request line and headers
+}
+
+// DefaultHTTPTimeouts: 10 s for headers and 60 s for a whole request (a
+// 1 MiB body needs only a slow link for that), 2 min idle (enough for a
+// client's keep-alive pool, yet a thousand idle connections are reaped in
+// minutes, not never), 64 KiB of headers (vCenter's clients send well
+// under 8 KiB).
+var DefaultHTTPTimeouts = HTTPTimeouts{ReadHeader: 10 * time.Second, Read: 60 * time.Second, Idle: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+
+// WithHTTPTimeouts sets the server's connection timeouts and header size;
+// a zero field keeps its DefaultHTTPTimeouts value.
+func WithHTTPTimeouts(t HTTPTimeouts) Option {
+	return func(c *config) error {
+		if t.ReadHeader < 0 || t.Read < 0 || t.Idle < 0 || t.MaxHeaderBytes < 0 {
+			return errors.New("simulator: HTTP timeouts and header size must not be negative")
+		}
+		d := DefaultHTTPTimeouts
+		if t.ReadHeader == 0 {
+			t.ReadHeader = d.ReadHeader
+		}
+		if t.Read == 0 {
+			t.Read = d.Read
+		}
+		if t.Idle == 0 {
+			t.Idle = d.Idle
+		}
+		if t.MaxHeaderBytes == 0 {
+			t.MaxHeaderBytes = d.MaxHeaderBytes
+		}
+		c.timeouts = t
 		return nil
 	}
 }

@@ -121,7 +121,10 @@ func (s *Server) Start() error {
 	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.cfg.timeouts.ReadHeader,
+		ReadTimeout:       s.cfg.timeouts.Read,
+		IdleTimeout:       s.cfg.timeouts.Idle,
+		MaxHeaderBytes:    s.cfg.timeouts.MaxHeaderBytes,
 		ConnState:         s.trackConn,
 		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug),
 	}
