@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -36,7 +37,10 @@ import (
 // application/json); ErrorType answers that standard error in the request's
 // flavor, with Status or the error's usual status; Status alone answers an
 // empty body; with only Latency or Header set, the request is handled
-// normally. Times limits how many requests the fault applies to (0 means
+// normally. DropAfterApply handles the request normally and then closes
+// the connection without its reply (AddFault refuses it together with
+// Respond, Drop, Body, ErrorType or Status, which answer instead of
+// handling). Times limits how many requests the fault applies to (0 means
 // every one).
 type Fault struct {
 	Method      string
@@ -50,6 +54,12 @@ type Fault struct {
 	Header  http.Header
 	Latency time.Duration
 	Drop    bool
+	// DropAfterApply: the operation is handled normally — state changes —
+	// and then the connection is closed without a reply, as when a reply
+	// is lost on the way back. It works for REST and JSON-RPC calls; the
+	// request is recorded with status 0. It is what a client's "outcome
+	// unknown" handling (hvc.ErrOutcomeUnknown) must be tested against.
+	DropAfterApply bool
 	// Respond, when set, answers the request instead of the fields above
 	// (after Latency and Header): an escape hatch for anything else.
 	Respond func(w http.ResponseWriter, r *http.Request)
@@ -74,6 +84,9 @@ type faultEntry struct {
 // testing nothing.
 func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	e := &faultEntry{Fault: f}
+	if f.DropAfterApply && (f.Respond != nil || f.Drop || f.Body != nil || f.ErrorType != "" || f.Status != 0) {
+		return nil, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
+	}
 	if f.Path != "" {
 		e.flavor, e.glob = splitFaultPath(f.Path)
 		if _, err := path.Match(e.glob, "/"); err != nil {
@@ -280,6 +293,10 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 	case f.Status != 0:
 		w.WriteHeader(f.Status)
 		return true
+	case f.DropAfterApply:
+		if sw, ok := w.(*statusWriter); ok {
+			sw.dropAfterApply = true
+		}
 	}
 	return false
 }

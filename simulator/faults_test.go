@@ -314,3 +314,85 @@ func TestRequests(t *testing.T) {
 	w.do(t, request{method: http.MethodGet, path: "/api/hvc/links", token: tok})
 	assert.Len(t, sim.Requests(), 1)
 }
+
+// TestFaultDropAfterApply checks that a DropAfterApply fault lets the
+// operation change state and then closes the connection without a reply,
+// over REST in both flavors and over JSON-RPC, added with AddFault or on
+// the control surface.
+func TestFaultDropAfterApply(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		control bool // add the fault with POST /hvcsim/faults
+		rpc     bool
+		f       flavor
+	}{
+		{"api", false, false, apiFlavor},
+		{"rest", false, false, restFlavor},
+		{"api via control", true, false, apiFlavor},
+		{"jsonrpc", false, true, apiFlavor},
+		{"jsonrpc via control", true, true, apiFlavor},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sim := simulator.Run(t, simulator.WithControl(), simulator.WithVersion("8.0U1"))
+			w := newWire(t, sim)
+			var tok string
+			if tc.rpc {
+				tok = w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+			} else {
+				tok = w.admin(t, tc.f)
+			}
+			sim.ResetRequests()
+			if tc.control {
+				resp := w.do(t, request{method: http.MethodPost, path: "/hvcsim/faults", body: map[string]any{
+					"method": "POST", "path": "/hvc/links", "drop_after_apply": true, "times": 1,
+				}, header: map[string]string{"Authorization": "Bearer " + sim.ControlToken(), "Content-Type": "application/json"}})
+				require.Equal(t, http.StatusCreated, resp.status, "%s", resp)
+			} else {
+				mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", DropAfterApply: true, Times: 1})
+			}
+			var err error
+			if tc.rpc {
+				_, err = w.try(t.Context(), request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "create",
+					map[string]any{"spec": rpcSpec("corp.local", simulator.DefaultForeignThumbprint)}, sessionCtx(tok))})
+			} else {
+				_, err = w.try(t.Context(), request{method: http.MethodPost, path: tc.f.prefix + "/hvc/links", token: tok, body: createBody(tc.f, spec("corp.local"))})
+			}
+			require.Error(t, err, "the client sees the connection dropped")
+			assert.NotContains(t, err.Error(), "status", "no reply at all")
+			assert.Len(t, sim.Links(), 1, "the create was applied")
+			reqs := sim.Requests()
+			require.Len(t, reqs, 1)
+			assert.Zero(t, reqs[0].Status, "recorded as dropped")
+			// Times: 1, and the server still serves on a new connection.
+			if tc.rpc {
+				w.rpcCreateLink(t, tok, "other.local")
+			} else {
+				w.createLink(t, tc.f, tok, "other.local")
+			}
+			assert.Len(t, sim.Links(), 2)
+		})
+	}
+}
+
+// TestFaultDropAfterApplyRefused checks that AddFault refuses
+// DropAfterApply with a field that answers the request instead.
+func TestFaultDropAfterApplyRefused(t *testing.T) {
+	t.Parallel()
+	sim, err := simulator.New()
+	require.NoError(t, err)
+	for _, f := range []simulator.Fault{
+		{DropAfterApply: true, Drop: true},
+		{DropAfterApply: true, ErrorType: "ERROR"},
+		{DropAfterApply: true, Status: 500},
+		{DropAfterApply: true, Body: []byte("{}")},
+		{DropAfterApply: true, Respond: func(http.ResponseWriter, *http.Request) {}},
+	} {
+		remove, err := sim.AddFault(f)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "DropAfterApply")
+		assert.Nil(t, remove)
+	}
+}
