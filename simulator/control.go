@@ -44,8 +44,8 @@ const ControlPrefix = "/hvcsim/"
 //
 // A fault is {"method", "path", "action", "status", "error_type", "body",
 // "content_type", "header": {"Retry-After": "7"}, "latency": "250ms",
-// "drop", "drop_after_apply", "times"}, with the meaning of the Fault
-// fields.
+// "drop", "drop_after_apply", "custom_error_type", "times"}, with the
+// meaning of the Fault fields.
 //
 // Over HTTP the control surface is locked, so that a web page the developer
 // has open cannot drive it (cross-origin POSTs, DNS rebinding):
@@ -168,12 +168,15 @@ type faultJSON struct {
 	Drop        bool              `json:"drop"`
 	// DropAfterApply is Fault.DropAfterApply.
 	DropAfterApply bool `json:"drop_after_apply"`
-	Times          int  `json:"times"`
+	// CustomErrorType is Fault.CustomErrorType.
+	CustomErrorType bool `json:"custom_error_type"`
+	Times           int  `json:"times"`
 }
 
 func (fj faultJSON) fault() (Fault, error) {
 	f := Fault{Method: fj.Method, Path: fj.Path, Action: fj.Action, Status: fj.Status, ErrorType: fj.ErrorType,
-		ContentType: fj.ContentType, Drop: fj.Drop, DropAfterApply: fj.DropAfterApply, Times: fj.Times}
+		ContentType: fj.ContentType, Drop: fj.Drop, DropAfterApply: fj.DropAfterApply,
+		CustomErrorType: fj.CustomErrorType, Times: fj.Times}
 	if fj.Body != nil {
 		f.Body = []byte(*fj.Body)
 	}

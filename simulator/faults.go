@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hvcsdk/hvc/internal/stderr"
 )
 
 // Fault is a misbehaviour injected into matching requests, checked before
@@ -54,6 +56,12 @@ type Fault struct {
 	Header  http.Header
 	Latency time.Duration
 	Drop    bool
+	// CustomErrorType lets ErrorType be a name that is not one of the 25
+	// standard error types (it is then answered with status 500 unless
+	// Status is set). Without it AddFault refuses such a name, so that a
+	// typo such as "BUSY" or "resource_busy" cannot make a failure test
+	// pass while testing nothing.
+	CustomErrorType bool
 	// DropAfterApply: the operation is handled normally — state changes —
 	// and then the connection is closed without a reply, as when a reply
 	// is lost on the way back. It works for REST and JSON-RPC calls; the
@@ -87,6 +95,12 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	if f.DropAfterApply && (f.Respond != nil || f.Drop || f.Body != nil || f.ErrorType != "" || f.Status != 0) {
 		return nil, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
 	}
+	if f.ErrorType != "" && !f.CustomErrorType {
+		if _, ok := stderr.Status(f.ErrorType); !ok {
+			return nil, fmt.Errorf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
+				f.ErrorType, strings.Join(stdErrorNames(), ", "))
+		}
+	}
 	if f.Path != "" {
 		e.flavor, e.glob = splitFaultPath(f.Path)
 		if _, err := path.Match(e.glob, "/"); err != nil {
@@ -113,6 +127,15 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 			}
 		}
 	}, nil
+}
+
+// stdErrorNames lists the standard error types, in documentation order.
+func stdErrorNames() []string {
+	names := make([]string, len(stderr.All))
+	for i, t := range stderr.All {
+		names[i] = t.Name
+	}
+	return names
 }
 
 // splitFaultPath separates a fault path's flavor prefix from its

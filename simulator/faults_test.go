@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,7 +34,7 @@ func TestFaultAnswers(t *testing.T) {
 		{"error type with a status", simulator.Fault{Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Status: 429}, func(t *testing.T, f flavor, resp response) {
 			requireError(t, f, resp, 429, "SERVICE_UNAVAILABLE")
 		}},
-		{"unknown error type is 500", simulator.Fault{Path: "/hvc/links", ErrorType: "NO_SUCH_ERROR"}, func(t *testing.T, f flavor, resp response) {
+		{"custom error type is 500", simulator.Fault{Path: "/hvc/links", ErrorType: "NO_SUCH_ERROR", CustomErrorType: true}, func(t *testing.T, f flavor, resp response) {
 			requireError(t, f, resp, 500, "NO_SUCH_ERROR")
 		}},
 		{"unauthenticated carries the challenge", simulator.Fault{Path: "/hvc/links", ErrorType: "UNAUTHENTICATED"}, func(t *testing.T, f flavor, resp response) {
@@ -394,5 +395,61 @@ func TestFaultDropAfterApplyRefused(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "DropAfterApply")
 		assert.Nil(t, remove)
+	}
+}
+
+// TestFaultErrorTypeChecked checks that a fault's ErrorType must be one of
+// the 25 standard error types unless CustomErrorType says it is on
+// purpose, in AddFault and on the control surface.
+func TestFaultErrorTypeChecked(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		errorType string
+		custom    bool
+		ok        bool
+	}{
+		{"RESOURCE_BUSY", false, true},
+		{"UNVERIFIED_PEER", false, true},
+		{"ERROR", false, true},
+		{"BUSY", false, false},
+		{"resource_busy", false, false},
+		{"RESOURCE_BUSY ", false, false},
+		{"com.vmware.vapi.std.errors.resource_busy", false, false},
+		{"BUSY", true, true},
+		{"resource_busy", true, true},
+	}
+	sim := simulator.Run(t, simulator.WithControl())
+	w := newWire(t, sim)
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%q custom=%v", tc.errorType, tc.custom), func(t *testing.T) {
+			t.Parallel()
+			remove, err := sim.AddFault(simulator.Fault{Path: "/hvc/links/{link}", Method: http.MethodDelete, ErrorType: tc.errorType, CustomErrorType: tc.custom})
+			if tc.ok {
+				require.NoError(t, err)
+				remove()
+			} else {
+				require.Error(t, err)
+				assert.Nil(t, remove)
+				assert.Contains(t, err.Error(), fmt.Sprintf("ErrorType %q is not a standard error type", tc.errorType))
+				assert.Contains(t, err.Error(), "(one of ERROR, ALREADY_EXISTS,")
+				assert.Contains(t, err.Error(), "UNSUPPORTED, UNVERIFIED_PEER)")
+				assert.Contains(t, err.Error(), "CustomErrorType")
+			}
+
+			resp := w.do(t, request{method: http.MethodPost, path: "/hvcsim/faults", body: map[string]any{
+				"path": "/hvc/links/{link}", "method": "DELETE", "error_type": tc.errorType, "custom_error_type": tc.custom, "times": 1,
+			}, header: map[string]string{"Authorization": "Bearer " + sim.ControlToken(), "Content-Type": "application/json"}})
+			if tc.ok {
+				require.Equal(t, http.StatusCreated, resp.status, "%s", resp)
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, resp.status, "%s", resp)
+			var e struct{ Error string }
+			require.NoError(t, json.Unmarshal(resp.body, &e))
+			assert.Contains(t, e.Error, "is not a standard error type")
+			for _, typ := range []string{"ERROR", "ALREADY_EXISTS", "RESOURCE_BUSY", "UNVERIFIED_PEER"} {
+				assert.Contains(t, e.Error, typ, "the valid types are named")
+			}
+		})
 	}
 }
