@@ -81,6 +81,8 @@ type faultEntry struct {
 	// glob is the flavor-less path.Match pattern, {placeholders} as "*".
 	glob string
 	used int
+	// id names the fault on the control surface.
+	id int
 }
 
 // AddFault injects f and returns a function that removes it. Faults are
@@ -91,42 +93,58 @@ type faultEntry struct {
 // would never fire, and a failure test relying on it would pass while
 // testing nothing.
 func (s *Server) AddFault(f Fault) (remove func(), err error) {
+	id, err := s.addFault(f)
+	if err != nil {
+		return nil, err
+	}
+	return func() { s.removeFault(id) }, nil
+}
+
+// addFault is AddFault returning the fault's id.
+func (s *Server) addFault(f Fault) (int, error) {
 	e := &faultEntry{Fault: f}
 	if f.DropAfterApply && (f.Respond != nil || f.Drop || f.Body != nil || f.ErrorType != "" || f.Status != 0) {
-		return nil, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
+		return 0, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
 	}
 	if f.ErrorType != "" && !f.CustomErrorType {
 		if _, ok := stderr.Status(f.ErrorType); !ok {
-			return nil, fmt.Errorf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
+			return 0, fmt.Errorf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
 				f.ErrorType, strings.Join(stdErrorNames(), ", "))
 		}
 	}
 	if f.Path != "" {
 		e.flavor, e.glob = splitFaultPath(f.Path)
 		if _, err := path.Match(e.glob, "/"); err != nil {
-			return nil, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
+			return 0, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.canMatch(e) {
 		if strings.Contains(f.Path, "?action=") {
-			return nil, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
+			return 0, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
 		}
-		return nil, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
+		return 0, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
 			s.cfg.release, f.Method, f.Path, f.Action)
 	}
+	s.faultSeq++
+	e.id = s.faultSeq
 	s.faults = append(s.faults, e)
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for i, x := range s.faults {
-			if x == e {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-				return
-			}
+	return e.id, nil
+}
+
+// removeFault removes the fault with that id, reporting whether there
+// was one.
+func (s *Server) removeFault(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, x := range s.faults {
+		if x.id == id {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			return true
 		}
-	}, nil
+	}
+	return false
 }
 
 // stdErrorNames lists the standard error types, in documentation order.
@@ -233,7 +251,6 @@ func shapeMatches(glob, tmpl string) bool {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults = nil
-	clear(s.controlFaults)
 	s.mu.Unlock()
 }
 
