@@ -32,6 +32,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/internal/simfacts"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
@@ -148,7 +149,7 @@ func TestRunControlToken(t *testing.T) {
 	require.NoError(t, stop())
 
 	lines, stop = startRun(t, "-json", "-control-token", "flag-token-0123456789")
-	var r reach
+	var r simfacts.Facts
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 	assert.Equal(t, "flag-token-0123456789", r.ControlToken)
 	require.NoError(t, stop())
@@ -262,7 +263,7 @@ func TestRunJSONVersionAndControl(t *testing.T) {
 	lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-json", "-cert-out", certOut, "-vcenter-version", "9.0",
 		"-admin", "root@corp.local:p:w'd", "-providers", "a,b", "-failing-provider", "b")
 	require.Len(t, lines, 1)
-	var r reach
+	var r simfacts.Facts
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 	assert.Equal(t, "9.0", r.Version)
 	assert.Equal(t, []string{"api", "rest"}, r.Flavors)
@@ -463,28 +464,25 @@ func TestRunForeignPSCCredentials(t *testing.T) {
 	}
 }
 
-// docKeys returns the JSON member names docs/simulator.md documents for
-// hvcsim -json (top level, and those of a foreign_pscs entry) and for the
-// facts of GET /hvcsim/.
+// docKeys returns the JSON member names docs/simulator.md's Facts table
+// documents for hvcsim -json (top level, and those of a foreign_pscs
+// entry) and those it lists for the facts of GET /hvcsim/.
 func docKeys(t *testing.T) (top, psc, facts []string) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "simulator.md"))
 	require.NoError(t, err)
-	quoted := regexp.MustCompile(`"(\w+)"`)
-	names := func(s string) []string {
-		var out []string
-		for _, m := range quoted.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1])
+	_, sec, _ := strings.Cut(string(b), "\n### Facts\n")
+	sec, _, _ = strings.Cut(sec, "\n#")
+	member := regexp.MustCompile("^\\| `([a-z_]+)(\\[0\\]\\.([a-z_]+))?` \\|")
+	for _, line := range strings.Split(sec, "\n") {
+		if m := member.FindStringSubmatch(line); m != nil && m[3] != "" {
+			psc = append(psc, m[3]) // foreign_pscs[0].member
+		} else if m != nil {
+			top = append(top, m[1])
 		}
-		return out
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		switch {
-		case strings.HasPrefix(line, "`{\"url\""):
-			inner := regexp.MustCompile(`\[\{[^]]*\}\]`)
-			psc = names(inner.FindString(line))
-			top = names(inner.ReplaceAllString(line, ""))
-		case strings.HasPrefix(line, "| `GET /hvcsim/` |"):
+		if strings.HasPrefix(line, "| `GET /hvcsim/` |") {
 			_, row, _ := strings.Cut(line, "facts:")
 			row = regexp.MustCompile(`\([^)]*\)`).ReplaceAllString(row, "") // members of members
 			for _, m := range regexp.MustCompile("`(\\w+)`").FindAllStringSubmatch(row, -1) {
@@ -492,7 +490,7 @@ func docKeys(t *testing.T) (top, psc, facts []string) {
 			}
 		}
 	}
-	require.NotEmpty(t, top, "docs/simulator.md documents no -json line")
+	require.NotEmpty(t, top, "docs/simulator.md has no Facts table")
 	require.NotEmpty(t, psc, "docs/simulator.md documents no foreign_pscs entry")
 	require.NotEmpty(t, facts, "docs/simulator.md documents no GET /hvcsim/ facts")
 	return top, psc, facts
