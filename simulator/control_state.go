@@ -78,7 +78,9 @@ func (s *Server) stateJSON() map[string]any {
 // right). It answers 201 {"link": id}, or the status the create would have
 // answered with {"error", "error_type"}.
 func (s *Server) seedLink(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
+	}
 	rec := newRPCRecorder()
 	s.createLink(rec, r, flavorAPI, session{})
 	if rec.status == http.StatusCreated {

@@ -256,6 +256,34 @@ func TestControlConfig(t *testing.T) {
 		controlDecode[configJSON](t, c.do(t, http.MethodGet, "/config", nil), http.StatusOK), "reset restores the options")
 }
 
+// TestControlNewEndpointsLocked: the endpoints added for parity with the
+// Go API are under the same lock as the rest of the control surface.
+func TestControlNewEndpointsLocked(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithControl())
+	w := newWire(t, sim)
+	bearer := "Bearer " + sim.ControlToken()
+	for _, tc := range []struct {
+		method, path string
+		header       map[string]string
+		status       int
+	}{
+		{http.MethodGet, "/hvcsim/faults", nil, 401},
+		{http.MethodGet, "/hvcsim/state", nil, 401},
+		{http.MethodGet, "/hvcsim/config", map[string]string{"Authorization": "Bearer wrong-wrong-wrong-wrong"}, 401},
+		{http.MethodGet, "/hvcsim/state", map[string]string{"Authorization": bearer, "Host": "rebound.example"}, 403},
+		{http.MethodPut, "/hvcsim/config", map[string]string{"Authorization": bearer, "Content-Type": "text/plain"}, 403},
+		{http.MethodPost, "/hvcsim/links", map[string]string{"Authorization": bearer, "Content-Type": "text/plain"}, 403},
+		{http.MethodPost, "/hvcsim/links", map[string]string{"Content-Type": "application/json"}, 401},
+	} {
+		resp := w.do(t, request{method: tc.method, path: tc.path, header: tc.header, body: `{"sync_duration":"1h"}`})
+		assert.Equal(t, tc.status, resp.status, "%s %s %v: %s", tc.method, tc.path, tc.header, resp)
+		assert.NotContains(t, string(resp.body), "links", "%s %s: nothing but the refusal", tc.method, tc.path)
+	}
+	assert.Zero(t, sim.SyncDuration(), "a refused PUT changed nothing")
+	assert.Empty(t, sim.Links())
+}
+
 // TestControlFactsCertPEM checks that the facts carry the served
 // certificate in PEM, and none with plain HTTP.
 func TestControlFactsCertPEM(t *testing.T) {
