@@ -91,7 +91,10 @@ type faultEntry struct {
 // malformed or when no route of the server (in the flavors it serves, with
 // that Method and Action) has a shape that Path can match: such a fault
 // would never fire, and a failure test relying on it would pass while
-// testing nothing.
+// testing nothing. For the same reason it refuses an ErrorType that is not
+// a standard error type unless CustomErrorType is set, and DropAfterApply
+// together with a field that answers the request. The control surface
+// lists the fault (GET /hvcsim/faults) under an id of its own.
 func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	id, err := s.addFault(f)
 	if err != nil {
