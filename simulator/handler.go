@@ -94,9 +94,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if sw.dropped != nil {
 			_ = sw.dropped.Close()
 		}
-		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request",
-			slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery)}
+		if rr.Operation != "" {
+			attrs = append(attrs, slog.String("flavor", rr.Flavor), slog.String("operation", rr.Operation))
+		}
+		attrs = append(attrs, slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request", attrs...)
 		if rec == http.ErrAbortHandler {
 			panic(rec)
 		}
