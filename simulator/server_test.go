@@ -182,7 +182,8 @@ func TestStatusOf(t *testing.T) {
 			if typ == "" || typ == "not_found" {
 				continue
 			}
-			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ})
+			_, std := stderr.Status(typ)
+			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ, CustomErrorType: !std})
 			requireError(t, f, w.do(t, request{method: http.MethodGet, path: f.prefix + "/hvc/links"}), status, typ)
 			remove()
 		}
