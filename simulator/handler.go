@@ -52,7 +52,7 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // serve records the request, applies faults, recovers from panics and
 // dispatches by flavor.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	start := s.now()
+	start, wall := s.now(), time.Now()
 	escaped := r.URL.EscapedPath()
 	if s.cfg.control && hasPrefixDir(escaped, strings.TrimSuffix(ControlPrefix, "/")) {
 		s.control(w, r)
@@ -96,7 +96,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request",
 			slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+			slog.Int("status", sw.status), slog.Duration("duration", time.Since(wall)))
 		if rec == http.ErrAbortHandler {
 			panic(rec)
 		}

@@ -81,6 +81,7 @@ type config struct {
 	controlToken string
 	timeouts     HTTPTimeouts
 	cert         *tls.Certificate
+	clock        func() time.Time
 }
 
 // foreignPSC is a PSC links can be created to: the thumbprint of the
@@ -118,6 +119,7 @@ func defaultConfig() config {
 		logger:    slog.New(slog.DiscardHandler),
 		maxBody:   1 << 20,
 		timeouts:  DefaultHTTPTimeouts,
+		clock:     time.Now,
 	}
 }
 
@@ -197,8 +199,9 @@ func addUser(c *config, name, password string, readOnly bool) error {
 	return nil
 }
 
-// WithIdleTimeout expires a session that has not been used for d (default
-// 30 minutes, as vCenter).
+// WithIdleTimeout expires a session that has not been used for longer than
+// d of the server's time (default 30 minutes, as vCenter; see WithClock and
+// Advance).
 func WithIdleTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
@@ -279,10 +282,11 @@ func WithProviders(ids ...string) Option {
 	}
 }
 
-// WithSyncDuration makes a started sync take d of wall-clock time, moving
-// through CHANGE_DETECTION, CHANGE_ENUMERATION and CHANGE_APPLICATION to
-// COMPLETED with growing completed work. The default, 0, completes a sync
-// the moment it starts.
+// WithSyncDuration makes a started sync take d of the server's time (wall
+// time unless WithClock; Advance moves it), moving through
+// CHANGE_DETECTION, CHANGE_ENUMERATION and CHANGE_APPLICATION to COMPLETED
+// with growing completed work. The default, 0, completes a sync the moment
+// it starts.
 func WithSyncDuration(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {

@@ -10,16 +10,17 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
 // Server is a simulated vCenter. Create it with New (or Run in a test),
 // then Start it; all methods are safe for concurrent use.
 type Server struct {
 	cfg  config
-	now  func() time.Time
 	cert tls.Certificate
-	leaf *x509.Certificate
+	// offset is what Advance added to the clock, in nanoseconds.
+	offset atomic.Int64
+	leaf   *x509.Certificate
 
 	mu          sync.Mutex
 	sessions    map[string]*session
@@ -65,7 +66,6 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:           cfg,
-		now:           time.Now,
 		sessions:      map[string]*session{},
 		expireAfter:   -1,
 		links:         map[string]*link{},
