@@ -26,8 +26,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // Advance moves the server's clock forward by d, on top of the clock it
-// reads (WithClock, or wall time). Time never runs backwards: a negative
-// d is ignored. Reset keeps the advance.
+// reads (WithClock, or wall time), and sweeps the sessions that have now
+// been idle longer than the idle timeout. Time never runs backwards: a
+// negative d is ignored. Reset keeps the advance.
 //
 // A test of idle expiry logs in, calls Advance with more than the idle
 // timeout, and gets 401 UNAUTHENTICATED on its next call; a test of sync
@@ -37,6 +38,9 @@ func (s *Server) Advance(d time.Duration) {
 		return
 	}
 	s.offset.Add(int64(d))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepSessions(s.now())
 }
 
 // now is the server's time: its clock plus what Advance added.

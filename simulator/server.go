@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Server is a simulated vCenter. Create it with New (or Run in a test),
@@ -24,6 +25,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	sessions    map[string]*session
+	swept       time.Time // when the sessions were last swept
 	logins      int
 	expireAfter int
 	links       map[string]*link
@@ -237,7 +239,7 @@ func Run(t TB, opts ...Option) *Server {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.sessions)
+	s.sessions = map[string]*session{} // clear would keep the buckets
 	clear(s.links)
 	clear(s.linkSeq)
 	clear(s.controlFaults)
