@@ -82,6 +82,8 @@ type config struct {
 	timeouts     HTTPTimeouts
 	cert         *tls.Certificate
 	clock        func() time.Time
+	logEntries   int
+	logBytes     int64
 }
 
 // foreignPSC is a PSC links can be created to: the thumbprint of the
@@ -111,15 +113,17 @@ func defaultConfig() config {
 			DefaultAdminUser:    {password: DefaultAdminPassword},
 			DefaultReadOnlyUser: {password: DefaultReadOnlyPassword, readOnly: true},
 		},
-		release:   ops.R80,
-		idle:      30 * time.Minute,
-		foreign:   map[string]foreignPSC{DefaultForeignPSC: newForeignPSC(DefaultForeignThumbprint, DefaultForeignCertificate)},
-		providers: DefaultProviders,
-		failing:   map[string]bool{},
-		logger:    slog.New(slog.DiscardHandler),
-		maxBody:   1 << 20,
-		timeouts:  DefaultHTTPTimeouts,
-		clock:     time.Now,
+		release:    ops.R80,
+		idle:       30 * time.Minute,
+		foreign:    map[string]foreignPSC{DefaultForeignPSC: newForeignPSC(DefaultForeignThumbprint, DefaultForeignCertificate)},
+		providers:  DefaultProviders,
+		failing:    map[string]bool{},
+		logger:     slog.New(slog.DiscardHandler),
+		maxBody:    1 << 20,
+		timeouts:   DefaultHTTPTimeouts,
+		clock:      time.Now,
+		logEntries: DefaultRequestLogEntries,
+		logBytes:   DefaultRequestLogBytes,
 	}
 }
 

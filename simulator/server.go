@@ -34,6 +34,8 @@ type Server struct {
 	admins      map[string]bool
 	faults      []*faultEntry
 	requests    []RecordedRequest
+	logSize     int64 // accounted bytes of requests
+	logDropped  int   // records dropped to stay within the bounds
 	routes      []route
 	mux         *http.ServeMux
 	// faultSeq and controlFaults name the faults added over the control
@@ -245,7 +247,8 @@ func (s *Server) Reset() {
 	clear(s.controlFaults)
 	s.nextLink, s.logins, s.expireAfter = 0, 0, -1
 	s.admins = map[string]bool{"Administrators@vsphere.local": true}
-	s.faults, s.requests = nil, nil
+	s.faults = nil
+	s.resetLog()
 }
 
 // trackConn counts open connections.

@@ -462,6 +462,9 @@ func TestOptionErrors(t *testing.T) {
 		{"empty failing provider", []simulator.Option{simulator.WithFailingProvider("")}},
 		{"nil logger", []simulator.Option{simulator.WithLogger(nil)}},
 		{"zero max body", []simulator.Option{simulator.WithMaxRequestBytes(0)}},
+		{"nil clock", []simulator.Option{simulator.WithClock(nil)}},
+		{"zero log entries", []simulator.Option{simulator.WithRequestLogLimit(0, 1<<20)}},
+		{"negative log bytes", []simulator.Option{simulator.WithRequestLogLimit(10, -1)}},
 		{"first error wins", []simulator.Option{simulator.WithPlainHTTP(), simulator.WithMaxRequestBytes(-1), simulator.WithAddr("")}},
 	}
 	for _, tc := range cases {
