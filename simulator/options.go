@@ -84,6 +84,7 @@ type config struct {
 	clock        func() time.Time
 	logEntries   int
 	logBytes     int64
+	maxConns     int
 }
 
 // foreignPSC is a PSC links can be created to: the thumbprint of the
@@ -124,6 +125,7 @@ func defaultConfig() config {
 		clock:      time.Now,
 		logEntries: DefaultRequestLogEntries,
 		logBytes:   DefaultRequestLogBytes,
+		maxConns:   DefaultMaxConnections,
 	}
 }
 
@@ -404,6 +406,28 @@ func WithHTTPTimeouts(t HTTPTimeouts) Option {
 			t.MaxHeaderBytes = d.MaxHeaderBytes
 		}
 		c.timeouts = t
+		return nil
+	}
+}
+
+// DefaultMaxConnections is how many client connections the server keeps
+// open at once unless WithMaxConnections says otherwise: half the usual
+// soft limit of 1,024 file descriptors, so that a flood of connections
+// cannot starve the process of descriptors for its own files, and far more
+// than a test suite's clients hold (Go's transport keeps two idle
+// connections per host).
+const DefaultMaxConnections = 512
+
+// WithMaxConnections caps the client connections open at once (default
+// DefaultMaxConnections). At the cap the server accepts no more: a new
+// connection waits in the operating system's accept queue until an open
+// one closes (an idle one within the idle timeout of WithHTTPTimeouts).
+func WithMaxConnections(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("simulator: WithMaxConnections: %d is not positive", n)
+		}
+		c.maxConns = n
 		return nil
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // Server is a simulated vCenter. Create it with New (or Run in a test),
@@ -97,6 +99,7 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("simulator: listen: %w", err)
 	}
+	ln = netutil.LimitListener(ln, s.cfg.maxConns)
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	scheme := "http"
 	if !s.cfg.plain {

@@ -338,6 +338,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-foreign-psc", "psc.example", "--addr", "127.0.0.1:0"},
 		{"-foreign-psc", "psc.example=nothex", "--addr", "127.0.0.1:0"},
 		{"-plain-http", "-cert-out", "x.pem", "--addr", "127.0.0.1:0"},
+		{"-max-connections", "0", "--addr", "127.0.0.1:0"},
+		{"-request-log-bytes", "-1", "--addr", "127.0.0.1:0"},
 	} {
 		err := run(context.Background(), args, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)
