@@ -42,7 +42,7 @@ const ControlPrefix = "/hvcsim/"
 //	DELETE /hvcsim/faults            remove every fault
 //	DELETE /hvcsim/faults/{id}       remove one fault (404 when there is none)
 //	POST   /hvcsim/sessions/expire   end every session now, or {"after": n} after n more requests
-//	GET    /hvcsim/requests          the request log; ?bodies=masked adds bodies with secret members masked, ?bodies=raw as sent
+//	GET    /hvcsim/requests          the request log; ?bodies=masked adds bodies with secret members masked, ?bodies=raw as sent; header Hvcsim-Requests-Dropped
 //	DELETE /hvcsim/requests          empty the request log
 //	POST   /hvcsim/links/{link}/health  {"healthy": false, "message": "…"} sets what links get reports
 //	POST   /hvcsim/reset             forget links, sessions, faults, requests and administrator changes
@@ -279,7 +279,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusBadRequest, `bodies must be "masked" or "raw"`)
 			return
 		}
-		writeJSON(w, http.StatusOK, requestsJSON(s.Requests(), mode))
+		s.writeRequests(w, mode)
 	case p == "/requests" && r.Method == http.MethodDelete:
 		s.ResetRequests()
 		w.WriteHeader(http.StatusNoContent)
@@ -354,6 +354,7 @@ func (s *Server) facts() map[string]any {
 		"url": s.URL(), "version": s.Version(), "flavors": flavors, "operations": served,
 		"thumbprint": s.Thumbprint(), "users": users, "foreign_pscs": pscs,
 		"providers": s.cfg.providers, "control_url": s.URL() + ControlPrefix,
+		"request_log": s.RequestLogStats(),
 	}
 	if leaf := s.Certificate(); leaf != nil {
 		facts["cert_pem"] = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}))

@@ -70,7 +70,7 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // serve records the request, applies faults, recovers from panics and
 // dispatches by flavor.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	start := s.now()
+	start, wall := s.now(), time.Now()
 	escaped := r.URL.EscapedPath()
 	if s.cfg.control && hasPrefixDir(escaped, strings.TrimSuffix(ControlPrefix, "/")) {
 		s.control(w, r)
@@ -112,9 +112,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if sw.dropped != nil {
 			_ = sw.dropped.Close()
 		}
-		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request",
-			slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery)}
+		if rr.Operation != "" {
+			attrs = append(attrs, slog.String("flavor", rr.Flavor), slog.String("operation", rr.Operation))
+		}
+		attrs = append(attrs, slog.Int("status", sw.status), slog.Duration("duration", time.Since(wall)))
+		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request", attrs...)
 		if rec == http.ErrAbortHandler {
 			panic(rec)
 		}

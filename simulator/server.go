@@ -10,19 +10,24 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // Server is a simulated vCenter. Create it with New (or Run in a test),
 // then Start it; all methods are safe for concurrent use.
 type Server struct {
 	cfg  config
-	now  func() time.Time
 	cert tls.Certificate
-	leaf *x509.Certificate
+	// offset is what Advance added to the clock, in nanoseconds.
+	offset atomic.Int64
+	leaf   *x509.Certificate
 
 	mu          sync.Mutex
 	sessions    map[string]*session
+	swept       time.Time // when the sessions were last swept
 	logins      int
 	expireAfter int
 	links       map[string]*link
@@ -31,6 +36,8 @@ type Server struct {
 	admins      map[string]bool
 	faults      []*faultEntry
 	requests    []RecordedRequest
+	logSize     int64 // accounted bytes of requests
+	logDropped  int   // records dropped to stay within the bounds
 	routes      []route
 	mux         *http.ServeMux
 	// faultSeq numbers the faults, for the control surface's ids.
@@ -67,7 +74,6 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:         cfg,
-		now:         time.Now,
 		sessions:    map[string]*session{},
 		expireAfter: -1,
 		links:       map[string]*link{},
@@ -95,6 +101,7 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("simulator: listen: %w", err)
 	}
+	ln = netutil.LimitListener(ln, s.cfg.maxConns)
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	scheme := "http"
 	if !s.cfg.plain {
@@ -240,12 +247,13 @@ func Run(t TB, opts ...Option) *Server {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.sessions)
+	s.sessions = map[string]*session{} // clear would keep the buckets
 	clear(s.links)
 	clear(s.linkSeq)
 	s.nextLink, s.logins, s.expireAfter = 0, 0, -1
 	s.admins = map[string]bool{"Administrators@vsphere.local": true}
-	s.faults, s.requests = nil, nil
+	s.faults = nil
+	s.resetLog()
 	s.cfg.syncDuration, s.cfg.failing = s.initial.syncDuration, s.initial.failing
 }
 

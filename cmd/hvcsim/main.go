@@ -133,6 +133,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	syncDur := fs.Duration("sync-duration", simfacts.DefaultSyncDuration, "how long a started sync runs (0: completes at once, as the package default)")
 	step := fs.Bool("step-per-poll", false, "advance a running sync one stage per read instead of by time")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "expire a session unused for this long")
+	maxConns := fs.Int("max-connections", simulator.DefaultMaxConnections, "client connections open at once; more wait to be accepted")
+	logBytes := fs.Int64("request-log-bytes", simulator.DefaultRequestLogBytes, "bound of the request log in bytes (oldest records dropped first)")
 	certFile := fs.String("cert", "", "PEM certificate file to serve (with -key) instead of a new one per start")
 	keyFile := fs.String("key", "", "PEM private key file for -cert")
 	certOut := fs.String("cert-out", "", "write the server's certificate (PEM) to this file, for curl --cacert")
@@ -172,6 +174,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		simulator.WithAddr(*addr), simulator.WithVersion(*version), simulator.WithSyncDuration(*syncDur),
 		simulator.WithAdmin(admin.name, admin.password), simulator.WithReadOnlyUser(readOnly.name, readOnly.password),
 		simulator.WithIdleTimeout(*idle), simulator.WithControl(),
+		simulator.WithMaxConnections(*maxConns), simulator.WithRequestLogLimit(simulator.DefaultRequestLogEntries, *logBytes),
 	}
 	if *controlToken != "" {
 		opts = append(opts, simulator.WithControlToken(*controlToken))

@@ -351,6 +351,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-plain-http", "-cert-out", "x.pem", "--addr", "127.0.0.1:0"},
 		{"-parent-pid", "-3", "--addr", "127.0.0.1:0"},
 		{"-exit-with-stdin", "--addr", "127.0.0.1:0"}, // no stdin given
+		{"-max-connections", "0", "--addr", "127.0.0.1:0"},
+		{"-request-log-bytes", "-1", "--addr", "127.0.0.1:0"},
 	} {
 		err := run(context.Background(), args, nil, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)
