@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hvcsdk/hvc"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 // certOut describes a server certificate (cert).
@@ -42,26 +44,26 @@ server presents exactly that certificate.`,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			var hostport string
 			if len(argv) == 1 {
-				t, err := parseTarget(argv[0])
+				t, err := conn.ParseTarget(argv[0])
 				if err != nil {
 					return usageErr(err)
 				}
-				hostport = t.hostport
+				hostport = t.HostPort
 			} else {
-				t, err := a.target(false)
+				t, err := a.connector().Target(false)
 				if err != nil {
-					return err
+					return fromConn(err)
 				}
-				hostport = t.hostport
+				hostport = t.HostPort
 			}
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
-			cert, err := fetchCertificate(ctx, hostport)
+			cert, err := conn.FetchCertificate(ctx, hostport)
 			if err != nil {
 				return err
 			}
-			tp := thumbprintOf(cert.Raw)
-			known, _ := lookupKnownHost(a.g.knownHosts, hostport)
+			tp := conn.Thumbprint(cert.Raw)
+			known, _ := conn.LookupKnownHost(a.g.knownHosts, hostport)
 			out := certOut{Host: hostport, Thumbprint: tp, Subject: cert.Subject.String(), Issuer: cert.Issuer.String(),
 				NotBefore: timeOut{cert.NotBefore.UTC()}, NotAfter: timeOut{cert.NotAfter.UTC()}, Known: known != "" && hvc.SameThumbprint(known, tp),
 				KnownHosts: a.g.knownHosts}
@@ -74,7 +76,7 @@ server presents exactly that certificate.`,
 					return usageErr(errors.New("no known-hosts file: set HVCCTL_HOME or pass --tls-known-hosts"))
 				}
 				if !out.Known {
-					if err := addKnownHost(a.g.knownHosts, hostport, tp); err != nil {
+					if err := conn.AddKnownHost(a.g.knownHosts, hostport, tp); err != nil {
 						return fmt.Errorf("adding %s to %s: %w", hostport, a.g.knownHosts, err)
 					}
 					out.Added = true

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hvcsdk/hvc"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 // sessionOut describes the cached session of a URL and user; it never
@@ -62,48 +64,14 @@ func (a *app) sessionLoginCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
-			t, err := a.target(true)
+			s, err := a.connector().Login(ctx)
 			if err != nil {
-				return err
+				return fromConn(err)
 			}
-			opts, err := a.clientOptions(t)
-			if err != nil {
-				return err
-			}
-			pw, ok, err := a.password(t)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				if !a.canPrompt() {
-					return authErr(errors.New("session login needs a password and there is no terminal to prompt on"),
-						"set HVC_PASSWORD or HVC_PASSWORD_FILE, or pass --password-stdin")
-				}
-				if pw, err = a.promptSecret(fmt.Sprintf("Password for %s at %s: ", t.user, t.hostport)); err != nil {
-					return err
-				}
-			}
-			c, err := hvc.New(t.endpoint, append(opts, hvc.WithCredentials(t.user, pw))...)
-			if err != nil {
-				return usageErr(err)
-			}
-			conn := &connection{client: c, t: t, password: pw, persist: a.g.persistSession}
-			a.conn = conn
-			if err := c.Login(ctx); err != nil {
-				return op(err, "log in as %s", t.user)
-			}
-			out := sessionOut{URL: t.endpoint, Username: t.user, Cached: false, Valid: ptr(true)}
-			f := c.Flavor().String()
-			out.Flavor = &f
-			if conn.persist {
-				if conn.cache = a.openCache(); conn.cache != nil {
-					conn.cache.store(t, c.SessionID(), c.Flavor(), pw, conn.cache.load(t, a), a)
-					conn.entry = conn.cache.load(t, a)
-					if conn.entry != nil {
-						p := conn.cache.path(t)
-						out.SessionCache, out.Cached, out.Created = &p, true, outTime(&conn.entry.Created)
-					}
-				}
+			f := s.Flavor.String()
+			out := sessionOut{URL: s.Target.Endpoint, Username: s.Target.User, Flavor: &f, Valid: ptr(true)}
+			if s.CachePath != "" {
+				out.SessionCache, out.Cached, out.Created = &s.CachePath, true, outTime(&s.Created)
 			}
 			return a.emit(out, func(w io.Writer) { sessionTable(w, out) })
 		},
@@ -117,37 +85,29 @@ func (a *app) sessionLogoutCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
-			t, err := a.target(true)
+			cs, err := a.connector().Cached()
 			if err != nil {
-				return err
+				return fromConn(err)
 			}
-			out := sessionOut{URL: t.endpoint, Username: t.user, LoggedOut: ptr(false)}
-			cache := a.openCache()
-			var e *cacheEntry
-			if cache != nil {
-				e = cache.load(t, a)
-			}
-			if e != nil {
-				opts, err := a.clientOptions(t)
+			t := cs.Target
+			out := sessionOut{URL: t.Endpoint, Username: t.User, LoggedOut: ptr(false)}
+			if cs.Entry != nil {
+				c, err := a.connector().Client(cs)
 				if err != nil {
-					return err
-				}
-				c, err := hvc.New(t.endpoint, append(opts, hvc.WithSessionID(e.SessionID))...)
-				if err != nil {
-					return usageErr(err)
+					return fromConn(err)
 				}
 				defer c.CloseIdleConnections()
 				if err := c.Logout(ctx); err != nil {
-					return op(err, "log out %s", t.user)
+					return op(err, "log out %s", t.User)
 				}
-				cache.remove(t)
+				cs.Forget()
 				out.LoggedOut = ptr(true)
 			}
 			return a.emit(out, func(w io.Writer) {
 				if *out.LoggedOut {
-					fmt.Fprintf(w, "logged out %s at %s\n", t.user, t.endpoint)
+					fmt.Fprintf(w, "logged out %s at %s\n", t.User, t.Endpoint)
 				} else {
-					fmt.Fprintf(w, "no cached session for %s at %s\n", t.user, t.endpoint)
+					fmt.Fprintf(w, "no cached session for %s at %s\n", t.User, t.Endpoint)
 				}
 			})
 		},
@@ -161,20 +121,14 @@ func (a *app) sessionShowCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
-			t, err := a.target(true)
+			cs, err := a.connector().Cached()
 			if err != nil {
-				return err
+				return fromConn(err)
 			}
-			out := sessionOut{URL: t.endpoint, Username: t.user}
-			cache := a.openCache()
-			var e *cacheEntry
-			if cache != nil {
-				e = cache.load(t, a)
-			}
-			if e != nil {
-				p := cache.path(t)
-				out.SessionCache, out.Cached, out.Created, out.Flavor = &p, true, outTime(&e.Created), &e.Flavor
-				valid, err := a.probeSession(ctx, t, e)
+			out := sessionOut{URL: cs.Target.Endpoint, Username: cs.Target.User}
+			if e := cs.Entry; e != nil {
+				out.SessionCache, out.Cached, out.Created, out.Flavor = &cs.Path, true, outTime(&e.Created), &e.Flavor
+				valid, err := a.probeSession(ctx, cs)
 				if err != nil {
 					return err
 				}
@@ -187,16 +141,10 @@ func (a *app) sessionShowCmd() *cobra.Command {
 
 // probeSession checks a cached session with a cheap read. The SDK has no
 // session-info call, so listing links stands in for one.
-func (a *app) probeSession(ctx context.Context, t target, e *cacheEntry) (bool, error) {
-	opts, err := a.clientOptions(t)
+func (a *app) probeSession(ctx context.Context, cs *conn.Cached) (bool, error) {
+	c, err := a.connector().Client(cs)
 	if err != nil {
-		return false, err
-	}
-	opts = append(opts, hvc.WithSessionID(e.SessionID))
-	opts = append(opts, flavorFromCache(e, a)...)
-	c, err := hvc.New(t.endpoint, opts...)
-	if err != nil {
-		return false, usageErr(err)
+		return false, fromConn(err)
 	}
 	defer c.CloseIdleConnections()
 	_, err = c.Links.List(ctx)
