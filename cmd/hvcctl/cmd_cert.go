@@ -63,7 +63,14 @@ server presents exactly that certificate.`,
 				return err
 			}
 			tp := conn.Thumbprint(cert.Raw)
-			known, _ := conn.LookupKnownHost(a.g.knownHosts, hostport)
+			kh := a.connector().KnownHosts()
+			known, _, err := kh.Lookup(hostport, a.warnf)
+			if err != nil && add {
+				return usageErr(fmt.Errorf("nothing was added: %w", err))
+			}
+			if err != nil {
+				return usageErr(err)
+			}
 			out := certOut{Host: hostport, Thumbprint: tp, Subject: cert.Subject.String(), Issuer: cert.Issuer.String(),
 				NotBefore: timeOut{cert.NotBefore.UTC()}, NotAfter: timeOut{cert.NotAfter.UTC()}, Known: known != "" && hvc.SameThumbprint(known, tp),
 				KnownHosts: a.g.knownHosts}
@@ -76,7 +83,11 @@ server presents exactly that certificate.`,
 					return usageErr(errors.New("no known-hosts file: set HVCCTL_HOME or pass --tls-known-hosts"))
 				}
 				if !out.Known {
-					if err := conn.AddKnownHost(a.g.knownHosts, hostport, tp); err != nil {
+					if err := kh.Add(ctx, hostport, tp); err != nil {
+						var refused *conn.TrustFileError
+						if errors.As(err, &refused) {
+							return usageErr(fmt.Errorf("nothing was added: %w", err))
+						}
 						return fmt.Errorf("adding %s to %s: %w", hostport, a.g.knownHosts, err)
 					}
 					out.Added = true

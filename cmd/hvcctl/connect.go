@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hvcsdk/hvc"
@@ -42,11 +44,27 @@ func (a *app) connSettings() conn.Settings {
 	if a.g.debug && a.log != nil {
 		opts = append(opts, hvc.WithLogger(a.log))
 	}
+	var govcKH string
+	if _, set := a.env("HVC_TLS_KNOWN_HOSTS"); !set && !changed(pf, "tls-known-hosts") {
+		govcKH = govcKnownHosts(a.lookupEnv)
+	}
 	return conn.Settings{
 		URL: a.g.url, URLFromFlag: changed(pf, "url"), Username: a.g.username, Password: pw,
-		Thumbprint: a.g.thumbprint, Insecure: a.g.insecure, CACerts: a.g.caCerts, KnownHosts: a.g.knownHosts,
+		Thumbprint: a.g.thumbprint, Insecure: a.g.insecure, CACerts: a.g.caCerts, KnownHosts: a.g.knownHosts, GovcKnownHosts: govcKH,
 		Flavor: flavor, Persist: a.g.persistSession, Home: a.g.home, Options: opts,
 	}
+}
+
+// govcKnownHosts is govc's known-hosts file: $GOVMOMI_HOME/known_hosts,
+// default ~/.govmomi/known_hosts; "" when there is no home.
+func govcKnownHosts(lookupEnv func(string) (string, bool)) string {
+	if h, ok := lookupEnv("GOVMOMI_HOME"); ok && h != "" {
+		return filepath.Join(h, "known_hosts")
+	}
+	if h, err := os.UserHomeDir(); err == nil && h != "" {
+		return filepath.Join(h, ".govmomi", "known_hosts")
+	}
+	return ""
 }
 
 // fromConn turns the conn package's errors into hvcctl's exit codes and

@@ -35,6 +35,9 @@ type Settings struct {
 	CACerts string
 	// KnownHosts is the known-hosts file of "host[:port] thumbprint" lines.
 	KnownHosts string
+	// GovcKnownHosts is govc's known-hosts file, read when KnownHosts has
+	// no entry for the host ("" for none).
+	GovcKnownHosts string
 	// Flavor is the REST flavor the operator chose (FlavorAuto: none).
 	Flavor hvc.Flavor
 	// Persist keeps the session in the cache between invocations; false
@@ -135,11 +138,15 @@ func (c *Connector) trustOptions(t Target) ([]hvc.Option, error) {
 		c.Debugf("trusting %s by the pinned thumbprint %s", t.HostPort, s.Thumbprint)
 		return []hvc.Option{hvc.WithThumbprint(s.Thumbprint)}, usage(optionCheck(hvc.WithThumbprint(s.Thumbprint)))
 	}
-	if tp, ok := LookupKnownHost(s.KnownHosts, t.HostPort); ok {
+	tp, from, err := c.KnownHosts().Lookup(t.HostPort, c.Warnf)
+	if err != nil {
+		return nil, usage(err)
+	}
+	if tp != "" {
 		if err := optionCheck(hvc.WithThumbprint(tp)); err != nil {
-			return nil, usage(fmt.Errorf("%s: entry for %s: %w", s.KnownHosts, t.HostPort, err))
+			return nil, usage(fmt.Errorf("%s: entry for %s: %w", from, t.HostPort, err))
 		}
-		c.Debugf("trusting %s by its entry %s in %s", t.HostPort, tp, s.KnownHosts)
+		c.Debugf("trusting %s by its entry %s in %s", t.HostPort, tp, from)
 		return []hvc.Option{hvc.WithThumbprint(tp)}, nil
 	}
 	if s.CACerts == "" {
@@ -156,6 +163,11 @@ func (c *Connector) trustOptions(t Target) ([]hvc.Option, error) {
 	}
 	c.Debugf("verifying %s against the CA certificates in %s", t.HostPort, s.CACerts)
 	return []hvc.Option{hvc.WithRootCAs(pool)}, nil
+}
+
+// KnownHosts are the known-hosts files of the settings.
+func (c *Connector) KnownHosts() KnownHosts {
+	return KnownHosts{File: c.Settings.KnownHosts, Fallback: c.Settings.GovcKnownHosts}
 }
 
 // optionCheck validates an option by building a throw-away client.

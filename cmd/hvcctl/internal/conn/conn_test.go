@@ -1,6 +1,8 @@
 package conn
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,8 +45,9 @@ func TestParseTargetGovcForms(t *testing.T) {
 func TestKnownHosts(t *testing.T) {
 	t.Parallel()
 	f := filepath.Join(t.TempDir(), "sub", "known_hosts")
-	if _, ok := LookupKnownHost(f, "vc:443"); ok {
-		t.Fatal("found an entry in a missing file")
+	kh := KnownHosts{File: f}
+	if tp, _, err := kh.Lookup("vc:443", t.Logf); tp != "" || err != nil {
+		t.Fatalf("a missing file: %q, %v", tp, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
 		t.Fatal(err)
@@ -54,11 +57,11 @@ func TestKnownHosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ hp, want string }{{"vc.example:443", "DD"}, {"other:8443", "CC"}, {"other:443", ""}, {"VC.EXAMPLE:443", "DD"}} {
-		if got, _ := LookupKnownHost(f, c.hp); got != c.want {
-			t.Errorf("%s: %q, want %q", c.hp, got, c.want)
+		if got, _, err := kh.Lookup(c.hp, t.Logf); got != c.want || err != nil {
+			t.Errorf("%s: %q, %v; want %q", c.hp, got, err, c.want)
 		}
 	}
-	if err := AddKnownHost(f, "vc.example:443", "EE"); err != nil {
+	if err := kh.Add(context.Background(), "vc.example:443", "EE"); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(f)
@@ -67,5 +70,95 @@ func TestKnownHosts(t *testing.T) {
 	}
 	if fi, _ := os.Stat(f); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %o", fi.Mode().Perm())
+	}
+}
+
+// TestKnownHostsRefusesWhatOthersCouldWrite: a known-hosts file another
+// user owns or could change, or that sits where another user could replace
+// it, is refused with what to fix; the owner is looked up through a seam
+// (making a file of another uid needs root).
+func TestKnownHostsRefusesWhatOthersCouldWrite(t *testing.T) {
+	t.Parallel()
+	if !modeChecks {
+		t.Skip("file modes do not say who may write here")
+	}
+	me := os.Getuid()
+	mine := func(os.FileInfo) (int, bool) { return me, true }
+	cases := []struct {
+		name     string
+		fileMode os.FileMode
+		dirMode  os.FileMode
+		owner    func(os.FileInfo) (int, bool)
+		symlink  bool
+		want     string // "" when accepted
+	}{
+		{name: "private", fileMode: 0o600, dirMode: 0o700, owner: mine},
+		{name: "world-readable", fileMode: 0o644, dirMode: 0o755, owner: mine},
+		{name: "root's", fileMode: 0o644, dirMode: 0o755, owner: func(os.FileInfo) (int, bool) { return 0, true }},
+		{name: "sticky dir", fileMode: 0o600, dirMode: 0o777 | os.ModeSticky, owner: mine},
+		{name: "another user's", fileMode: 0o600, dirMode: 0o700, owner: func(os.FileInfo) (int, bool) { return me + 1000, true }, want: "owned by uid"},
+		{name: "group-writable", fileMode: 0o620, dirMode: 0o700, owner: mine, want: "chmod go-w"},
+		{name: "world-writable", fileMode: 0o666, dirMode: 0o700, owner: mine, want: "lets other users change it"},
+		{name: "writable dir", fileMode: 0o600, dirMode: 0o777, owner: mine, want: "lets other users replace it"},
+		{name: "symlink", fileMode: 0o600, dirMode: 0o700, owner: mine, symlink: true, want: "symbolic link"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "d")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(dir, "known_hosts")
+			real := f
+			if c.symlink {
+				real = filepath.Join(dir, "real")
+				if err := os.Symlink(real, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(real, []byte("vc.example DD\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(real, c.fileMode); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, c.dirMode); err != nil {
+				t.Fatal(err)
+			}
+			tp, err := lookupKnownHost(f, "vc.example:443", c.owner, me)
+			if c.want == "" {
+				if err != nil || tp != "DD" {
+					t.Errorf("refused: %q, %v", tp, err)
+				}
+				return
+			}
+			var refused *TrustFileError
+			if !errors.As(err, &refused) || !strings.Contains(err.Error(), c.want) || tp != "" {
+				t.Errorf("got %q, %v; want a *TrustFileError containing %q", tp, err, c.want)
+			}
+		})
+	}
+}
+
+// TestKnownHostsLongLine: a line over 64 KiB is an error naming it, not a
+// silent end of the file that hides the entries after it.
+func TestKnownHostsLongLine(t *testing.T) {
+	t.Parallel()
+	f := filepath.Join(t.TempDir(), "known_hosts")
+	content := "x " + strings.Repeat("A", 70<<10) + "\nvc.example DD\n"
+	if err := os.WriteFile(f, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kh := KnownHosts{File: f}
+	tp, _, err := kh.Lookup("vc.example:443", t.Logf)
+	if err == nil || !strings.Contains(err.Error(), "line 1 is longer than 64 KiB") || tp != "" {
+		t.Errorf("lookup: %q, %v", tp, err)
+	}
+	if err := kh.Add(context.Background(), "other:443", "EE"); err == nil {
+		t.Error("Add succeeded although the file hides its entries")
+	}
+	if b, _ := os.ReadFile(f); string(b) != content {
+		t.Error("a refused Add changed the file")
 	}
 }

@@ -7,8 +7,23 @@ import (
 	"syscall"
 )
 
+// modeChecks reports whether file modes mean what they say here.
+const modeChecks = true
+
+// ownerOf returns the uid that owns the file.
+func ownerOf(fi os.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return int(st.Uid), true
+}
+
 // ownedByMe reports whether the file belongs to the current user.
 func ownedByMe(fi os.FileInfo) bool {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return !ok || int(st.Uid) == os.Getuid()
+	uid, ok := ownerOf(fi)
+	return !ok || uid == os.Getuid()
 }
+
+// lockFile takes an exclusive flock(2) on f, waiting for it.
+func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }

@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -9,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -41,64 +38,6 @@ func knownHostKeys(hostport string) []string {
 		keys = append(keys, strings.ToLower(host))
 	}
 	return keys
-}
-
-// LookupKnownHost returns the thumbprint the known-hosts file records for
-// hostport (the last matching line wins, as in govc).
-func LookupKnownHost(file, hostport string) (string, bool) {
-	if file == "" {
-		return "", false
-	}
-	f, err := os.Open(file) //nolint:gosec // G304: the operator names the known-hosts file
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	keys := knownHostKeys(hostport)
-	var tp string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 || strings.HasPrefix(fields[0], "#") {
-			continue
-		}
-		for _, k := range keys {
-			if strings.EqualFold(fields[0], k) {
-				tp = fields[1]
-			}
-		}
-	}
-	return tp, tp != ""
-}
-
-// AddKnownHost records hostport's thumbprint, replacing earlier lines for
-// the same host, atomically.
-func AddKnownHost(file, hostport, tp string) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return err
-	}
-	var kept []string
-	if b, err := os.ReadFile(file); err == nil { //nolint:gosec // G304: the operator names the known-hosts file
-		keys := knownHostKeys(hostport)
-	lines:
-		for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-			fields := strings.Fields(line)
-			if len(fields) >= 1 {
-				for _, k := range keys {
-					if strings.EqualFold(fields[0], k) {
-						continue lines
-					}
-				}
-			}
-			if line != "" {
-				kept = append(kept, line)
-			}
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	kept = append(kept, hostport+" "+tp)
-	return writeFileAtomic(file, []byte(strings.Join(kept, "\n")+"\n"), 0o600)
 }
 
 // FetchCertificate connects to hostport and returns the leaf certificate it
