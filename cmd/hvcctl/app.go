@@ -33,7 +33,7 @@ type app struct {
 	stdinTTY       bool
 	stderrTTY      bool
 	bars           bool // stderr is a terminal with a known width
-	readPassword   func() ([]byte, error)
+	readPassword   func(prompt string) ([]byte, error)
 
 	stdinReader *bufio.Reader
 	g           globalFlags

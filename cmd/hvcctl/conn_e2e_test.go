@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hvcsdk/hvc/simulator"
+
 	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
@@ -192,5 +194,118 @@ func runAll(t *testing.T, envs []env, args func(env) []string, check func(result
 		transcript.Write(r.err.Bytes())
 		transcript.Unlock()
 		check(result{stdout: r.out.String(), stderr: r.err.String(), code: code})
+	}
+}
+
+// TestPromptNeverEchoesUnderATypingRace: the password typed the moment its
+// prompt appears is never echoed, in 100 runs on a pseudo-terminal.
+func TestPromptNeverEchoesUnderATypingRace(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	noPW := e.with("HVC_PASSWORD", "")
+	for i := range 100 {
+		got, code := onTerminal(t, noPW, [][2]string{{"Password for", simulator.DefaultAdminPassword + "\n"}},
+			"link", "ls", "--persist-session=false")
+		if code != 0 || strings.Contains(got, simulator.DefaultAdminPassword) {
+			t.Fatalf("run %d: exit %d, the terminal showed %q", i, code, got)
+		}
+	}
+}
+
+// TestHomeNotPrivateIsRefusedNotChanged: an existing HVCCTL_HOME others
+// can enter (here sticky and world-writable, like /tmp) is not used for
+// the session cache, the warning says what to fix, and its mode is left
+// as it was.
+func TestHomeNotPrivateIsRefusedNotChanged(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	home := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	mode := 0o777 | os.ModeSticky
+	if err := os.Chmod(home, mode); err != nil { //nolint:gosec // G302: the shared directory is what is tested
+		t.Fatal(err)
+	}
+	e = e.with("HVCCTL_HOME", home)
+	r := mustRun(t, e, 0, "link", "ls")
+	if !strings.Contains(r.stderr, "cannot keep the session cache in "+home) || !strings.Contains(r.stderr, "chmod 700 "+home) {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	fi, err := os.Stat(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&(os.ModePerm|os.ModeSticky) != mode {
+		t.Errorf("HVCCTL_HOME mode is now %v, was %v", fi.Mode(), mode)
+	}
+	if _, err := os.Stat(filepath.Join(home, "sessions")); err == nil {
+		t.Error("a session cache was made in the shared directory")
+	}
+}
+
+// TestStaleTempFilesAreRemoved: the temporary file a killed write left
+// next to a session file (it may hold a live session id) is removed by the
+// next write of that file; files with other names are left alone.
+func TestStaleTempFilesAreRemoved(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	mustRun(t, e, 0, "link", "ls")
+	files := cacheFiles(t, e)
+	if len(files) != 1 {
+		t.Fatalf("session files: %v", files)
+	}
+	dir, base := filepath.Split(files[0])
+	stale := filepath.Join(dir, "."+base+".tmp-123456")
+	kept := []string{filepath.Join(dir, "."+base+".tmp-notdigits"), filepath.Join(dir, "notes.txt")}
+	for _, f := range append([]string{stale}, kept...) {
+		if err := os.WriteFile(f, []byte(`{"session_id":"live"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim.ExpireSessions()
+	mustRun(t, e, 0, "link", "ls") // renews the session and rewrites the file
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale temporary file is still there")
+	}
+	for _, f := range kept {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s was removed", f)
+		}
+	}
+}
+
+// TestLocalSecretsAndPlainHTTP: a password file others can read is refused
+// (exit 2); a URL password with '#' is an error that names HVC_PASSWORD and
+// quotes none of it; an http:// URL draws a warning as --insecure does.
+func TestLocalSecretsAndPlainHTTP(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte(simulator.DefaultAdminPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(pw, 0o644); err != nil { //nolint:gosec // G302: the too-open file is what is tested
+		t.Fatal(err)
+	}
+	r := mustRun(t, e.with("HVC_PASSWORD", "", "HVC_PASSWORD_FILE", pw), exitUsage, "link", "ls")
+	if !strings.Contains(r.stderr, "other users can read it; run chmod 600 "+pw) {
+		t.Errorf("password file 0644: stderr %q", r.stderr)
+	}
+
+	host := strings.TrimPrefix(e["HVC_URL"], "https://")
+	r = mustRun(t, e.with("HVC_PASSWORD", "", "HVC_URL", "adm:Sec#ret?Pw@"+host), exitUsage, "link", "ls")
+	if !strings.Contains(r.stderr, "HVC_PASSWORD") {
+		t.Errorf("URL password with '#': stderr %q", r.stderr)
+	}
+	for _, piece := range []string{"Sec", "ret", "Pw"} {
+		if strings.Contains(r.stderr, piece) {
+			t.Errorf("the error quotes %q of the URL password: %q", piece, r.stderr)
+		}
+	}
+
+	r = hvcctl(t, e.with("HVC_URL", "http://127.0.0.1:1"), "", "link", "ls", "--timeout", "5s")
+	if r.code == 0 || !strings.Contains(r.stderr, "warning: http://127.0.0.1:1 is plain http://") {
+		t.Errorf("http:// URL: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -130,8 +130,7 @@ func (p prompter) PromptSecret(prompt string) (string, error) { return p.a.promp
 
 // promptSecret asks for a secret on the terminal without echo.
 func (a *app) promptSecret(prompt string) (string, error) {
-	fmt.Fprint(a.stderr, prompt)
-	b, err := interruptible(a.ctx, a.readPassword)
+	b, err := interruptible(a.ctx, func() ([]byte, error) { return a.readPassword(prompt) })
 	fmt.Fprintln(a.stderr)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)

@@ -95,13 +95,11 @@ func OpenCache(home string, warnf func(string, ...any)) *Cache {
 		return nil
 	}
 	dir := filepath.Join(home, "sessions")
-	if err := EnsurePrivateDir(home); err != nil {
-		warnf("cannot use the session cache in %s: %v; continuing without it", dir, err)
-		return nil
-	}
-	if err := EnsurePrivateDir(dir); err != nil {
-		warnf("cannot use the session cache in %s: %v; continuing without it", dir, err)
-		return nil
+	for _, d := range []string{home, dir} {
+		if err := EnsurePrivateDir(d); err != nil {
+			warnf("cannot keep the session cache in %s: %v; continuing without it", d, err)
+			return nil
+		}
 	}
 	return &Cache{dir: dir, warnf: warnf}
 }
@@ -167,6 +165,7 @@ func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *
 		e.Verifier = v
 	}
 	b, _ := json.MarshalIndent(e, "", "  ")
+	removeStaleTemps(c.Path(t))
 	if err := writeFileAtomic(c.Path(t), append(b, '\n'), 0o600); err != nil {
 		c.warnf("cannot write the session cache in %s: %v; continuing without it", c.dir, err)
 	}

@@ -113,6 +113,9 @@ func (c *Connector) ClientOptions(t Target) ([]hvc.Option, error) {
 	if c.Settings.Flavor != hvc.FlavorAuto {
 		opts = append(opts, hvc.WithFlavor(c.Settings.Flavor))
 	}
+	if strings.HasPrefix(t.Endpoint, "http://") {
+		c.Warnf("%s is plain http://: the password and the session id cross the network unencrypted; use https://", t.Endpoint)
+	}
 	trust, err := c.trustOptions(t)
 	if err != nil {
 		return nil, err

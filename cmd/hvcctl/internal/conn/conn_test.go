@@ -162,3 +162,70 @@ func TestKnownHostsLongLine(t *testing.T) {
 		t.Error("a refused Add changed the file")
 	}
 }
+
+// TestParseTargetNeverQuotesTheURLPassword: govc-style URLs whose password
+// holds "/", "#", "?", "%", ":" or "@" either parse with that password or
+// fail with an error that quotes no piece of it; "#" and "?" (which a URL
+// cannot carry) and a bad %-escape point at HVC_PASSWORD.
+func TestParseTargetNeverQuotesTheURLPassword(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		url, pass, err string
+	}{
+		{url: "adm:Sec/retPw@vc.example", pass: "Sec/retPw"},
+		{url: "https://adm:Se:c@ret@vc.example:8443/sdk", pass: "Se:c@ret"},
+		{url: "adm:Sec%2FretPw@vc.example", pass: "Sec/retPw"},
+		{url: "adm:Sec#retPw@vc.example", err: "HVC_PASSWORD"},
+		{url: "adm:Sec?retPw@vc.example", err: "HVC_PASSWORD"},
+		{url: "adm:Sec%zzretPw@vc.example", err: "HVC_PASSWORD"},
+		{url: "https://adm:Sec/ret#Pw?xy%zz@vc.example/sdk", err: "HVC_PASSWORD"},
+		{url: "adm:Sec://retPw@vc.example", pass: "Sec://retPw"},
+		{url: "adm:Sec/retPw@vc.example/ui", err: "unexpected path"},
+	}
+	for _, c := range cases {
+		got, err := ParseTarget(c.url)
+		if c.err == "" {
+			if err != nil || got.URLPassword != c.pass || got.User != "adm" || !strings.HasSuffix(got.HostPort, "vc.example:"+map[bool]string{true: "8443", false: "443"}[strings.Contains(c.url, "8443")]) {
+				t.Errorf("%q: %+v, %v; want password %q", c.url, got, err, c.pass)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%q: error %v, want one containing %q", c.url, err, c.err)
+			continue
+		}
+		for _, piece := range []string{"Sec", "ret", "Pw", "xy", "zz"} {
+			if strings.Contains(err.Error(), piece) {
+				t.Errorf("%q: the error quotes %q of the password: %v", c.url, piece, err)
+			}
+		}
+	}
+}
+
+// TestReadSecretFileRefusesFilesOthersCanRead: a password file with any
+// group or other permission bit is refused, naming the fix.
+func TestReadSecretFileRefusesFilesOthersCanRead(t *testing.T) {
+	t.Parallel()
+	if !modeChecks {
+		t.Skip("file modes do not say who may read here")
+	}
+	for _, c := range []struct {
+		mode os.FileMode
+		ok   bool
+	}{{0o600, true}, {0o400, true}, {0o640, false}, {0o644, false}, {0o604, false}} {
+		f := filepath.Join(t.TempDir(), "pw")
+		if err := os.WriteFile(f, []byte("s3cret\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(f, c.mode); err != nil {
+			t.Fatal(err)
+		}
+		pw, err := ReadSecretFile(f)
+		switch {
+		case c.ok && (err != nil || pw != "s3cret"):
+			t.Errorf("mode %04o: %q, %v", c.mode, pw, err)
+		case !c.ok && (err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), "s3cret")):
+			t.Errorf("mode %04o: %q, %v; want a refusal naming chmod 600", c.mode, pw, err)
+		}
+	}
+}

@@ -100,6 +100,11 @@ func ReadSecretFile(path string) (string, error) {
 		return "", usage(fmt.Errorf("password file: %w", err))
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && modeChecks && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		// As ssh does with a private key: a secret others can read is
+		// refused, not used.
+		return "", usage(fmt.Errorf("password file %s has mode %04o: other users can read it; run chmod 600 %s", path, fi.Mode().Perm(), path))
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
 	if err != nil {
 		return "", usage(fmt.Errorf("password file %s: %w", path, err))
