@@ -100,7 +100,7 @@ func (a *app) sessionLogoutCmd() *cobra.Command {
 				if err := c.Logout(ctx); err != nil {
 					return op(err, "log out %s", t.User)
 				}
-				cs.Forget()
+				a.connector().Forget(ctx, cs)
 				out.LoggedOut = ptr(true)
 			}
 			return a.emit(out, func(w io.Writer) {

@@ -309,3 +309,38 @@ func TestLocalSecretsAndPlainHTTP(t *testing.T) {
 		t.Errorf("http:// URL: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestRacingCommandsLeaveOneSession: 8 commands started together without a
+// cached session log in once and leave one live session; 8 that all find
+// the cached session expired each renew it, and the losers log theirs
+// out; "session login" logs out the session it replaces.
+func TestRacingCommandsLeaveOneSession(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	envs := []env{e, e, e, e, e, e, e, e}
+	ls := func(env) []string { return []string{"link", "ls"} }
+	ok := func(r result) {
+		if r.code != 0 {
+			t.Errorf("link ls: exit %d, stderr %q", r.code, r.stderr)
+		}
+	}
+	runAll(t, envs, ls, ok)
+	if l, s := sim.LoginCount(), sim.SessionCount(); l != 1 || s != 1 {
+		t.Errorf("8 commands without a cached session: %d logins, %d live sessions; want 1 and 1", l, s)
+	}
+	sim.ExpireSessions()
+	runAll(t, envs, ls, ok)
+	if s := sim.SessionCount(); s != 1 {
+		t.Errorf("8 commands renewing an expired session leave %d live sessions, want 1", s)
+	}
+	mustRun(t, e, 0, "link", "ls")
+	mustRun(t, e, 0, "session", "login")
+	mustRun(t, e, 0, "session", "login")
+	if s := sim.SessionCount(); s != 1 {
+		t.Errorf("after two session logins %d live sessions, want 1", s)
+	}
+	mustRun(t, e, 0, "session", "logout")
+	if s := sim.SessionCount(); s != 0 {
+		t.Errorf("after session logout %d live sessions, want 0", s)
+	}
+}

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
@@ -150,9 +151,19 @@ func (c *Cache) Load(t Target) *Entry {
 	return &e
 }
 
-// Store writes the session atomically (temporary file, then rename). The
-// verifier of prev is kept when it matches the password.
-func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *Entry) {
+// Lock takes the lock of t's entry (a sidecar file next to it), for a
+// login and the write that stores its session.
+func (c *Cache) Lock(ctx context.Context, t Target) (unlock func(), err error) {
+	return lock(ctx, c.Path(t)+".lock")
+}
+
+// Verify reports whether password is the one e's session was made with.
+func (c *Cache) Verify(e *Entry, password string) bool { return e.verify(password) }
+
+// Store writes the session atomically (temporary file, then rename) and
+// returns the entry, or nil (with a warning) when it cannot. The verifier
+// of prev is kept when it matches the password. Call it under Lock.
+func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *Entry) *Entry {
 	e := Entry{Version: cacheVersion, URL: t.CacheKey(), Username: t.User, Flavor: f.String(), SessionID: id, Created: time.Now().UTC()}
 	if prev != nil && prev.verify(password) {
 		e.Verifier, e.Created = prev.Verifier, prev.Created
@@ -160,7 +171,7 @@ func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *
 		v, err := newVerifier(password)
 		if err != nil {
 			c.warnf("session cache: %v", err)
-			return
+			return nil
 		}
 		e.Verifier = v
 	}
@@ -168,7 +179,9 @@ func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *
 	removeStaleTemps(c.Path(t))
 	if err := writeFileAtomic(c.Path(t), append(b, '\n'), 0o600); err != nil {
 		c.warnf("cannot write the session cache in %s: %v; continuing without it", c.dir, err)
+		return nil
 	}
+	return &e
 }
 
 // Remove deletes the cached session of t.
