@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -342,5 +343,80 @@ func TestRacingCommandsLeaveOneSession(t *testing.T) {
 	mustRun(t, e, 0, "session", "logout")
 	if s := sim.SessionCount(); s != 0 {
 		t.Errorf("after session logout %d live sessions, want 0", s)
+	}
+}
+
+// rewriteSessionFile applies edit to the JSON of the only session file.
+func rewriteSessionFile(t *testing.T, e env, edit func(m map[string]any)) {
+	t.Helper()
+	files := cacheFiles(t, e)
+	if len(files) != 1 {
+		t.Fatalf("session files: %v", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files[0], b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCachedPasswordIsCheckedByTheMAC: with a password given, a cached
+// session is checked by its keyed MAC, not by re-deriving the PBKDF2
+// verifier: with the verifier spoiled the session is still used (no new
+// login), a wrong password still fails, an entry without a MAC gets one
+// after one slow check, and without the key the verifier decides again.
+func TestCachedPasswordIsCheckedByTheMAC(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t)
+	runtime := filepath.Join(t.TempDir(), "run")
+	if err := os.Mkdir(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e = e.with("XDG_RUNTIME_DIR", runtime)
+	mustRun(t, e, 0, "link", "ls")
+	key := filepath.Join(runtime, "hvcctl", "verify.key")
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("MAC key %s: %v, %v", key, fi, err)
+	}
+	var good any
+	spoil := func(m map[string]any) {
+		good = m["password_verifier"]
+		m["password_verifier"] = map[string]any{"alg": "pbkdf2-sha256", "iterations": 100000, "salt": strings.Repeat("00", 16), "hash": strings.Repeat("00", 32)}
+	}
+	rewriteSessionFile(t, e, spoil)
+	mustRun(t, e, 0, "link", "ls")
+	if n := sim.LoginCount(); n != 1 {
+		t.Errorf("logins: %d, want 1 (the MAC should have accepted the password)", n)
+	}
+	mustRun(t, e.with("HVC_PASSWORD", "wrong-password"), exitAuth, "link", "ls")
+
+	// An entry without a MAC (an older file): one slow check, then a MAC.
+	sim.ExpireSessions()
+	mustRun(t, e, 0, "link", "ls") // renewed: a fresh entry
+	logins := sim.LoginCount()
+	rewriteSessionFile(t, e, func(m map[string]any) { delete(m, "password_mac"); m["password_verifier"] = good })
+	mustRun(t, e, 0, "link", "ls")
+	rewriteSessionFile(t, e, spoil)
+	mustRun(t, e, 0, "link", "ls")
+	if n := sim.LoginCount(); n != logins {
+		t.Errorf("logins: %d, want %d (the MAC added after the slow check should have decided)", n, logins)
+	}
+	// Without the key, the (spoiled) verifier decides: a new login.
+	if err := os.Remove(key); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, e, 0, "link", "ls")
+	if n := sim.LoginCount(); n != logins+1 {
+		t.Errorf("logins: %d, want %d", n, logins+1)
 	}
 }

@@ -48,10 +48,11 @@ func (a *app) connSettings() conn.Settings {
 	if _, set := a.env("HVC_TLS_KNOWN_HOSTS"); !set && !changed(pf, "tls-known-hosts") {
 		govcKH = govcKnownHosts(a.lookupEnv)
 	}
+	runtimeDir, _ := a.lookupEnv("XDG_RUNTIME_DIR")
 	return conn.Settings{
 		URL: a.g.url, URLFromFlag: changed(pf, "url"), Username: a.g.username, Password: pw,
 		Thumbprint: a.g.thumbprint, Insecure: a.g.insecure, CACerts: a.g.caCerts, KnownHosts: a.g.knownHosts, GovcKnownHosts: govcKH,
-		Flavor: flavor, Persist: a.g.persistSession, Home: a.g.home, Options: opts,
+		Flavor: flavor, Persist: a.g.persistSession, Home: a.g.home, RuntimeDir: runtimeDir, Options: opts,
 	}
 }
 

@@ -30,10 +30,15 @@ import (
 // expired one fails with exit 3 and a hint instead of silently succeeding.
 // Logging in on every command to check the password would defeat the cache,
 // which is why the verifier is kept instead. The verifier is salted and
-// slow, and the file is as private as the session id it holds.
+// slow, and the file is as private as the session id it holds; a keyed MAC
+// makes the usual check fast (see mac.go for the trade-off).
 type Cache struct {
-	dir   string
-	warnf func(string, ...any)
+	dir    string
+	keyDir string
+	warnf  func(string, ...any)
+
+	keyLoaded bool
+	key       *macKey // nil: no usable MAC key
 }
 
 // Entry is the JSON content of a session file.
@@ -45,6 +50,8 @@ type Entry struct {
 	SessionID string    `json:"session_id"`
 	Verifier  verifier  `json:"password_verifier"`
 	Created   time.Time `json:"created"`
+	// MAC is the fast check of the password (absent in older files).
+	MAC *passwordMAC `json:"password_mac,omitempty"`
 }
 
 type verifier struct {
@@ -89,8 +96,10 @@ func (e *Entry) verify(password string) bool {
 }
 
 // OpenCache returns the cache in home/sessions, creating its directory, or
-// nil (with one warning) when the home is unusable.
-func OpenCache(home string, warnf func(string, ...any)) *Cache {
+// nil (with one warning) when the home is unusable. runtimeDir is
+// $XDG_RUNTIME_DIR ("" when unset), where the MAC key is kept if it is
+// private.
+func OpenCache(home, runtimeDir string, warnf func(string, ...any)) *Cache {
 	if home == "" {
 		warnf("no home directory for the session cache (set HVCCTL_HOME); continuing without it")
 		return nil
@@ -102,7 +111,7 @@ func OpenCache(home string, warnf func(string, ...any)) *Cache {
 			return nil
 		}
 	}
-	return &Cache{dir: dir, warnf: warnf}
+	return &Cache{dir: dir, keyDir: macKeyDir(runtimeDir, dir), warnf: warnf}
 }
 
 // Path is the session file of t.
@@ -157,15 +166,58 @@ func (c *Cache) Lock(ctx context.Context, t Target) (unlock func(), err error) {
 	return lock(ctx, c.Path(t)+".lock")
 }
 
-// Verify reports whether password is the one e's session was made with.
-func (c *Cache) Verify(e *Entry, password string) bool { return e.verify(password) }
+// macKey loads the MAC key on first use.
+func (c *Cache) macKey(ctx context.Context) *macKey {
+	if !c.keyLoaded {
+		c.keyLoaded = true
+		c.key = loadMACKey(ctx, c.keyDir, c.warnf)
+	}
+	return c.key
+}
+
+// Verify reports whether password is the one e's session was made with:
+// by the MAC when e has one of the current key (cheap), else by the
+// verifier (slow). It changes nothing; AddMAC records the MAC.
+func (c *Cache) Verify(ctx context.Context, e *Entry, password string) bool {
+	if ok, known := c.macKey(ctx).check(e, password); known {
+		return ok
+	}
+	return e.verify(password)
+}
+
+// AddMAC records the MAC of a password Verify accepted, so the next check
+// is cheap. It takes t's lock: do not call it under Lock.
+func (c *Cache) AddMAC(ctx context.Context, t Target, e *Entry, password string) {
+	k := c.macKey(ctx)
+	if k == nil {
+		return
+	}
+	if _, known := k.check(e, password); known {
+		return
+	}
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	unlock, err := c.Lock(lctx, t)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	cur := c.Load(t)
+	if cur == nil || cur.SessionID != e.SessionID || cur.Verifier != e.Verifier {
+		return // replaced meanwhile
+	}
+	cur.MAC = k.mac(cur, password)
+	if c.write(t, cur) == nil {
+		e.MAC = cur.MAC
+	}
+}
 
 // Store writes the session atomically (temporary file, then rename) and
 // returns the entry, or nil (with a warning) when it cannot. The verifier
 // of prev is kept when it matches the password. Call it under Lock.
-func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *Entry) *Entry {
+func (c *Cache) Store(ctx context.Context, t Target, id string, f hvc.Flavor, password string, prev *Entry) *Entry {
 	e := Entry{Version: cacheVersion, URL: t.CacheKey(), Username: t.User, Flavor: f.String(), SessionID: id, Created: time.Now().UTC()}
-	if prev != nil && prev.verify(password) {
+	if prev != nil && c.Verify(ctx, prev, password) {
 		e.Verifier, e.Created = prev.Verifier, prev.Created
 	} else {
 		v, err := newVerifier(password)
@@ -175,13 +227,22 @@ func (c *Cache) Store(t Target, id string, f hvc.Flavor, password string, prev *
 		}
 		e.Verifier = v
 	}
-	b, _ := json.MarshalIndent(e, "", "  ")
-	removeStaleTemps(c.Path(t))
-	if err := writeFileAtomic(c.Path(t), append(b, '\n'), 0o600); err != nil {
+	if k := c.macKey(ctx); k != nil {
+		e.MAC = k.mac(&e, password)
+	}
+	if err := c.write(t, &e); err != nil {
 		c.warnf("cannot write the session cache in %s: %v; continuing without it", c.dir, err)
 		return nil
 	}
 	return &e
+}
+
+// write replaces t's session file with e, removing what killed writes
+// left. Call it under Lock.
+func (c *Cache) write(t Target, e *Entry) error {
+	b, _ := json.MarshalIndent(e, "", "  ")
+	removeStaleTemps(c.Path(t))
+	return writeFileAtomic(c.Path(t), append(b, '\n'), 0o600)
 }
 
 // Remove deletes the cached session of t.

@@ -43,6 +43,9 @@ type Settings struct {
 	Persist bool
 	// Home is $HVCCTL_HOME, "" when unknown.
 	Home string
+	// RuntimeDir is $XDG_RUNTIME_DIR, where the session cache keeps its
+	// MAC key when it is private ("" when unset; see Cache).
+	RuntimeDir string
 	// Options are added to every client (user agent, logger).
 	Options []hvc.Option
 }

@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,5 +228,45 @@ func TestReadSecretFileRefusesFilesOthersCanRead(t *testing.T) {
 		case !c.ok && (err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), "s3cret")):
 			t.Errorf("mode %04o: %q, %v; want a refusal naming chmod 600", c.mode, pw, err)
 		}
+	}
+}
+
+// TestMACKeyFileChecks: the MAC key is created 0600 once and read back; a
+// key file others can read, or one hvcctl did not write, is not used (the
+// slow verifier decides) and is left as it is.
+func TestMACKeyFileChecks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var warnings []string
+	warnf := func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }
+	k1 := loadMACKey(context.Background(), dir, warnf)
+	k2 := loadMACKey(context.Background(), dir, warnf)
+	if k1 == nil || k2 == nil || k1.id != k2.id || len(warnings) != 0 {
+		t.Fatalf("keys %v %v, warnings %q", k1, k2, warnings)
+	}
+	path := filepath.Join(dir, macKeyFile)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, %v", fi, err)
+	}
+	if !modeChecks {
+		return
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if k := loadMACKey(context.Background(), dir, warnf); k != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "readable by others") {
+		t.Errorf("a 0644 key: %v, warnings %q", k, warnings)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Errorf("the key file's mode was changed to %o", fi.Mode().Perm())
+	}
+	if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if k := loadMACKey(context.Background(), dir, warnf); k != nil {
+		t.Error("a key file hvcctl did not write was used")
 	}
 }

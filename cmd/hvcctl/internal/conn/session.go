@@ -56,14 +56,15 @@ func (c *Connector) Connect(ctx context.Context) (*hvc.Client, error) {
 	}
 	s := &session{t: t}
 	if c.Settings.Persist {
-		s.cache = OpenCache(c.Settings.Home, c.Warnf)
+		s.cache = c.openCache()
 	}
 	if s.cache != nil {
 		s.entry = s.cache.Load(t)
 	}
 	switch {
-	case havePW && s.entry != nil && s.cache.Verify(s.entry, pw):
+	case havePW && s.entry != nil && s.cache.Verify(ctx, s.entry, pw):
 		c.Debugf("using the cached session of %s at %s", t.User, t.Endpoint)
+		s.cache.AddMAC(ctx, t, s.entry, pw)
 		s.password = pw
 		return c.use(s, append(opts, hvc.WithCredentials(t.User, pw)))
 	case !havePW && s.entry != nil:
@@ -88,6 +89,11 @@ func (c *Connector) Connect(ctx context.Context) (*hvc.Client, error) {
 		return c.newClient(s, append(opts, hvc.WithCredentials(t.User, pw)))
 	}
 	return c.loginLocked(ctx, s, opts, false)
+}
+
+// openCache opens the session cache of the settings.
+func (c *Connector) openCache() *Cache {
+	return OpenCache(c.Settings.Home, c.Settings.RuntimeDir, c.Warnf)
 }
 
 // use builds the client on the cached session s.entry.
@@ -118,7 +124,7 @@ func (c *Connector) loginLocked(ctx context.Context, s *session, opts []hvc.Opti
 	}
 	defer unlock()
 	prev := s.cache.Load(s.t)
-	if !fresh && prev != nil && s.cache.Verify(prev, s.password) {
+	if !fresh && prev != nil && s.cache.Verify(ctx, prev, s.password) {
 		c.Debugf("using the session of %s another command just cached", s.t.User)
 		s.entry = prev
 		return c.use(s, append(opts, hvc.WithCredentials(s.t.User, s.password)))
@@ -131,7 +137,7 @@ func (c *Connector) loginLocked(ctx context.Context, s *session, opts []hvc.Opti
 	if err := client.Login(ctx); err != nil {
 		return nil, &LoginError{User: s.t.User, Err: err}
 	}
-	s.entry = s.cache.Store(s.t, client.SessionID(), client.Flavor(), s.password, prev)
+	s.entry = s.cache.Store(ctx, s.t, client.SessionID(), client.Flavor(), s.password, prev)
 	if prev != nil && prev.SessionID != client.SessionID() {
 		c.logoutSession(ctx, s.t, prev)
 	}
@@ -197,7 +203,7 @@ func (c *Connector) Login(ctx context.Context) (*Session, error) {
 	}
 	s := &session{t: t, password: pw}
 	if c.Settings.Persist {
-		s.cache = OpenCache(c.Settings.Home, c.Warnf)
+		s.cache = c.openCache()
 	}
 	var client *hvc.Client
 	if s.cache != nil {
@@ -280,12 +286,12 @@ func (c *Connector) storeOrLose(ctx context.Context, s *session, id string) {
 	}
 	defer unlock()
 	cur := s.cache.Load(s.t)
-	if cur != nil && cur.SessionID != id && cur.SessionID != s.cachedID() && s.cache.Verify(cur, s.password) {
+	if cur != nil && cur.SessionID != id && cur.SessionID != s.cachedID() && s.cache.Verify(lctx, cur, s.password) {
 		c.Debugf("another command cached a newer session of %s; logging out this one", s.t.User)
 		c.logout(ctx, s.client)
 		return
 	}
-	if s.cache.Store(s.t, id, s.client.Flavor(), s.password, cur) == nil {
+	if s.cache.Store(lctx, s.t, id, s.client.Flavor(), s.password, cur) == nil {
 		c.logout(ctx, s.client)
 	}
 }
@@ -331,7 +337,7 @@ func (c *Connector) Cached() (*Cached, error) {
 		return nil, err
 	}
 	out := &Cached{Target: t}
-	if out.cache = OpenCache(c.Settings.Home, c.Warnf); out.cache != nil {
+	if out.cache = c.openCache(); out.cache != nil {
 		out.Path = out.cache.Path(t)
 		out.Entry = out.cache.Load(t)
 	}
