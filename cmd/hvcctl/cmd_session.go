@@ -82,13 +82,7 @@ func (a *app) sessionLogoutCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "logout", Short: "Log out the cached session and remove it",
 		Args: args(0, 0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			cs, err := a.connector().Cached()
-			if err != nil {
-				return fromConn(err)
-			}
+		RunE: a.withCached(func(ctx context.Context, cs *conn.Cached) error {
 			t := cs.Target
 			out := sessionOut{URL: t.Endpoint, Username: t.User, LoggedOut: ptr(false)}
 			if cs.Entry != nil {
@@ -110,7 +104,7 @@ func (a *app) sessionLogoutCmd() *cobra.Command {
 					fmt.Fprintf(w, "no cached session for %s at %s\n", t.User, t.Endpoint)
 				}
 			})
-		},
+		}),
 	}
 }
 
@@ -118,13 +112,7 @@ func (a *app) sessionShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "show", Short: "Show the cached session of the URL and user, and whether it is still valid",
 		Args: args(0, 0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			cs, err := a.connector().Cached()
-			if err != nil {
-				return fromConn(err)
-			}
+		RunE: a.withCached(func(ctx context.Context, cs *conn.Cached) error {
 			out := sessionOut{URL: cs.Target.Endpoint, Username: cs.Target.User}
 			if e := cs.Entry; e != nil {
 				out.SessionCache, out.Cached, out.Created, out.Flavor = &cs.Path, true, outTime(&e.Created), &e.Flavor
@@ -135,7 +123,21 @@ func (a *app) sessionShowCmd() *cobra.Command {
 				out.Valid = &valid
 			}
 			return a.emit(out, func(w io.Writer) { sessionTable(w, out) })
-		},
+		}),
+	}
+}
+
+// withCached runs fn with the target's cached session (cs.Entry nil when
+// there is none) under the command's context.
+func (a *app) withCached(fn func(ctx context.Context, cs *conn.Cached) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := a.cmdContext(cmd)
+		defer cancel()
+		cs, err := a.connector().Cached()
+		if err != nil {
+			return fromConn(err)
+		}
+		return fn(ctx, cs)
 	}
 }
 

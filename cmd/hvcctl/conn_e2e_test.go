@@ -225,7 +225,7 @@ func TestHomeNotPrivateIsRefusedNotChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	mode := 0o777 | os.ModeSticky
-	if err := os.Chmod(home, mode); err != nil { //nolint:gosec // G302: the shared directory is what is tested
+	if err := os.Chmod(home, mode); err != nil {
 		t.Fatal(err)
 	}
 	e = e.with("HVCCTL_HOME", home)

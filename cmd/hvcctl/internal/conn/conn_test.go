@@ -251,7 +251,7 @@ func TestMACKeyFileChecks(t *testing.T) {
 	if !modeChecks {
 		return
 	}
-	if err := os.Chmod(path, 0o644); err != nil {
+	if err := os.Chmod(path, 0o644); err != nil { //nolint:gosec // G302: the too-open key is what is tested
 		t.Fatal(err)
 	}
 	if k := loadMACKey(context.Background(), dir, warnf); k != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "readable by others") {

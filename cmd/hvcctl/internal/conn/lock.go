@@ -26,7 +26,10 @@ func lock(ctx context.Context, path string) (unlock func(), err error) {
 	case <-ctx.Done():
 		// The lock may still be granted later: release it then.
 		go func() {
-			<-done
+			if err := <-done; err == nil {
+				f.Close() // granted after all: release it
+				return
+			}
 			f.Close()
 		}()
 		return nil, fmt.Errorf("waiting for the lock %s: %w", path, context.Cause(ctx))

@@ -40,16 +40,10 @@ const logoutTimeout = 10 * time.Second
 // however many commands start together without a cached session, one
 // logs in.
 func (c *Connector) Connect(ctx context.Context) (*hvc.Client, error) {
-	t, err := c.Target(true)
+	t, opts, src, err := c.prepare()
 	if err != nil {
 		return nil, err
 	}
-	opts, err := c.ClientOptions(t)
-	if err != nil {
-		return nil, err
-	}
-	src := c.Settings.Password
-	src.URL = t.URLPassword
 	pw, havePW, err := src.Lookup(c.Stdin)
 	if err != nil {
 		return nil, err
@@ -89,6 +83,19 @@ func (c *Connector) Connect(ctx context.Context) (*hvc.Client, error) {
 		return c.newClient(s, append(opts, hvc.WithCredentials(t.User, pw)))
 	}
 	return c.loginLocked(ctx, s, opts, false)
+}
+
+// prepare resolves the target, the options of its clients and where its
+// password comes from.
+func (c *Connector) prepare() (Target, []hvc.Option, PasswordSource, error) {
+	src := c.Settings.Password
+	t, err := c.Target(true)
+	if err != nil {
+		return t, nil, src, err
+	}
+	opts, err := c.ClientOptions(t)
+	src.URL = t.URLPassword
+	return t, opts, src, err
 }
 
 // openCache opens the session cache of the settings.
@@ -185,16 +192,10 @@ type Session struct {
 // is to check the password) through the same locked path as Connect, and
 // caches the session; the session it replaces is logged out.
 func (c *Connector) Login(ctx context.Context) (*Session, error) {
-	t, err := c.Target(true)
+	t, opts, src, err := c.prepare()
 	if err != nil {
 		return nil, err
 	}
-	opts, err := c.ClientOptions(t)
-	if err != nil {
-		return nil, err
-	}
-	src := c.Settings.Password
-	src.URL = t.URLPassword
 	pw, err := src.Get(c.Stdin, c.Prompt, fmt.Sprintf("Password for %s at %s: ", t.User, t.HostPort),
 		errors.New("session login needs a password and there is no terminal to prompt on"),
 		"set HVC_PASSWORD or HVC_PASSWORD_FILE, or pass --password-stdin")
