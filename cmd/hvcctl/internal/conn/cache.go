@@ -33,9 +33,9 @@ import (
 // slow, and the file is as private as the session id it holds; a keyed MAC
 // makes the usual check fast (see mac.go for the trade-off).
 type Cache struct {
-	dir    string
-	keyDir string
-	warnf  func(string, ...any)
+	dir        string
+	runtimeDir string // $XDG_RUNTIME_DIR, for the MAC key
+	warnf      func(string, ...any)
 
 	keyLoaded bool
 	key       *macKey // nil: no usable MAC key
@@ -111,7 +111,7 @@ func OpenCache(home, runtimeDir string, warnf func(string, ...any)) *Cache {
 			return nil
 		}
 	}
-	return &Cache{dir: dir, keyDir: macKeyDir(runtimeDir, dir), warnf: warnf}
+	return &Cache{dir: dir, runtimeDir: runtimeDir, warnf: warnf}
 }
 
 // Path is the session file of t.
@@ -135,7 +135,7 @@ func (c *Cache) Load(t Target) *Entry {
 	case !ownedByMe(fi):
 		c.warnf("ignoring session file %s: owned by another user", p)
 		return nil
-	case fi.Mode().Perm()&0o077 != 0:
+	case modeChecks && fi.Mode().Perm()&0o077 != 0:
 		c.warnf("ignoring session file %s: mode %o is readable by others", p, fi.Mode().Perm())
 		return nil
 	case fi.Size() > maxCacheFileBytes:
@@ -170,7 +170,7 @@ func (c *Cache) Lock(ctx context.Context, t Target) (unlock func(), err error) {
 func (c *Cache) macKey(ctx context.Context) *macKey {
 	if !c.keyLoaded {
 		c.keyLoaded = true
-		c.key = loadMACKey(ctx, c.keyDir, c.warnf)
+		c.key = loadMACKey(ctx, macKeyDir(c.runtimeDir, c.dir), c.warnf)
 	}
 	return c.key
 }
