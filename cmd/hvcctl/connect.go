@@ -62,10 +62,14 @@ func govcKnownHosts(lookupEnv func(string) (string, bool)) string {
 	if h, ok := lookupEnv("GOVMOMI_HOME"); ok && h != "" {
 		return filepath.Join(h, "known_hosts")
 	}
-	if h, err := os.UserHomeDir(); err == nil && h != "" {
-		return filepath.Join(h, ".govmomi", "known_hosts")
+	home, ok := lookupEnv("HOME")
+	if !ok || home == "" {
+		home, _ = os.UserHomeDir()
 	}
-	return ""
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".govmomi", "known_hosts")
 }
 
 // fromConn turns the conn package's errors into hvcctl's exit codes and

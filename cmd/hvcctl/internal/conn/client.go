@@ -24,8 +24,7 @@ type Settings struct {
 	// Password says where the vCenter password comes from; its URL field
 	// is filled from the URL.
 	Password PasswordSource
-	// Thumbprint pins the vCenter certificate; ThumbprintSource names
-	// where it came from for messages.
+	// Thumbprint pins the vCenter certificate.
 	Thumbprint string
 	// Insecure skips certificate verification.
 	Insecure bool

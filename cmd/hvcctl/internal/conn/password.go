@@ -24,15 +24,16 @@ type PasswordSource struct {
 	// Stdin is the flag that asks to read stdin ("--password-stdin"),
 	// "" when it is not set.
 	Stdin string
-	// File is the password file, from FileFlag or FileVar.
+	// File is the password file, from a flag or the variable FileVar.
 	File string
 	// FileFromFlag reports that File came from the command line, which
 	// beats the variable Env.
 	FileFromFlag bool
 	// FileVar names the variable File defaults from, for messages.
 	FileVar string
-	// Env is the password of the variable EnvVar ("" when unset).
-	Env    string
+	// Env is the value of the variable EnvVar ("" when unset).
+	Env string
+	// EnvVar names the password variable, for messages.
 	EnvVar string
 	// URL is the password of a govc-style URL.
 	URL string
