@@ -270,3 +270,33 @@ func TestMACKeyFileChecks(t *testing.T) {
 		t.Error("a key file hvcctl did not write was used")
 	}
 }
+
+// TestRemoveStaleTemps: only writeFileAtomic's leftovers for that path go:
+// regular files of ours named .<base>.tmp-<digits>.
+func TestRemoveStaleTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "known_hosts")
+	gone := []string{".known_hosts.tmp-1", ".known_hosts.tmp-987654321"}
+	kept := []string{"known_hosts", ".known_hosts.tmp-", ".known_hosts.tmp-12a", ".other.tmp-1", "known_hosts.tmp-1"}
+	for _, n := range append(append([]string(nil), gone...), kept...) {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".known_hosts.tmp-2"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	kept = append(kept, ".known_hosts.tmp-2") // a directory
+	removeStaleTemps(path)
+	for _, n := range gone {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("%s is still there", n)
+		}
+	}
+	for _, n := range kept {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s was removed", n)
+		}
+	}
+}

@@ -79,9 +79,10 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
 // removeStaleTemps removes the temporary files writeFileAtomic left for
-// path when a process was killed mid-write (they may hold a live session
-// id): regular files of ours named tempPrefix(path) and digits. The caller
-// holds path's lock, so no write of path is in progress.
+// path when a process was killed mid-write (a session file's may hold a
+// live session id): regular files of ours named tempPrefix(path) and
+// digits. The caller holds path's lock, so no write of path is in
+// progress.
 func removeStaleTemps(path string) {
 	dir, prefix := filepath.Dir(path), tempPrefix(path)
 	entries, err := os.ReadDir(dir)

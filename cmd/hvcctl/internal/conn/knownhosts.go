@@ -229,6 +229,7 @@ func (k KnownHosts) Add(ctx context.Context, hostport, tp string) error {
 		}
 	}
 	kept = append(kept, hostport+" "+tp)
+	removeStaleTemps(k.File)
 	if err := writeFileAtomic(k.File, []byte(strings.Join(kept, "\n")+"\n"), 0o600); err != nil {
 		return err
 	}

@@ -154,6 +154,7 @@ func createMACKey(ctx context.Context, path string) (*macKey, error) {
 	if k, err := readMACKey(path); !errors.Is(err, os.ErrNotExist) {
 		return k, err // another command made it meanwhile
 	}
+	removeStaleTemps(path)
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
