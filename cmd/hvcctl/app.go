@@ -199,7 +199,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) && exitCode(err) != exitOutcomeUnknown {
 		err = interruptedError(err)
 	}
 	return a.reportError(err)
@@ -222,8 +222,9 @@ snake_case field names and are a stable contract.
 
 Exit codes: 0 ok, 1 other error, 2 usage, 3 authentication or authorization,
 4 not found, 5 already exists, 6 busy (a sync is running), 7 operation not
-available on this vCenter version, 60 certificate not trusted, 124 timeout,
-130 interrupted.`,
+available on this vCenter version, 8 outcome unknown (a change was
+interrupted, timed out or lost its reply after it was sent: check before
+repeating it), 60 certificate not trusted, 124 timeout, 130 interrupted.`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		Version:           versionString(),

@@ -17,11 +17,11 @@ func (a *app) adminCmd() *cobra.Command {
 		a.adminChange("ls", "List the administrator groups", 0, 0, "no arguments", nil),
 		a.adminChange("add GROUP", "Add an administrator group (group@domain)", 1, 1, "GROUP",
 			func(ctx context.Context, c *hvc.Client, argv []string) error {
-				return op(c.Administrators.Add(ctx, argv[0]), "add administrator group %s", argv[0])
+				return changeFailed(op(c.Administrators.Add(ctx, argv[0]), "add administrator group %s", argv[0]), "hvcctl admin ls")
 			}),
 		a.adminChange("rm GROUP", "Remove an administrator group", 1, 1, "GROUP",
 			func(ctx context.Context, c *hvc.Client, argv []string) error {
-				return op(c.Administrators.Remove(ctx, argv[0]), "remove administrator group %s", argv[0])
+				return changeFailed(op(c.Administrators.Remove(ctx, argv[0]), "remove administrator group %s", argv[0]), "hvcctl admin ls")
 			}),
 		a.adminSetCmd(),
 	)
@@ -39,6 +39,7 @@ func (a *app) adminChange(use, short string, min, max int, names string, change 
 					if err := change(ctx, c, argv); err != nil {
 						return err
 					}
+					return afterChange(a.printAdmins(ctx, c))
 				}
 				return a.printAdmins(ctx, c)
 			})
@@ -90,13 +91,22 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 					return err
 				}
 				if err := c.Administrators.Set(ctx, argv); err != nil {
-					return op(err, "set administrator groups")
+					return changeFailed(op(err, "set administrator groups"), "hvcctl admin ls")
 				}
-				return a.printAdmins(ctx, c)
+				return afterChange(a.printAdmins(ctx, c))
 			})
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&none, "none", false, "remove all administrator groups")
 	return cmd
+}
+
+// afterChange marks a failure to list the groups after a change that was
+// applied: the operator must not take the error for a failed change.
+func afterChange(err error) error {
+	if err == nil {
+		return nil
+	}
+	return withHints(err, nil, "the change was applied; list the groups with: hvcctl admin ls")
 }

@@ -185,7 +185,7 @@ value the PSC's administrator gave you.`,
 						"this vCenter predates ssl_certificate (vSphere 9.0); pass --psc-thumbprint "+certTP+" instead (the certificate's SHA-256 thumbprint)")
 				}
 				if err != nil {
-					return op(err, "create link to %s", p.host)
+					return changeFailed(op(err, "create link to %s", p.host), "hvcctl link ls")
 				}
 				out := linkOut{Link: id, DisplayName: p.domain}
 				return a.emit(out, func(w io.Writer) {
@@ -365,7 +365,7 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 					return withHints(op(err, "delete link %s", id), nil, "this vCenter deletes links without the foreign PSC's credentials: run it without --psc-user")
 				}
 				if err != nil {
-					return op(err, "delete link %s", id)
+					return changeFailed(op(err, "delete link %s", id), "hvcctl link ls")
 				}
 				out := linkDeletedOut{Link: id, Deleted: true}
 				return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "deleted link %s\n", id) })

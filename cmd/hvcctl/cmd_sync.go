@@ -129,7 +129,8 @@ exit code 7.`,
 				var out []syncStartedOut
 				for _, prov := range providers {
 					if err := c.SyncProviders.Start(ctx, link, prov, creds); err != nil {
-						return syncCredsHint(op(err, "start the sync of provider %s on link %s", prov, link), creds)
+						return changeFailed(syncCredsHint(op(err, "start the sync of provider %s on link %s", prov, link), creds),
+							"hvcctl sync get "+link+" "+prov)
 					}
 					out = append(out, syncStartedOut{Link: link, Provider: prov, Started: true})
 				}
@@ -214,12 +215,20 @@ func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, provider
 					verb = "start and wait for"
 				}
 				errs[i] = op(err, "%s the sync of provider %s on link %s", verb, prov, link)
+				if start {
+					errs[i] = changeFailed(errs[i], "hvcctl sync get "+link+" "+prov)
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	prog.stop()
 	if ctx.Err() != nil {
+		for _, err := range errs {
+			if exitCode(err) == exitOutcomeUnknown {
+				return errors.Join(errs...)
+			}
+		}
 		return withHints(errors.Join(errs...), nil,
 			"stopped waiting; the sync goes on on the server",
 			"resume with: hvcctl sync wait "+link+" "+strings.Join(providers, " "))
@@ -264,7 +273,7 @@ func (a *app) syncResetCmd() *cobra.Command {
 					return err
 				}
 				if err := c.Sync.Reset(ctx, link); err != nil {
-					return op(err, "reset the sync of link %s", link)
+					return changeFailed(op(err, "reset the sync of link %s", link), "hvcctl sync ls "+link)
 				}
 				out := syncResetOut{Link: link, Reset: true}
 				return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "reset the sync state of link %s\n", link) })

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode"
 
@@ -23,14 +24,21 @@ const (
 	exitAlreadyExists = 5
 	exitBusy          = 6
 	exitUnavailable   = 7
-	exitTLS           = 60
-	exitTimeout       = 124
-	exitInterrupted   = 130
+	// exitOutcomeUnknown: a change was interrupted, timed out or lost its
+	// reply after its request may have reached the server.
+	exitOutcomeUnknown = 8
+	exitTLS            = 60
+	exitTimeout        = 124
+	exitInterrupted    = 130
 )
 
 // errorTypeUnavailable is the -o json error_type of an operation this
 // vCenter release does not have (exit 7), which is not a missing object.
 const errorTypeUnavailable = "OPERATION_UNAVAILABLE"
+
+// errorTypeOutcomeUnknown is the -o json error_type of a change whose
+// outcome is unknown (exit 8).
+const errorTypeOutcomeUnknown = "OUTCOME_UNKNOWN"
 
 // cliError is an error hvcctl raises itself, with its exit code and hints
 // (extra lines telling the operator what to do).
@@ -65,6 +73,47 @@ func withHints(err error, data map[string]string, hints ...string) error {
 
 func interruptedError(err error) error {
 	return &cliError{code: exitInterrupted, err: err, msg: "interrupted"}
+}
+
+// changeFailed reports the failure of a change (link create or rm, sync
+// start, admin add, rm or set): when its own request may have reached the
+// server and no reply says what happened (the SDK's ErrOutcomeUnknown for a
+// POST; an interrupt or a timeout during a PUT or DELETE, of which the SDK
+// cannot say whether it was sent), it is exit 8 with check, the command
+// that shows whether the change was applied. A failed login or flavor probe
+// before the change, or any reply from the server, leaves err as it is.
+func changeFailed(err error, check string) error {
+	if err == nil {
+		return nil
+	}
+	var te *hvc.TransportError
+	// Only the change's own request counts: the SDK names hvc operations
+	// by their flavor-less path under /hvc/, the login by the session's.
+	if !errors.As(err, &te) || !strings.HasPrefix(te.Path, "/hvc/") || te.Method == http.MethodGet || te.Method == http.MethodHead {
+		return err
+	}
+	ctxErr := errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)
+	if !errors.Is(te, hvc.ErrOutcomeUnknown) && (te.Method == http.MethodPost || !ctxErr) {
+		return err
+	}
+	var why string
+	switch {
+	case errors.Is(te.Err, context.Canceled):
+		why = "interrupted before the reply came"
+	case errors.Is(te.Err, context.DeadlineExceeded):
+		why = "timed out before the reply came"
+	default:
+		why = "the connection failed before the reply came (" + clean(te.Err.Error()) + ")"
+	}
+	what := te.Method + " " + te.Path
+	var oe *opError
+	if errors.As(err, &oe) {
+		what = oe.op
+	}
+	return &cliError{code: exitOutcomeUnknown, err: err,
+		msg:   what + ": outcome unknown: the request was sent and " + why + "; it may or may not have been applied",
+		hints: []string{"check with: " + check},
+		data:  map[string]string{"check": check}}
 }
 
 // opError names the operation a command was doing when err happened.
@@ -158,7 +207,10 @@ func (a *app) reportError(err error) int {
 	code := exitCode(err)
 	body := describe(err)
 	body.ExitCode = code
-	if isUnavailable(err) {
+	switch {
+	case code == exitOutcomeUnknown:
+		body.ErrorType = errorTypeOutcomeUnknown
+	case isUnavailable(err):
 		body.ServerErrorType, body.ErrorType = body.ErrorType, errorTypeUnavailable
 	}
 	if a.g.output == "json" {

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hvcsdk/hvc/simulator"
+)
+
+// applyThenStall makes the next request matching f be applied by the
+// simulator and then get no reply: the returned channel is closed once the
+// change is applied, and the connection is closed when the client goes
+// away. It is a vCenter that did the work and whose reply was lost.
+func applyThenStall(t *testing.T, sim *simulator.Server, f simulator.Fault) <-chan struct{} {
+	t.Helper()
+	applied := make(chan struct{})
+	f.Times = 1
+	f.Respond = func(w http.ResponseWriter, r *http.Request) {
+		sim.Handler().ServeHTTP(httptest.NewRecorder(), r) // the fault is used up: this is the real route
+		close(applied)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(20 * time.Second):
+		}
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		}
+	}
+	if _, err := sim.AddFault(f); err != nil {
+		t.Fatal(err)
+	}
+	return applied
+}
+
+// signalWhen runs hvcctl with args, sends sig once ready is closed, and
+// returns what it wrote and its exit code.
+func signalWhen(t *testing.T, e env, ready <-chan struct{}, sig os.Signal, args ...string) result {
+	t.Helper()
+	if bin == "" {
+		t.Skip(buildErr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = e.list()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		t.Fatalf("hvcctl %s: the request never reached the simulator", strings.Join(args, " "))
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	transcript.Lock()
+	transcript.Write(out.Bytes())
+	transcript.Write(errb.Bytes())
+	transcript.Unlock()
+	return result{stdout: out.String(), stderr: errb.String(), code: code}
+}
+
+// TestInterruptedChangeReportsOutcomeUnknown: a change interrupted
+// (SIGINT, SIGTERM), timed out or left without a reply after its request
+// reached the server exits 8 and names the command that shows whether it
+// was applied; an interrupt before the change was sent stays exit 130.
+func TestInterruptedChangeReportsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	t.Run("SIGINT during link create", func(t *testing.T) {
+		t.Parallel()
+		sim, e := startSim(t)
+		applied := applyThenStall(t, sim, simulator.Fault{Method: "POST", Path: "/hvc/links"})
+		r := signalWhen(t, e, applied, syscall.SIGINT, "link", "create")
+		if r.code != exitOutcomeUnknown || !strings.Contains(r.stderr, "create link to "+simulator.DefaultForeignPSC+": outcome unknown: the request was sent and interrupted") ||
+			!strings.Contains(r.stderr, "hvcctl: check with: hvcctl link ls\n") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		// The link was created, as the message allows.
+		if ls := mustRun(t, e, 0, "link", "ls"); !strings.Contains(ls.stdout, "link-1") {
+			t.Errorf("link ls: %q", ls.stdout)
+		}
+	})
+	t.Run("SIGTERM during admin set, -o json", func(t *testing.T) {
+		t.Parallel()
+		sim, e := startSim(t)
+		applied := applyThenStall(t, sim, simulator.Fault{Method: "PUT", Path: "/hvc/management/administrators"})
+		r := signalWhen(t, e, applied, syscall.SIGTERM, "admin", "set", "Ops@vsphere.local", "--yes", "-o", "json")
+		var je struct {
+			Error jsonErrorBody `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.stderr), &je); err != nil {
+			t.Fatalf("%v: %q", err, r.stderr)
+		}
+		if r.code != exitOutcomeUnknown || je.Error.ExitCode != exitOutcomeUnknown || je.Error.ErrorType != "OUTCOME_UNKNOWN" ||
+			je.Error.Data["check"] != "hvcctl admin ls" || je.Error.Operation != "set administrator groups" {
+			t.Errorf("exit %d, error %+v", r.code, je.Error)
+		}
+	})
+	t.Run("--timeout during link rm", func(t *testing.T) {
+		t.Parallel()
+		sim, e := startSim(t)
+		mustRun(t, e, 0, "link", "create")
+		applyThenStall(t, sim, simulator.Fault{Method: "DELETE", Path: "/hvc/links/*"})
+		r := mustRun(t, e, exitOutcomeUnknown, "link", "rm", "link-1", "--yes", "--timeout", "1s")
+		if !strings.Contains(r.stderr, "delete link link-1: outcome unknown: the request was sent and timed out") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	})
+	t.Run("lost reply of sync start", func(t *testing.T) {
+		t.Parallel()
+		sim, e := startSim(t)
+		mustRun(t, e, 0, "link", "create")
+		if _, err := sim.AddFault(simulator.Fault{Method: "POST", Path: "/hvc/links/*/sync/providers/*", Action: "start", Drop: true, Times: 1}); err != nil {
+			t.Fatal(err)
+		}
+		r := mustRun(t, e, exitOutcomeUnknown, "sync", "start", "link-1", "identity")
+		if !strings.Contains(r.stderr, "outcome unknown: the request was sent and the connection failed before the reply came") ||
+			!strings.Contains(r.stderr, "check with: hvcctl sync get link-1 identity") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	})
+	t.Run("SIGINT during the login before a create", func(t *testing.T) {
+		t.Parallel()
+		sim, e := startSim(t)
+		arrived := make(chan struct{})
+		if _, err := sim.AddFault(simulator.Fault{Method: "POST", Path: "/api/session", Times: 1, Respond: func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-r.Context().Done()
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		r := signalWhen(t, e, arrived, syscall.SIGINT, "link", "create")
+		if r.code != exitInterrupted || strings.Contains(r.stderr, "outcome unknown") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		if ls := mustRun(t, e, 0, "link", "ls"); strings.Contains(ls.stdout, "link-1") {
+			t.Errorf("a link was created: %q", ls.stdout)
+		}
+	})
+}
