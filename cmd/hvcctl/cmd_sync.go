@@ -94,16 +94,22 @@ func addWaitFlags(cmd *cobra.Command, w *waitFlags) {
 
 func (a *app) syncStartCmd() *cobra.Command {
 	var p pscFlags
-	var wait bool
+	var wait, join bool
 	var wf waitFlags
 	cmd := &cobra.Command{
 		ValidArgsFunction: a.completeLinks(true),
 		Use:               "start LINK PROVIDER...",
 		Short:             "Start a sync of one or more providers",
-		Long: `Start a sync of one or more providers of a link. With --wait, wait for it
-to end: a progress bar per provider on a terminal (stderr), timestamped lines
-otherwise; the final state goes to stdout. Ctrl-C stops waiting (the sync
-goes on) and exits 130.
+		Long: `Start a sync of one or more providers of a link. Every provider is checked
+to exist before any sync starts; then each is started and its result printed,
+with the reason when it did not start. A provider whose sync is already
+running fails busy (exit 6); --join waits for that sync instead (and implies
+--wait).
+
+With --wait, wait for the syncs to end: a progress bar per provider on a
+terminal (stderr), timestamped lines otherwise; the final states go to
+stdout. Ctrl-C stops waiting (the sync goes on) and exits 130; Ctrl-C while
+a start is on the way exits 8 (outcome unknown).
 
 With --psc-user, the foreign PSC's credentials are sent to authenticate the
 sync (password from HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE,
@@ -117,45 +123,106 @@ exit code 7.`,
 			if wf.poll <= 0 {
 				return usageErr(errors.New("--poll-interval must be positive"))
 			}
+			link, providers := argv[0], argv[1:]
+			if err := distinct(providers); err != nil {
+				return err
+			}
 			creds, err := a.optionalPSCCredentials(cmd, &p)
 			if err != nil {
 				return err
 			}
 			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
-				link, providers := argv[0], argv[1:]
-				if wait {
-					return syncCredsHint(a.waitSync(ctx, c, link, providers, creds, true, wf), creds)
+				if err := checkProviders(ctx, c, link, providers); err != nil {
+					return err
 				}
-				var out []syncStartedOut
-				for _, prov := range providers {
+				if wait || join {
+					return a.waitSync(ctx, c, link, providers, creds, &hvc.WaitOptions{JoinRunning: join}, wf)
+				}
+				out := make([]syncStartedOut, len(providers))
+				var errs []error
+				for i, prov := range providers {
+					out[i] = syncStartedOut{Link: link, Provider: prov, Started: true}
 					if err := c.SyncProviders.Start(ctx, link, prov, creds); err != nil {
-						return changeFailed(syncCredsHint(op(err, "start the sync of provider %s on link %s", prov, link), creds),
-							"hvcctl sync get "+link+" "+prov)
+						err = startFailed(err, "start", link, prov, creds)
+						msg := describe(err).Message
+						out[i].Started, out[i].Error = false, &msg
+						errs = append(errs, err)
 					}
-					out = append(out, syncStartedOut{Link: link, Provider: prov, Started: true})
 				}
-				return a.emit(out, func(w io.Writer) {
+				if err := a.emit(out, func(w io.Writer) {
 					for _, o := range out {
-						fmt.Fprintf(w, "started the sync of provider %s on link %s\n", o.Provider, o.Link)
+						if o.Started {
+							fmt.Fprintf(w, "started the sync of provider %s on link %s\n", o.Provider, o.Link)
+						} else {
+							fmt.Fprintf(w, "did not start the sync of provider %s on link %s\n", o.Provider, o.Link)
+						}
 					}
-				})
+				}); err != nil {
+					return err
+				}
+				return errors.Join(errs...)
 			})
 		},
 	}
 	cmd.Flags().BoolVarP(&wait, "wait", "w", false, "wait for the sync to end")
+	cmd.Flags().BoolVar(&join, "join", false, "wait for a sync that is already running instead of failing busy (implies --wait)")
 	cmd.Flags().StringVar(&p.user, "psc-user", "", "authenticate the sync as this foreign PSC user")
 	addPSCPassword(cmd, &p)
 	addWaitFlags(cmd, &wf)
 	return cmd
 }
 
-// syncCredsHint explains UNEXPECTED_INPUT after a start with credentials:
-// released vCenters (6.7 to 8.0) take no body there.
-func syncCredsHint(err error, creds *hvc.Credentials) error {
-	if err == nil || creds == nil || !errors.Is(err, hvc.ErrUnexpectedInput) {
-		return err
+// distinct refuses a provider named twice: its second start would only
+// fail busy.
+func distinct(providers []string) error {
+	seen := map[string]bool{}
+	for _, p := range providers {
+		if seen[p] {
+			return usageErr(fmt.Errorf("sync start: provider %s is given twice", p))
+		}
+		seen[p] = true
 	}
-	return withHints(err, nil, "this vCenter takes no credentials to start a sync; run it without --psc-user")
+	return nil
+}
+
+// checkProviders makes sure every provider exists on the link before any
+// sync starts, so that what runs does not depend on the argument order.
+func checkProviders(ctx context.Context, c *hvc.Client, link string, providers []string) error {
+	ps, err := c.SyncProviders.List(ctx, link)
+	if err != nil {
+		return op(err, "list the sync providers of link %s", link)
+	}
+	have := map[string]bool{}
+	names := make([]string, 0, len(ps))
+	for _, p := range ps {
+		have[p.Provider] = true
+		names = append(names, p.Provider)
+	}
+	var missing []string
+	for _, p := range providers {
+		if !have[p] {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &cliError{code: exitNotFound,
+		err:   fmt.Errorf("link %s has no sync provider %s; no sync was started", link, strings.Join(missing, ", ")),
+		hints: []string{"its providers: " + strings.Join(names, ", ")}}
+}
+
+// startFailed decorates the failure of starting (verb "start", or "start
+// and wait for") a provider's sync: what to do about credentials a vCenter
+// does not take, about a sync already running, and the outcome of a start
+// whose reply never came.
+func startFailed(err error, verb, link, prov string, creds *hvc.Credentials) error {
+	err = syncCredsHint(op(err, "%s the sync of provider %s on link %s", verb, prov, link), creds)
+	if errors.Is(err, hvc.ErrResourceBusy) {
+		err = withHints(err, nil, "wait for the running sync with: hvcctl sync wait "+link+" "+prov+
+			" (or start with --join, which waits for it)")
+	}
+	return changeFailed(err, "hvcctl sync get "+link+" "+prov)
 }
 
 func (a *app) syncWaitCmd() *cobra.Command {
@@ -180,7 +247,7 @@ func (a *app) syncWaitCmd() *cobra.Command {
 						providers = append(providers, p.Provider)
 					}
 				}
-				return a.waitSync(ctx, c, link, providers, nil, false, wf)
+				return a.waitSync(ctx, c, link, providers, nil, nil, wf)
 			})
 		},
 	}
@@ -188,11 +255,14 @@ func (a *app) syncWaitCmd() *cobra.Command {
 	return cmd
 }
 
-// waitSync starts (when start) and waits for the syncs of providers, all at
-// once, showing progress on stderr and the final states on stdout.
-func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, providers []string, creds *hvc.Credentials, start bool, wf waitFlags) error {
+// waitSync starts (when start is set, with its options) and waits for the
+// syncs of providers, all at once, showing progress on stderr. The final
+// state of every provider that has one goes to stdout, and the errors of
+// the others to stderr.
+func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, providers []string, creds *hvc.Credentials, start *hvc.WaitOptions, wf waitFlags) error {
 	prog := a.newProgress(ctx, link, providers)
 	results := make([]providerOut, len(providers))
+	known := make([]bool, len(providers))
 	errs := make([]error, len(providers))
 	var wg sync.WaitGroup
 	for i, prov := range providers {
@@ -202,22 +272,22 @@ func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, provider
 			opts := hvc.WaitOptions{PollInterval: wf.poll, OnProgress: func(p hvc.SyncProgress) { prog.update(p) }}
 			var info hvc.ProviderInfo
 			var err error
-			if start {
+			if start != nil {
+				opts.JoinRunning = start.JoinRunning
 				info, err = c.SyncProviders.StartAndWait(ctx, link, prov, creds, opts)
 			} else {
 				info, err = c.SyncProviders.Wait(ctx, link, prov, opts)
 			}
 			prog.done(prov, info, err)
 			results[i] = provider(link, prov, info)
-			if err != nil {
-				verb := "wait for"
-				if start {
-					verb = "start and wait for"
-				}
-				errs[i] = op(err, "%s the sync of provider %s on link %s", verb, prov, link)
-				if start {
-					errs[i] = changeFailed(errs[i], "hvcctl sync get "+link+" "+prov)
-				}
+			var sf *hvc.SyncFailedError
+			known[i] = err == nil || errors.As(err, &sf)
+			switch {
+			case err == nil:
+			case start != nil:
+				errs[i] = startFailed(err, "start and wait for", link, prov, creds)
+			default:
+				errs[i] = op(err, "wait for the sync of provider %s on link %s", prov, link)
 			}
 		}()
 	}
@@ -233,30 +303,20 @@ func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, provider
 			"stopped waiting; the sync goes on on the server",
 			"resume with: hvcctl sync wait "+link+" "+strings.Join(providers, " "))
 	}
-	var failed []providerOut
-	var firstErr error
-	for i, err := range errs {
-		if err == nil {
-			continue
-		}
-		var sf *hvc.SyncFailedError
-		if errors.As(err, &sf) {
-			failed = append(failed, results[i])
-		}
-		if firstErr == nil {
-			firstErr = err
+	var final []providerOut
+	for i, ok := range known {
+		if ok {
+			final = append(final, results[i])
 		}
 	}
-	if firstErr != nil && len(failed) == 0 {
-		return errors.Join(errs...)
-	}
-	if err := a.emit(results, func(w io.Writer) { providerTable(w, results) }); err != nil {
+	err := errors.Join(errs...)
+	if len(final) == 0 && err != nil {
 		return err
 	}
-	if firstErr != nil {
-		return errors.Join(errs...)
+	if eerr := a.emit(final, func(w io.Writer) { providerTable(w, final) }); eerr != nil {
+		return eerr
 	}
-	return nil
+	return err
 }
 
 func (a *app) syncResetCmd() *cobra.Command {
@@ -282,4 +342,13 @@ func (a *app) syncResetCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
+}
+
+// syncCredsHint explains UNEXPECTED_INPUT after a start with credentials:
+// released vCenters (6.7 to 8.0) take no body there.
+func syncCredsHint(err error, creds *hvc.Credentials) error {
+	if err == nil || creds == nil || !errors.Is(err, hvc.ErrUnexpectedInput) {
+		return err
+	}
+	return withHints(err, nil, "this vCenter takes no credentials to start a sync; run it without --psc-user")
 }

@@ -161,3 +161,64 @@ func TestInterruptedChangeReportsOutcomeUnknown(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncStartChecksProvidersAndReportsEach: sync start checks every
+// provider before it starts any (with and without --wait), reports each
+// provider's result with its error, hints "sync wait" when a sync is
+// busy, and --join waits for a running sync instead of failing busy.
+func TestSyncStartChecksProvidersAndReportsEach(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t, simulator.WithSyncStepPerPoll())
+	mustRun(t, e, 0, "link", "create")
+	idle := func() {
+		t.Helper()
+		for _, prov := range []string{"identity", "authorization"} {
+			r := mustRun(t, e, 0, "sync", "get", "link-1", prov, "-o", "json")
+			if !strings.Contains(r.stdout, `"current_session_info": null`) {
+				t.Fatalf("the sync of %s was started: %s", prov, r.stdout)
+			}
+		}
+	}
+	for _, wait := range [][]string{nil, {"--wait", "--poll-interval", "10ms"}} {
+		r := mustRun(t, e, exitNotFound, append([]string{"sync", "start", "link-1", "identity", "nosuch", "authorization"}, wait...)...)
+		if !strings.Contains(r.stderr, "link link-1 has no sync provider nosuch; no sync was started") ||
+			!strings.Contains(r.stderr, "its providers: identity, authorization") || r.stdout != "" {
+			t.Errorf("%v: stdout %q, stderr %q", wait, r.stdout, r.stderr)
+		}
+		idle()
+	}
+	mustRun(t, e, 0, "sync", "start", "link-1", "identity")
+	busyHint := "wait for the running sync with: hvcctl sync wait link-1 identity"
+
+	// --wait: identity is busy, authorization runs to its end; its final
+	// state is printed all the same.
+	r := mustRun(t, e, exitBusy, "sync", "start", "link-1", "identity", "authorization", "--wait", "--poll-interval", "10ms", "-o", "json")
+	var states []providerOut
+	if err := json.Unmarshal([]byte(r.stdout), &states); err != nil || len(states) != 1 || states[0].Provider != "authorization" || states[0].Status != "SUCCEEDED" {
+		t.Errorf("stdout %q (%v)", r.stdout, err)
+	}
+	if !strings.Contains(r.stderr, busyHint) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+
+	// Without --wait: one result per provider, with the error of the busy one.
+	r = mustRun(t, e, exitBusy, "sync", "start", "link-1", "identity", "authorization", "-o", "json")
+	var started []syncStartedOut
+	if err := json.Unmarshal([]byte(r.stdout), &started); err != nil || len(started) != 2 {
+		t.Fatalf("stdout %q (%v)", r.stdout, err)
+	}
+	if started[0].Started || started[0].Error == nil || !strings.Contains(*started[0].Error, "RESOURCE_BUSY") ||
+		!started[1].Started || started[1].Error != nil {
+		t.Errorf("results %+v", started)
+	}
+	if !strings.Contains(r.stderr, busyHint) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+
+	// --join waits for the running sync.
+	r = mustRun(t, e, 0, "sync", "start", "link-1", "identity", "--join", "--poll-interval", "10ms")
+	if !strings.Contains(r.stdout, "SUCCEEDED") {
+		t.Errorf("--join: stdout %q", r.stdout)
+	}
+	mustRun(t, e, exitUsage, "sync", "start", "link-1", "identity", "identity")
+}
