@@ -334,6 +334,13 @@ func (a *app) connect(ctx context.Context) (*hvc.Client, error) {
 	if c.cache != nil {
 		c.entry = c.cache.load(t, a)
 	}
+	if f, _ := parseFlavor(a.g.flavor); havePW && c.entry != nil && f != hvc.FlavorAuto && c.entry.Flavor != f.String() {
+		// A session settled on another flavor than the forced one: log in
+		// anew, as without the cache (a 7.0U1 /rest session would turn
+		// "no /api here" into "operation unavailable").
+		a.debugf("the cached session of %s speaks %s, not the forced flavor %s; logging in", t.user, c.entry.Flavor, f)
+		c.entry = nil
+	}
 	switch {
 	case havePW && c.entry != nil && c.entry.verify(pw):
 		a.debugf("using the cached session of %s at %s", t.user, t.endpoint)

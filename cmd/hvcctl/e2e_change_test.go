@@ -222,3 +222,23 @@ func TestSyncStartChecksProvidersAndReportsEach(t *testing.T) {
 	}
 	mustRun(t, e, exitUsage, "sync", "start", "link-1", "identity", "identity")
 }
+
+// TestForcedFlavorSameAnswerWithAndWithoutCache: on a vCenter without the
+// /api flavor (7.0U1), --flavor api gives the same answer (exit 2 and the
+// hint) whether or not a /rest session is cached, and the cached session
+// still serves the commands that do not force the flavor.
+func TestForcedFlavorSameAnswerWithAndWithoutCache(t *testing.T) {
+	t.Parallel()
+	sim, e := startSim(t, simulator.WithVersion("7.0U1"))
+	uncached := mustRun(t, e, exitUsage, "link", "ls", "--flavor", "api", "--persist-session=false")
+	mustRun(t, e, 0, "link", "ls") // caches a /rest session
+	cached := mustRun(t, e, exitUsage, "link", "ls", "--flavor", "api")
+	if cached.stderr != uncached.stderr || !strings.Contains(cached.stderr, "use --flavor auto or --flavor rest") {
+		t.Errorf("with the cache: %q\nwithout: %q", cached.stderr, uncached.stderr)
+	}
+	logins := sim.LoginCount()
+	mustRun(t, e, 0, "link", "ls")
+	if sim.LoginCount() != logins {
+		t.Error("the cached /rest session was dropped")
+	}
+}
