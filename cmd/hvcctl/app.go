@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -224,7 +225,8 @@ Exit codes: 0 ok, 1 other error, 2 usage, 3 authentication or authorization,
 4 not found, 5 already exists, 6 busy (a sync is running), 7 operation not
 available on this vCenter version, 8 outcome unknown (a change was
 interrupted, timed out or lost its reply after it was sent: check before
-repeating it), 60 certificate not trusted, 124 timeout, 130 interrupted.`,
+repeating it), 9 not confirmed (the answer to a y/N question was no), 60
+certificate not trusted, 124 timeout, 130 interrupted.`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		Version:           versionString(),
@@ -433,6 +435,14 @@ func (a *app) decorate(err error) error {
 	if errors.As(err, &std) && std.StatusCode == 404 && strings.HasSuffix(std.Path, "/session") && strings.EqualFold(a.g.flavor, "api") {
 		return &cliError{code: exitUsage, err: err,
 			hints: []string{"this vCenter has no /api flavor (it predates vSphere 7.0U2): use --flavor auto or --flavor rest (HVC_FLAVOR)"}}
+	}
+	if errors.As(err, &std) && std.StatusCode == http.StatusUnauthorized && std.Method == http.MethodPost && strings.HasSuffix(std.Path, "/session") {
+		user := "the user"
+		if a.conn != nil {
+			user = a.conn.t.user
+		}
+		return withHints(err, nil, "the vCenter refused the password of "+user+
+			": check HVC_USERNAME (or --username) and HVC_PASSWORD (or HVC_PASSWORD_FILE, --password-stdin)")
 	}
 	if c := a.conn; c != nil && c.noCreds && errors.Is(err, hvc.ErrUnauthenticated) {
 		if c.cache != nil {

@@ -185,7 +185,7 @@ value the PSC's administrator gave you.`,
 						"this vCenter predates ssl_certificate (vSphere 9.0); pass --psc-thumbprint "+certTP+" instead (the certificate's SHA-256 thumbprint)")
 				}
 				if err != nil {
-					return changeFailed(op(err, "create link to %s", p.host), "hvcctl link ls")
+					return pscAuthFailed(changeFailed(op(err, "create link to %s", p.host), "hvcctl link ls"), "--psc-user, HVC_PSC_USERNAME")
 				}
 				out := linkOut{Link: id, DisplayName: p.domain}
 				return a.emit(out, func(w io.Writer) {
@@ -365,7 +365,7 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 					return withHints(op(err, "delete link %s", id), nil, "this vCenter deletes links without the foreign PSC's credentials: run it without --psc-user")
 				}
 				if err != nil {
-					return changeFailed(op(err, "delete link %s", id), "hvcctl link ls")
+					return pscAuthFailed(changeFailed(op(err, "delete link %s", id), "hvcctl link ls"), "--psc-user")
 				}
 				out := linkDeletedOut{Link: id, Deleted: true}
 				return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "deleted link %s\n", id) })
@@ -376,4 +376,25 @@ Asks for confirmation on a terminal; pass --yes otherwise.`,
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	addPSCPassword(cmd, &p)
 	return cmd
+}
+
+// msgPSCCredentialsInvalid is the message id of a link create or delete
+// with credentials whose foreign PSC refused the user name or password
+// (vCenter answers ERROR; see docs/simulator.md).
+const msgPSCCredentialsInvalid = "com.vmware.vcenter.hvc.links.credentials.invalid" //nolint:gosec // G101: a message id, not a credential
+
+// pscAuthFailed makes a refusal of the foreign PSC's credentials an
+// authentication error (exit 3) saying where the user (userFrom) and the
+// password come from.
+func pscAuthFailed(err error, userFrom string) error {
+	var std *hvc.StdError
+	if !errors.As(err, &std) {
+		return err
+	}
+	for _, m := range std.Messages {
+		if m.ID == msgPSCCredentialsInvalid {
+			return authErr(err, "check the foreign PSC user ("+userFrom+") and its password (HVC_PSC_PASSWORD, HVC_PSC_PASSWORD_FILE, --psc-password-stdin)")
+		}
+	}
+	return err
 }

@@ -223,7 +223,7 @@ func (a *app) confirm(yes bool, question, what string) error {
 	case "y", "yes":
 		return nil
 	}
-	return &cliError{code: exitError, err: errors.New("not confirmed; nothing was changed")}
+	return &cliError{code: exitNotConfirmed, err: errors.New("not confirmed; nothing was changed")}
 }
 
 // connection is the client of one invocation and what finish needs to

@@ -242,3 +242,43 @@ func TestForcedFlavorSameAnswerWithAndWithoutCache(t *testing.T) {
 		t.Error("the cached /rest session was dropped")
 	}
 }
+
+// TestAdminAndPSCPasswordAnswers: a wrong foreign PSC password is exit 3
+// with what to check; admin rm of an absent group says so (exit 4) and
+// removes nothing; admin set warns when it removes
+// Administrators@vsphere.local, also with --yes; groups and --none
+// together are named as conflicting, with one "hvcctl:" prefix.
+func TestAdminAndPSCPasswordAnswers(t *testing.T) {
+	t.Parallel()
+	t.Run("foreign PSC password", func(t *testing.T) {
+		t.Parallel()
+		_, e := startSim(t, simulator.WithVersion("8.0U1"))
+		wrongPSC := e.with("HVC_PSC_PASSWORD", "wrong-password")
+		r := mustRun(t, wrongPSC, exitAuth, "link", "create")
+		if !strings.Contains(r.stderr, "check the foreign PSC user (--psc-user, HVC_PSC_USERNAME) and its password (HVC_PSC_PASSWORD") {
+			t.Errorf("link create: stderr %q", r.stderr)
+		}
+		mustRun(t, e, 0, "link", "create")
+		r = mustRun(t, wrongPSC, exitAuth, "link", "rm", "link-1", "--yes", "--psc-user", "administrator@foreign.local")
+		if !strings.Contains(r.stderr, "check the foreign PSC user (--psc-user) and its password") {
+			t.Errorf("link rm: stderr %q", r.stderr)
+		}
+	})
+	t.Run("admin", func(t *testing.T) {
+		t.Parallel()
+		_, e := startSim(t)
+		r := mustRun(t, e, exitNotFound, "admin", "rm", "Nobody@vsphere.local")
+		if !strings.Contains(r.stderr, "hvcctl: remove administrator group Nobody@vsphere.local: it is not an administrator group; nothing was removed\n") ||
+			!strings.Contains(r.stderr, "the groups are: "+builtinAdmins) {
+			t.Errorf("admin rm: stderr %q", r.stderr)
+		}
+		r = mustRun(t, e, 0, "admin", "set", "Ops@vsphere.local", "--yes")
+		if !strings.Contains(r.stderr, "hvcctl: warning: this removes "+builtinAdmins) {
+			t.Errorf("admin set: stderr %q", r.stderr)
+		}
+		r = mustRun(t, e, exitUsage, "admin", "set", "Ops@vsphere.local", "--none")
+		if r.stderr != "hvcctl: admin set: conflicting arguments: --none and the groups Ops@vsphere.local; give one or the other\n" {
+			t.Errorf("admin set --none: stderr %q", r.stderr)
+		}
+	})
+}

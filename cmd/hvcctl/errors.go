@@ -27,9 +27,11 @@ const (
 	// exitOutcomeUnknown: a change was interrupted, timed out or lost its
 	// reply after its request may have reached the server.
 	exitOutcomeUnknown = 8
-	exitTLS            = 60
-	exitTimeout        = 124
-	exitInterrupted    = 130
+	// exitNotConfirmed: the operator answered no to a confirmation.
+	exitNotConfirmed = 9
+	exitTLS          = 60
+	exitTimeout      = 124
+	exitInterrupted  = 130
 )
 
 // errorTypeUnavailable is the -o json error_type of an operation this
