@@ -437,12 +437,7 @@ func (a *app) decorate(err error) error {
 			hints: []string{"this vCenter has no /api flavor (it predates vSphere 7.0U2): use --flavor auto or --flavor rest (HVC_FLAVOR)"}}
 	}
 	if errors.As(err, &std) && std.StatusCode == http.StatusUnauthorized && std.Method == http.MethodPost && strings.HasSuffix(std.Path, "/session") {
-		user := "the user"
-		if a.conn != nil {
-			user = a.conn.t.user
-		}
-		return withHints(err, nil, "the vCenter refused the password of "+user+
-			": check HVC_USERNAME (or --username) and HVC_PASSWORD (or HVC_PASSWORD_FILE, --password-stdin)")
+		return withHints(err, nil, "the vCenter refused the user name or password: check HVC_USERNAME (or --username) and HVC_PASSWORD (or HVC_PASSWORD_FILE, --password-stdin)")
 	}
 	if c := a.conn; c != nil && c.noCreds && errors.Is(err, hvc.ErrUnauthenticated) {
 		if c.cache != nil {
