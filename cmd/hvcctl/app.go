@@ -249,9 +249,24 @@ certificate not trusted, 124 timeout, 130 interrupted.`,
 	f.BoolVar(&a.g.debug, "debug", false, "write the redacted HTTP request log to stderr [HVC_DEBUG]")
 	f.StringVarP(&a.g.output, "output", "o", "table", "output format: table, json or yaml")
 	f.DurationVar(&a.g.timeout, "timeout", 0, "give up after this long (e.g. 30s, 10m; 0: no limit); exits 124")
+	_ = root.RegisterFlagCompletionFunc("output", completeWords(outputFormats...))
+	_ = root.RegisterFlagCompletionFunc("flavor", completeWords(flavors...))
 
 	root.AddCommand(a.linkCmd(), a.syncCmd(), a.adminCmd(), a.sessionCmd(), a.certCmd(), a.simCmd(), a.versionCmd())
+	noFileCompletion(root)
 	return root
+}
+
+// noFileCompletion makes every command without a completion of its own
+// complete no arguments: no hvcctl argument is a file name, and cobra
+// would offer the directory's files.
+func noFileCompletion(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.ValidArgsFunction == nil {
+			sub.ValidArgsFunction = cobra.NoFileCompletions
+		}
+		noFileCompletion(sub)
+	}
 }
 
 // requireSubcommand makes every group command below root (link, sync,
@@ -328,9 +343,7 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 			*b.p = x
 		}
 	}
-	switch a.g.output {
-	case "table", "json", "yaml":
-	default:
+	if !slices.Contains(outputFormats, a.g.output) {
 		return usageErr(fmt.Errorf("--output %q: must be table, json or yaml", a.g.output))
 	}
 	if err := checkThumbprint(fs, "thumbprint", a.envSource("HVC_THUMBPRINT"), a.g.thumbprint); err != nil {

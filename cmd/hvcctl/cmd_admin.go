@@ -20,28 +20,30 @@ const builtinAdmins = "Administrators@vsphere.local"
 
 func (a *app) adminCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "admin", Short: "Manage the groups with hvc administrator rights"}
+	rm := a.adminChange("rm GROUP", "Remove an administrator group (exit 4 if it is not one)", 1, 1, "GROUP",
+		func(ctx context.Context, c *hvc.Client, argv []string) error {
+			g := argv[0]
+			groups, err := c.Administrators.Get(ctx)
+			if err != nil {
+				return op(err, "list administrator groups")
+			}
+			if !slices.Contains(groups, g) {
+				return &cliError{code: exitNotFound, err: fmt.Errorf("remove administrator group %s: it is not an administrator group; nothing was removed", g),
+					hints: []string{"the groups are: " + groupList(groups)}}
+			}
+			if strings.EqualFold(g, builtinAdmins) {
+				a.warnBuiltinRemoved()
+			}
+			return changeFailed(op(c.Administrators.Remove(ctx, g), "remove administrator group %s", g), "hvcctl admin ls")
+		})
+	rm.ValidArgsFunction = a.completeGroups
 	cmd.AddCommand(
 		a.adminChange("ls", "List the administrator groups", 0, 0, "no arguments", nil),
 		a.adminChange("add GROUP", "Add an administrator group (group@domain)", 1, 1, "GROUP",
 			func(ctx context.Context, c *hvc.Client, argv []string) error {
 				return changeFailed(op(c.Administrators.Add(ctx, argv[0]), "add administrator group %s", argv[0]), "hvcctl admin ls")
 			}),
-		a.adminChange("rm GROUP", "Remove an administrator group (exit 4 if it is not one)", 1, 1, "GROUP",
-			func(ctx context.Context, c *hvc.Client, argv []string) error {
-				g := argv[0]
-				groups, err := c.Administrators.Get(ctx)
-				if err != nil {
-					return op(err, "list administrator groups")
-				}
-				if !slices.Contains(groups, g) {
-					return &cliError{code: exitNotFound, err: fmt.Errorf("remove administrator group %s: it is not an administrator group; nothing was removed", g),
-						hints: []string{"the groups are: " + groupList(groups)}}
-				}
-				if strings.EqualFold(g, builtinAdmins) {
-					a.warnBuiltinRemoved()
-				}
-				return changeFailed(op(c.Administrators.Remove(ctx, g), "remove administrator group %s", g), "hvcctl admin ls")
-			}),
+		rm,
 		a.adminSetCmd(),
 	)
 	return cmd

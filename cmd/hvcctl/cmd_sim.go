@@ -132,6 +132,7 @@ test credentials.`,
 	f.StringSliceVar(&failing, "failing-provider", nil, "make syncs of these providers fail (repeatable, comma-separated)")
 	f.DurationVar(&idle, "idle-timeout", 0, "expire sessions idle for this long (default 30m)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request to stderr")
+	_ = cmd.RegisterFlagCompletionFunc("vcenter-version", completeVersions)
 	return cmd
 }
 

@@ -9,10 +9,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/hvcsdk/hvc/simulator"
 )
@@ -281,4 +284,30 @@ func TestAdminAndPSCPasswordAnswers(t *testing.T) {
 			t.Errorf("admin set --none: stderr %q", r.stderr)
 		}
 	})
+}
+
+// TestCompletionOfEnumsAndGroups: -o, --flavor, sim --vcenter-version and
+// admin rm GROUP complete their values (the groups from the server), and
+// no argument completes to file names.
+func TestCompletionOfEnumsAndGroups(t *testing.T) {
+	t.Parallel()
+	_, e := startSim(t)
+	noFiles := ":" + strconv.Itoa(int(cobra.ShellCompDirectiveNoFileComp)) + "\n"
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"link", "ls", "-o", ""}, "table\njson\nyaml\n" + noFiles},
+		{[]string{"admin", "ls", "--flavor", ""}, "auto\napi\nrest\n" + noFiles},
+		{[]string{"sim", "--vcenter-version", ""}, strings.Join(simulator.Versions(), "\n") + "\n" + noFiles},
+		{[]string{"admin", "rm", ""}, "Administrators@vsphere.local\n" + noFiles},
+		{[]string{"admin", "add", ""}, noFiles},
+		{[]string{"link", "ls", ""}, noFiles},
+	}
+	for _, c := range cases {
+		r := mustRun(t, e, 0, append([]string{"__complete"}, c.args...)...)
+		if !strings.HasPrefix(r.stdout, c.want) {
+			t.Errorf("complete %q: %q, want %q", c.args, r.stdout, c.want)
+		}
+	}
 }
