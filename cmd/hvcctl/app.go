@@ -184,7 +184,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.ctx = ctx
 	a.root = a.newRoot()
 	a.root.InitDefaultCompletionCmd(args...)
-	requireSubcommand(a.root)
+	classifyUsage(a.root)
 	a.root.SetArgs(args)
 	a.root.SetIn(a.stdin)
 	a.root.SetOut(a.stdout)
@@ -269,17 +269,29 @@ func noFileCompletion(c *cobra.Command) {
 	}
 }
 
-// requireSubcommand makes every group command below root (link, sync,
-// admin, session, completion) fail with a usage error when it is run with
-// an unknown subcommand or none, as cobra does for an unknown top-level
-// command; cobra would print the group's help and exit 0.
-func requireSubcommand(root *cobra.Command) {
-	for _, c := range root.Commands() {
-		if !c.HasSubCommands() || c.Runnable() {
-			continue
+// classifyUsage makes cobra's usage failures hvcctl's typed usage errors
+// (exit 2), so nothing has to recognise them by their text. Every
+// positional-argument check returns a usage error, and every group command
+// (link, sync, admin, session, completion, and root itself) refuses an
+// unknown subcommand, naming the close ones; a group below root given none
+// is a usage error too, where cobra would print its help and exit 0. Root
+// alone prints the help. Flag errors go through root's FlagErrorFunc.
+func classifyUsage(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, argv []string) error {
+			if err := check(cmd, argv); err != nil {
+				return usageErr(err)
+			}
+			return nil
 		}
+	}
+	if c.HasSubCommands() && !c.Runnable() {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default, which SuggestionsFor does not apply
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = func(cmd *cobra.Command, argv []string) error {
+			if len(argv) == 0 && !cmd.HasParent() {
+				return cmd.Help()
+			}
 			var names []string
 			for _, sub := range cmd.Commands() {
 				if sub.IsAvailableCommand() {
@@ -291,8 +303,14 @@ func requireSubcommand(root *cobra.Command) {
 			if len(argv) == 0 {
 				return usageErr(fmt.Errorf("missing subcommand of %q: one of %s; %s", cmd.CommandPath(), strings.Join(names, ", "), see))
 			}
+			if close := cmd.SuggestionsFor(argv[0]); len(close) > 0 {
+				see = "did you mean " + strings.Join(close, " or ") + "?"
+			}
 			return usageErr(fmt.Errorf("unknown command %q for %q: want one of %s; %s", argv[0], cmd.CommandPath(), strings.Join(names, ", "), see))
 		}
+	}
+	for _, sub := range c.Commands() {
+		classifyUsage(sub)
 	}
 }
 
@@ -422,16 +440,11 @@ func args(min, max int, names string) cobra.PositionalArgs {
 
 // decorate adds what the operator needs to act on an error: the thumbprint
 // and trust command for an untrusted certificate, the way out of an expired
-// cached session, cobra's own usage errors as exit 2.
+// cached session, what to check after a refused password.
 func (a *app) decorate(err error) error {
 	var ce *cliError
 	if errors.As(err, &ce) && ce.code >= 0 {
 		return err
-	}
-	msg := err.Error()
-	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
-		strings.HasPrefix(msg, "invalid argument") || strings.HasPrefix(msg, "required flag") {
-		return usageErr(err)
 	}
 	if exitCode(err) == exitTLS && !errors.Is(err, hvc.ErrUnverifiedPeer) {
 		t := target{}

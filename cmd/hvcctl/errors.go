@@ -204,7 +204,8 @@ type jsonErrorBody struct {
 }
 
 // reportError writes err to stderr (one "hvcctl: " line per server message,
-// or a JSON object with -o json) and returns its exit code.
+// or one object with -o json or -o yaml, the same keys in both) and returns
+// its exit code.
 func (a *app) reportError(err error) int {
 	code := exitCode(err)
 	body := describe(err)
@@ -215,10 +216,16 @@ func (a *app) reportError(err error) int {
 	case isUnavailable(err):
 		body.ServerErrorType, body.ErrorType = body.ErrorType, errorTypeUnavailable
 	}
-	if a.g.output == "json" {
+	switch a.g.output {
+	case "json":
 		b, _ := json.MarshalIndent(jsonError{body}, "", "  ")
 		fmt.Fprintln(a.stderr, string(b))
 		return code
+	case "yaml":
+		if b, err := toYAML(jsonError{body}); err == nil {
+			_, _ = a.stderr.Write(b)
+			return code
+		}
 	}
 	fmt.Fprintln(a.stderr, "hvcctl: "+body.Message)
 	for _, m := range body.Messages {
@@ -290,7 +297,9 @@ func describe(err error) jsonErrorBody {
 		b.Message = clean(msg)
 		return b
 	}
-	b.Message = clean(strings.ReplaceAll(err.Error(), "\n", "; "))
+	// The SDK starts its own messages with "hvc: "; after hvcctl's prefix
+	// it would be a second one.
+	b.Message = clean(strings.ReplaceAll(strings.TrimPrefix(err.Error(), "hvc: "), "\n", "; "))
 	return b
 }
 
