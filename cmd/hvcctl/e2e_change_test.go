@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,39 +47,16 @@ func applyThenStall(t *testing.T, sim *simulator.Server, f simulator.Fault) <-ch
 // returns what it wrote and its exit code.
 func signalWhen(t *testing.T, e env, ready <-chan struct{}, sig os.Signal, args ...string) result {
 	t.Helper()
-	if bin == "" {
-		t.Skip(buildErr)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = e.list()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-ready:
-	case <-ctx.Done():
-		t.Fatalf("hvcctl %s: the request never reached the simulator", strings.Join(args, " "))
-	}
-	if err := cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	transcript.Lock()
-	transcript.Write(out.Bytes())
-	transcript.Write(errb.Bytes())
-	transcript.Unlock()
-	return result{stdout: out.String(), stderr: errb.String(), code: code}
+	return runHvcctl(t, e, "", func(p *os.Process) {
+		select {
+		case <-ready:
+		case <-time.After(20 * time.Second):
+			t.Errorf("hvcctl %s: the request never reached the simulator", strings.Join(args, " "))
+		}
+		if err := p.Signal(sig); err != nil {
+			t.Error(err)
+		}
+	}, args...)
 }
 
 // TestInterruptedChangeReportsOutcomeUnknown: a change interrupted
@@ -110,7 +83,7 @@ func TestInterruptedChangeReportsOutcomeUnknown(t *testing.T) {
 		t.Parallel()
 		sim, e := startSim(t)
 		applied := applyThenStall(t, sim, simulator.Fault{Method: "PUT", Path: "/hvc/management/administrators"})
-		r := signalWhen(t, e, applied, syscall.SIGTERM, "admin", "set", "Ops@vsphere.local", "--yes", "-o", "json")
+		r := signalWhen(t, e, applied, syscall.SIGTERM, "admin", "set", builtinAdmins, "Ops@vsphere.local", "--yes", "-o", "json")
 		var je struct {
 			Error jsonErrorBody `json:"error"`
 		}
