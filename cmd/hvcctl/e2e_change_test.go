@@ -242,8 +242,13 @@ func TestAdminAndPSCPasswordAnswers(t *testing.T) {
 	})
 	t.Run("admin", func(t *testing.T) {
 		t.Parallel()
-		_, e := startSim(t)
-		r := mustRun(t, e, exitNotFound, "admin", "rm", "Nobody@vsphere.local")
+		sim, e := startSim(t)
+		before := len(sim.Requests())
+		r := mustRun(t, e, exitUsage, "admin", "add", "nodomain")
+		if n := len(sim.Requests()) - before; n != 0 || !strings.Contains(r.stderr, `group "nodomain": a group name has the form group@domain`) {
+			t.Errorf("admin add nodomain: %d requests, stderr %q", n, r.stderr)
+		}
+		r = mustRun(t, e, exitNotFound, "admin", "rm", "Nobody@vsphere.local")
 		if !strings.Contains(r.stderr, "hvcctl: remove administrator group Nobody@vsphere.local: it is not an administrator group; nothing was removed\n") ||
 			!strings.Contains(r.stderr, "the groups are: "+builtinAdmins) {
 			t.Errorf("admin rm: stderr %q", r.stderr)

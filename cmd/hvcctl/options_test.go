@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/simulator"
+)
+
+// testApp is an app whose streams are buffers and whose environment is
+// empty, for unit tests of the options types; output is -o's value.
+func testApp(output string) (a *app, stdout, stderr *bytes.Buffer) {
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	a = &app{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
+		lookupEnv: func(string) (string, bool) { return "", false }, ctx: context.Background()}
+	a.stdinReader = bufio.NewReader(a.stdin)
+	a.g.output = output
+	return a, stdout, stderr
+}
+
+// simClient is a client of sim, as administrator.
+func simClient(t *testing.T, sim *simulator.Server) *hvc.Client {
+	t.Helper()
+	c, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword), hvc.WithRootCAs(sim.CertPool()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+// groupsOf returns the administrator groups on the server.
+func groupsOf(t *testing.T, c *hvc.Client) []string {
+	t.Helper()
+	g, err := c.Administrators.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestAdminOptions runs admin add, rm and set in-process: what validate
+// refuses is never sent, rm of an absent group is exit 4 and changes
+// nothing, set warns before it removes Administrators@vsphere.local and
+// refuses without a terminal or --yes.
+func TestAdminOptions(t *testing.T) {
+	t.Parallel()
+	for _, o := range []options{
+		&adminOptions{verb: "add", group: "nodomain"},
+		&adminOptions{verb: "rm", group: "@vsphere.local"},
+		&adminSetOptions{groups: []string{"Ops@vsphere.local", "ops"}},
+		&adminSetOptions{groups: []string{"Ops@vsphere.local"}, none: true},
+		&adminSetOptions{},
+	} {
+		if err := o.validate(); exitCode(err) != exitUsage {
+			t.Errorf("%+v: validate: %v", o, err)
+		}
+	}
+	sim := simulator.Run(t)
+	c := simClient(t, sim)
+	ctx := context.Background()
+
+	a, stdout, _ := testApp("json")
+	err := (&adminOptions{app: a, verb: "rm", group: "Nobody@vsphere.local"}).run(ctx, c)
+	if exitCode(err) != exitNotFound || stdout.Len() != 0 || !strings.Contains(err.Error(), "not an administrator group") {
+		t.Errorf("rm absent: %v, stdout %q", err, stdout)
+	}
+
+	a, _, stderr := testApp("table")
+	err = (&adminSetOptions{app: a, groups: []string{"Ops@vsphere.local"}}).run(ctx, c)
+	if exitCode(err) != exitUsage || !strings.Contains(stderr.String(), "warning: this removes "+builtinAdmins) {
+		t.Errorf("set without --yes: %v, stderr %q", err, stderr)
+	}
+	if g := groupsOf(t, c); len(g) != 1 || g[0] != builtinAdmins {
+		t.Errorf("groups after a refused set: %v", g)
+	}
+
+	a, stdout, _ = testApp("json")
+	if err := (&adminSetOptions{app: a, groups: []string{builtinAdmins, "Ops@vsphere.local"}, yes: true}).run(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var out adminsOut
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.GroupNames) != 2 {
+		t.Errorf("set: %q (%v)", stdout, err)
+	}
+}
