@@ -44,24 +44,7 @@ func (a *app) syncLsCmd() *cobra.Command {
 		ValidArgsFunction: a.completeLinks(false),
 		Use:               "ls LINK", Aliases: []string{"list"}, Short: "List a link's sync providers and their state",
 		Args: args(1, 1, "LINK"),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
-				link := argv[0]
-				ps, err := c.SyncProviders.List(ctx, link)
-				if err != nil {
-					return op(err, "list the sync providers of link %s", link)
-				}
-				out := make([]providerOut, 0, len(ps))
-				for _, p := range ps {
-					info, err := c.SyncProviders.Get(ctx, link, p.Provider)
-					if err != nil {
-						return op(err, "get sync provider %s of link %s", p.Provider, link)
-					}
-					out = append(out, provider(link, p.Provider, info))
-				}
-				return a.emit(out, func(w io.Writer) { providerTable(w, out) })
-			})
-		},
+		RunE: a.runE(&syncReadOptions{app: a}),
 	}
 }
 
@@ -70,17 +53,50 @@ func (a *app) syncGetCmd() *cobra.Command {
 		ValidArgsFunction: a.completeLinks(true),
 		Use:               "get LINK PROVIDER", Short: "Show a sync provider's state and current sync",
 		Args: args(2, 2, "LINK PROVIDER"),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
-				info, err := c.SyncProviders.Get(ctx, argv[0], argv[1])
-				if err != nil {
-					return op(err, "get sync provider %s of link %s", argv[1], argv[0])
-				}
-				out := provider(argv[0], argv[1], info)
-				return a.emit(out, func(w io.Writer) { providerTable(w, []providerOut{out}) })
-			})
-		},
+		RunE: a.runE(&syncReadOptions{app: a, one: true}),
 	}
+}
+
+// syncReadOptions is sync ls (every provider of the link) and sync get
+// (one, when one is set).
+type syncReadOptions struct {
+	*app
+	one            bool
+	link, provider string
+}
+
+func (o *syncReadOptions) complete(_ *cobra.Command, argv []string) error {
+	o.link = argv[0]
+	if o.one {
+		o.provider = argv[1]
+	}
+	return nil
+}
+
+func (o *syncReadOptions) validate() error { return nil }
+
+func (o *syncReadOptions) run(ctx context.Context, c *hvc.Client) error {
+	if o.one {
+		info, err := c.SyncProviders.Get(ctx, o.link, o.provider)
+		if err != nil {
+			return op(err, "get sync provider %s of link %s", o.provider, o.link)
+		}
+		out := provider(o.link, o.provider, info)
+		return o.emit(out, func(w io.Writer) { providerTable(w, []providerOut{out}) })
+	}
+	ps, err := c.SyncProviders.List(ctx, o.link)
+	if err != nil {
+		return op(err, "list the sync providers of link %s", o.link)
+	}
+	out := make([]providerOut, 0, len(ps))
+	for _, p := range ps {
+		info, err := c.SyncProviders.Get(ctx, o.link, p.Provider)
+		if err != nil {
+			return op(err, "get sync provider %s of link %s", p.Provider, o.link)
+		}
+		out = append(out, provider(o.link, p.Provider, info))
+	}
+	return o.emit(out, func(w io.Writer) { providerTable(w, out) })
 }
 
 // waitFlags tune sync start --wait and sync wait.
@@ -93,9 +109,7 @@ func addWaitFlags(cmd *cobra.Command, w *waitFlags) {
 }
 
 func (a *app) syncStartCmd() *cobra.Command {
-	var p pscFlags
-	var wait, join bool
-	var wf waitFlags
+	o := &syncStartOptions{app: a}
 	cmd := &cobra.Command{
 		ValidArgsFunction: a.completeLinks(true),
 		Use:               "start LINK PROVIDER...",
@@ -119,57 +133,78 @@ took them; released vCenters (6.7 to 8.0) answer UNEXPECTED_INPUT.
 Sync providers exist in vSphere 6.7 to 8.0; later releases answer with
 exit code 7.`,
 		Args: args(2, -1, "LINK PROVIDER..."),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			if wf.poll <= 0 {
-				return usageErr(errors.New("--poll-interval must be positive"))
-			}
-			link, providers := argv[0], argv[1:]
-			if err := distinct(providers); err != nil {
-				return err
-			}
-			creds, err := a.optionalPSCCredentials(cmd, &p)
-			if err != nil {
-				return err
-			}
-			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
-				if err := checkProviders(ctx, c, link, providers); err != nil {
-					return err
-				}
-				if wait || join {
-					return a.waitSync(ctx, c, link, providers, creds, &hvc.WaitOptions{JoinRunning: join}, wf)
-				}
-				out := make([]syncStartedOut, len(providers))
-				var errs []error
-				for i, prov := range providers {
-					out[i] = syncStartedOut{Link: link, Provider: prov, Started: true}
-					if err := c.SyncProviders.Start(ctx, link, prov, creds); err != nil {
-						err = startFailed(err, "start", link, prov, creds)
-						msg := describe(err).Message
-						out[i].Started, out[i].Error = false, &msg
-						errs = append(errs, err)
-					}
-				}
-				if err := a.emit(out, func(w io.Writer) {
-					for _, o := range out {
-						if o.Started {
-							fmt.Fprintf(w, "started the sync of provider %s on link %s\n", o.Provider, o.Link)
-						} else {
-							fmt.Fprintf(w, "did not start the sync of provider %s on link %s\n", o.Provider, o.Link)
-						}
-					}
-				}); err != nil {
-					return err
-				}
-				return errors.Join(errs...)
-			})
-		},
+		RunE: a.runE(o),
 	}
-	cmd.Flags().BoolVarP(&wait, "wait", "w", false, "wait for the sync to end")
-	cmd.Flags().BoolVar(&join, "join", false, "wait for a sync that is already running instead of failing busy (implies --wait)")
-	cmd.Flags().StringVar(&p.user, "psc-user", "", "authenticate the sync as this foreign PSC user")
-	addPSCPassword(cmd, &p)
-	addWaitFlags(cmd, &wf)
+	cmd.Flags().BoolVarP(&o.wait, "wait", "w", false, "wait for the sync to end")
+	cmd.Flags().BoolVar(&o.join, "join", false, "wait for a sync that is already running instead of failing busy (implies --wait)")
+	cmd.Flags().StringVar(&o.psc.user, "psc-user", "", "authenticate the sync as this foreign PSC user")
+	addPSCPassword(cmd, &o.psc)
+	addWaitFlags(cmd, &o.wf)
 	return cmd
+}
+
+// syncStartOptions is sync start: the providers of a link to start, and
+// whether to wait (or join a running sync).
+type syncStartOptions struct {
+	*app
+	cmd        *cobra.Command // where the PSC password flags were given
+	link       string
+	providers  []string
+	psc        pscFlags
+	wait, join bool
+	wf         waitFlags
+}
+
+func (o *syncStartOptions) complete(cmd *cobra.Command, argv []string) error {
+	o.cmd, o.link, o.providers = cmd, argv[0], argv[1:]
+	o.wait = o.wait || o.join
+	return nil
+}
+
+func (o *syncStartOptions) validate() error {
+	if o.wf.poll <= 0 {
+		return usageErr(errors.New("--poll-interval must be positive"))
+	}
+	return distinct(o.providers)
+}
+
+func (o *syncStartOptions) run(ctx context.Context, c *hvc.Client) error {
+	var creds *hvc.Credentials
+	if o.psc.user != "" {
+		var err error
+		if creds, err = o.optionalPSCCredentials(o.cmd, &o.psc); err != nil {
+			return err
+		}
+	}
+	if err := checkProviders(ctx, c, o.link, o.providers); err != nil {
+		return err
+	}
+	if o.wait {
+		return o.waitSync(ctx, c, o.link, o.providers, creds, &hvc.WaitOptions{JoinRunning: o.join}, o.wf)
+	}
+	out := make([]syncStartedOut, len(o.providers))
+	var errs []error
+	for i, prov := range o.providers {
+		out[i] = syncStartedOut{Link: o.link, Provider: prov, Started: true}
+		if err := c.SyncProviders.Start(ctx, o.link, prov, creds); err != nil {
+			err = startFailed(err, "start", o.link, prov, creds)
+			msg := describe(err).Message
+			out[i].Started, out[i].Error = false, &msg
+			errs = append(errs, err)
+		}
+	}
+	if err := o.emit(out, func(w io.Writer) {
+		for _, s := range out {
+			if s.Started {
+				fmt.Fprintf(w, "started the sync of provider %s on link %s\n", s.Provider, s.Link)
+			} else {
+				fmt.Fprintf(w, "did not start the sync of provider %s on link %s\n", s.Provider, s.Link)
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
 }
 
 // distinct refuses a provider named twice: its second start would only
@@ -226,33 +261,51 @@ func startFailed(err error, verb, link, prov string, creds *hvc.Credentials) err
 }
 
 func (a *app) syncWaitCmd() *cobra.Command {
-	var wf waitFlags
+	o := &syncWaitOptions{app: a}
 	cmd := &cobra.Command{
 		ValidArgsFunction: a.completeLinks(true),
 		Use:               "wait LINK [PROVIDER...]",
 		Short:             "Wait for running syncs to end (all providers of the link by default)",
 		Args:              args(1, -1, "LINK [PROVIDER...]"),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			if wf.poll <= 0 {
-				return usageErr(errors.New("--poll-interval must be positive"))
-			}
-			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
-				link, providers := argv[0], argv[1:]
-				if len(providers) == 0 {
-					ps, err := c.SyncProviders.List(ctx, link)
-					if err != nil {
-						return op(err, "list the sync providers of link %s", link)
-					}
-					for _, p := range ps {
-						providers = append(providers, p.Provider)
-					}
-				}
-				return a.waitSync(ctx, c, link, providers, nil, nil, wf)
-			})
-		},
+		RunE:              a.runE(o),
 	}
-	addWaitFlags(cmd, &wf)
+	addWaitFlags(cmd, &o.wf)
 	return cmd
+}
+
+// syncWaitOptions is sync wait: the providers of a link to wait for (all
+// when none is named).
+type syncWaitOptions struct {
+	*app
+	link      string
+	providers []string
+	wf        waitFlags
+}
+
+func (o *syncWaitOptions) complete(_ *cobra.Command, argv []string) error {
+	o.link, o.providers = argv[0], argv[1:]
+	return nil
+}
+
+func (o *syncWaitOptions) validate() error {
+	if o.wf.poll <= 0 {
+		return usageErr(errors.New("--poll-interval must be positive"))
+	}
+	return nil
+}
+
+func (o *syncWaitOptions) run(ctx context.Context, c *hvc.Client) error {
+	providers := o.providers
+	if len(providers) == 0 {
+		ps, err := c.SyncProviders.List(ctx, o.link)
+		if err != nil {
+			return op(err, "list the sync providers of link %s", o.link)
+		}
+		for _, p := range ps {
+			providers = append(providers, p.Provider)
+		}
+	}
+	return o.waitSync(ctx, c, o.link, providers, nil, nil, o.wf)
 }
 
 // waitSync starts (when start is set, with its options) and waits for the
@@ -320,28 +373,41 @@ func (a *app) waitSync(ctx context.Context, c *hvc.Client, link string, provider
 }
 
 func (a *app) syncResetCmd() *cobra.Command {
-	var yes bool
+	o := &syncResetOptions{app: a}
 	cmd := &cobra.Command{
 		ValidArgsFunction: a.completeLinks(false),
 		Use:               "reset LINK", Short: "Reset a link's sync state",
 		Long: "Reset a link's sync state. Asks for confirmation on a terminal; pass --yes otherwise.",
 		Args: args(1, 1, "LINK"),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.withClient(cmd, func(ctx context.Context, c *hvc.Client) error {
-				link := argv[0]
-				if err := a.confirm(yes, "Reset the sync state of link "+link+"?", "reset the sync state of link "+link); err != nil {
-					return err
-				}
-				if err := c.Sync.Reset(ctx, link); err != nil {
-					return changeFailed(op(err, "reset the sync of link %s", link), "hvcctl sync ls "+link)
-				}
-				out := syncResetOut{Link: link, Reset: true}
-				return a.emit(out, func(w io.Writer) { fmt.Fprintf(w, "reset the sync state of link %s\n", link) })
-			})
-		},
+		RunE: a.runE(o),
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
+}
+
+// syncResetOptions is sync reset, confirmed on a terminal unless yes.
+type syncResetOptions struct {
+	*app
+	link string
+	yes  bool
+}
+
+func (o *syncResetOptions) complete(_ *cobra.Command, argv []string) error {
+	o.link = argv[0]
+	return nil
+}
+
+func (o *syncResetOptions) validate() error { return nil }
+
+func (o *syncResetOptions) run(ctx context.Context, c *hvc.Client) error {
+	if err := o.confirm(o.yes, "Reset the sync state of link "+o.link+"?", "reset the sync state of link "+o.link); err != nil {
+		return err
+	}
+	if err := c.Sync.Reset(ctx, o.link); err != nil {
+		return changeFailed(op(err, "reset the sync of link %s", o.link), "hvcctl sync ls "+o.link)
+	}
+	out := syncResetOut{Link: o.link, Reset: true}
+	return o.emit(out, func(w io.Writer) { fmt.Fprintf(w, "reset the sync state of link %s\n", o.link) })
 }
 
 // syncCredsHint explains UNEXPECTED_INPUT after a start with credentials:

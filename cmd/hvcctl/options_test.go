@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
@@ -87,5 +88,75 @@ func TestAdminOptions(t *testing.T) {
 	var out adminsOut
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.GroupNames) != 2 {
 		t.Errorf("set: %q (%v)", stdout, err)
+	}
+}
+
+// simLink creates a link on sim through c and returns its id.
+func simLink(t *testing.T, c *hvc.Client) string {
+	t.Helper()
+	id, err := c.Links.Create(context.Background(), hvc.LinkCreateSpec{PSCHostname: simulator.DefaultForeignPSC,
+		DomainName: simulator.DefaultForeignDomain, Username: simulator.DefaultForeignUser,
+		Password: simulator.DefaultForeignPassword, SSLThumbprint: simulator.DefaultForeignThumbprint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestSyncStartOptions runs sync start in-process: validate refuses a
+// provider named twice and a non-positive poll interval; an unknown
+// provider starts nothing; a busy provider is reported next to the one
+// that started; join waits for the running sync.
+func TestSyncStartOptions(t *testing.T) {
+	t.Parallel()
+	poll := waitFlags{poll: 10 * time.Millisecond}
+	for _, o := range []*syncStartOptions{
+		{providers: []string{"identity", "identity"}, wf: poll},
+		{providers: []string{"identity"}},
+	} {
+		if err := o.validate(); exitCode(err) != exitUsage {
+			t.Errorf("%+v: validate: %v", o, err)
+		}
+	}
+	sim := simulator.Run(t, simulator.WithSyncStepPerPoll())
+	c := simClient(t, sim)
+	link := simLink(t, c)
+	ctx := context.Background()
+	running := func(prov string) bool {
+		t.Helper()
+		info, err := c.SyncProviders.Get(ctx, link, prov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.CurrentSessionInfo != nil
+	}
+
+	for _, wait := range []bool{false, true} {
+		a, stdout, _ := testApp("json")
+		err := (&syncStartOptions{app: a, link: link, providers: []string{"identity", "nosuch"}, wait: wait, wf: poll}).run(ctx, c)
+		if exitCode(err) != exitNotFound || stdout.Len() != 0 || running("identity") {
+			t.Errorf("wait %v: %v, stdout %q, identity running %v", wait, err, stdout, running("identity"))
+		}
+	}
+
+	a, _, _ := testApp("json")
+	if err := (&syncStartOptions{app: a, link: link, providers: []string{"identity"}, wf: poll}).run(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	a, stdout, _ := testApp("json")
+	err := (&syncStartOptions{app: a, link: link, providers: []string{"identity", "authorization"}, wf: poll}).run(ctx, c)
+	var out []syncStartedOut
+	if jerr := json.Unmarshal(stdout.Bytes(), &out); exitCode(err) != exitBusy || jerr != nil || len(out) != 2 ||
+		out[0].Started || out[0].Error == nil || !out[1].Started {
+		t.Errorf("busy: %v, stdout %q", err, stdout)
+	}
+
+	a, stdout, _ = testApp("json")
+	if err := (&syncStartOptions{app: a, link: link, providers: []string{"identity"}, wait: true, join: true, wf: poll}).run(ctx, c); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	var states []providerOut
+	if err := json.Unmarshal(stdout.Bytes(), &states); err != nil || len(states) != 1 || states[0].Status != "SUCCEEDED" {
+		t.Errorf("join: stdout %q (%v)", stdout, err)
 	}
 }
