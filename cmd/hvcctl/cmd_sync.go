@@ -169,12 +169,9 @@ func (o *syncStartOptions) validate() error {
 }
 
 func (o *syncStartOptions) run(ctx context.Context, c *hvc.Client) error {
-	var creds *hvc.Credentials
-	if o.psc.user != "" {
-		var err error
-		if creds, err = o.optionalPSCCredentials(o.cmd, &o.psc); err != nil {
-			return err
-		}
+	creds, err := o.pscCredentials(o.cmd, &o.psc)
+	if err != nil {
+		return err
 	}
 	if err := checkProviders(ctx, c, o.link, o.providers); err != nil {
 		return err

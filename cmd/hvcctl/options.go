@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hvcsdk/hvc"
 )
@@ -32,4 +33,21 @@ func (a *app) runE(o options) func(*cobra.Command, []string) error {
 		}
 		return a.withClient(cmd, o.run)
 	}
+}
+
+// flagsOf is cmd's flags, or none for options a unit test built itself.
+func flagsOf(cmd *cobra.Command) *pflag.FlagSet {
+	if cmd == nil {
+		return pflag.NewFlagSet("", pflag.ContinueOnError)
+	}
+	return cmd.Flags()
+}
+
+// pscCredentials reads the foreign PSC's credentials when --psc-user is
+// given (p.user), nil otherwise; only then does it look at cmd's flags.
+func (a *app) pscCredentials(cmd *cobra.Command, p *pscFlags) (*hvc.Credentials, error) {
+	if p.user == "" {
+		return nil, nil
+	}
+	return a.optionalPSCCredentials(cmd, p)
 }

@@ -160,3 +160,47 @@ func TestSyncStartOptions(t *testing.T) {
 		t.Errorf("join: stdout %q (%v)", stdout, err)
 	}
 }
+
+// TestLinkOptions runs the link commands in-process: validate refuses
+// missing or malformed PSC settings before any I/O, and whole command
+// lines run through the app's streams and environment against an
+// in-process simulator, without the binary.
+func TestLinkOptions(t *testing.T) {
+	t.Parallel()
+	full := pscFlags{host: "psc.example", domain: "d.local", user: "u@d.local"}
+	cases := []struct {
+		psc  pscFlags
+		want string
+	}{
+		{pscFlags{}, "link create needs --psc-host [HVC_PSC_HOSTNAME], --psc-domain [HVC_PSC_DOMAIN], --psc-user [HVC_PSC_USERNAME]"},
+		{pscFlags{host: full.host, domain: full.domain, user: full.user, port: "0"}, `--psc-port "0": not a port number`},
+		{pscFlags{host: full.host, domain: full.domain, user: full.user, thumbprint: "AB:CD"}, `HVC_PSC_THUMBPRINT="AB:CD": not a certificate thumbprint`},
+	}
+	for _, c := range cases {
+		err := (&linkCreateOptions{psc: c.psc}).validate()
+		if exitCode(err) != exitUsage || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.psc, err, c.want)
+		}
+	}
+	if err := (&linkCreateOptions{psc: full}).validate(); err != nil {
+		t.Errorf("complete settings: %v", err)
+	}
+
+	sim, e := startSim(t)
+	code, stdout, stderr := runInProcess(t, e, "link", "create", "-o", "json")
+	if code != exitOK || !strings.Contains(stdout, `"link": "link-1"`) {
+		t.Fatalf("link create: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, _, stderr = runInProcess(t, e.with("HVC_PSC_PASSWORD", "wrong-password"), "link", "create", "--psc-domain", "two.local")
+	if code != exitAuth || !strings.Contains(stderr, "check the foreign PSC user") {
+		t.Errorf("wrong PSC password: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runInProcess(t, e, "link", "rm", "link-1")
+	if code != exitUsage || !strings.Contains(stderr, "pass --yes") {
+		t.Errorf("link rm without a terminal: exit %d, stderr %q", code, stderr)
+	}
+	a, out, _ := testApp("json")
+	if err := (&linkReadOptions{app: a}).run(context.Background(), simClient(t, sim)); err != nil || !strings.Contains(out.String(), `"display_name": "foreign.local"`) {
+		t.Errorf("link ls: %v, stdout %q", err, out)
+	}
+}
