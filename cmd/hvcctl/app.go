@@ -321,10 +321,7 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 		a.warnUnknownEnv()
 	}
 	fs := cmd.Flags()
-	strs := []struct {
-		flag, env string
-		p         *string
-	}{
+	applyEnv(fs, a.env, []envDefault{
 		{"url", "HVC_URL", &a.g.url},
 		{"username", "HVC_USERNAME", &a.g.username},
 		{"password-file", "HVC_PASSWORD_FILE", &a.g.passwordFile},
@@ -332,34 +329,24 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 		{"tls-ca-certs", "HVC_TLS_CA_CERTS", &a.g.caCerts},
 		{"tls-known-hosts", "HVC_TLS_KNOWN_HOSTS", &a.g.knownHosts},
 		{"flavor", "HVC_FLAVOR", &a.g.flavor},
-	}
-	for _, s := range strs {
-		if changed(fs, s.flag) {
-			continue
-		}
-		if v, ok := a.env(s.env); ok {
-			*s.p = v
-		}
-	}
-	bools := []struct {
+	})
+	for _, b := range []struct {
 		flag, env string
 		p         *bool
 	}{
 		{"insecure", "HVC_INSECURE", &a.g.insecure},
 		{"persist-session", "HVC_PERSIST_SESSION", &a.g.persistSession},
 		{"debug", "HVC_DEBUG", &a.g.debug},
-	}
-	for _, b := range bools {
-		if changed(fs, b.flag) {
+	} {
+		var v string
+		if applyEnv(fs, a.env, []envDefault{{b.flag, b.env, &v}}); v == "" {
 			continue
 		}
-		if v, ok := a.env(b.env); ok {
-			x, err := strconv.ParseBool(v)
-			if err != nil {
-				return usageErr(fmt.Errorf("%s=%q is not a boolean (use 1, true, 0 or false)", a.envSource(b.env), v))
-			}
-			*b.p = x
+		x, err := strconv.ParseBool(v)
+		if err != nil {
+			return usageErr(fmt.Errorf("%s=%q is not a boolean (use 1, true, 0 or false)", a.envSource(b.env), v))
 		}
+		*b.p = x
 	}
 	if !slices.Contains(outputFormats, a.g.output) {
 		return usageErr(fmt.Errorf("--output %q: must be table, json or yaml", a.g.output))
@@ -387,6 +374,25 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	}
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	return nil
+}
+
+// envDefault is a string flag that defaults from an environment variable.
+type envDefault struct {
+	flag, env string
+	p         *string
+}
+
+// applyEnv is the one precedence rule: a flag the command line set wins;
+// otherwise a non-empty variable (read with lookup) sets it.
+func applyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool), ds []envDefault) {
+	for _, d := range ds {
+		if changed(fs, d.flag) {
+			continue
+		}
+		if v, ok := lookup(d.env); ok && v != "" {
+			*d.p = v
+		}
+	}
 }
 
 // checkThumbprint rejects a malformed thumbprint before anything connects,

@@ -32,17 +32,9 @@ func addPSCPassword(cmd *cobra.Command, p *pscFlags) {
 // resolvePSC applies the HVC_PSC_* defaults to the flags the command line
 // did not set.
 func (a *app) resolvePSC(cmd *cobra.Command, p *pscFlags, all bool) {
-	list := []struct {
-		flag, env string
-		v         *string
-	}{
-		{"psc-password-file", "HVC_PSC_PASSWORD_FILE", &p.passwordFile},
-	}
+	ds := []envDefault{{"psc-password-file", "HVC_PSC_PASSWORD_FILE", &p.passwordFile}}
 	if all {
-		list = append(list, []struct {
-			flag, env string
-			v         *string
-		}{
+		ds = append(ds, []envDefault{
 			{"psc-host", "HVC_PSC_HOSTNAME", &p.host},
 			{"psc-domain", "HVC_PSC_DOMAIN", &p.domain},
 			{"psc-user", "HVC_PSC_USERNAME", &p.user},
@@ -50,14 +42,7 @@ func (a *app) resolvePSC(cmd *cobra.Command, p *pscFlags, all bool) {
 			{"psc-thumbprint", "HVC_PSC_THUMBPRINT", &p.thumbprint},
 		}...)
 	}
-	for _, e := range list {
-		if changed(cmd.Flags(), e.flag) {
-			continue
-		}
-		if v, ok := a.lookupEnv(e.env); ok && v != "" {
-			*e.v = v
-		}
-	}
+	applyEnv(cmd.Flags(), a.lookupEnv, ds)
 }
 
 // pscPassword returns the foreign PSC's password from --psc-password-stdin,

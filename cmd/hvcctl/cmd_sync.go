@@ -104,6 +104,13 @@ type waitFlags struct {
 	poll time.Duration
 }
 
+func (w waitFlags) validate() error {
+	if w.poll <= 0 {
+		return usageErr(errors.New("--poll-interval must be positive"))
+	}
+	return nil
+}
+
 func addWaitFlags(cmd *cobra.Command, w *waitFlags) {
 	cmd.Flags().DurationVar(&w.poll, "poll-interval", hvc.DefaultPollInterval, "time between two polls of the sync state")
 }
@@ -162,8 +169,8 @@ func (o *syncStartOptions) complete(cmd *cobra.Command, argv []string) error {
 }
 
 func (o *syncStartOptions) validate() error {
-	if o.wf.poll <= 0 {
-		return usageErr(errors.New("--poll-interval must be positive"))
+	if err := o.wf.validate(); err != nil {
+		return err
 	}
 	return distinct(o.providers)
 }
@@ -284,12 +291,7 @@ func (o *syncWaitOptions) complete(_ *cobra.Command, argv []string) error {
 	return nil
 }
 
-func (o *syncWaitOptions) validate() error {
-	if o.wf.poll <= 0 {
-		return usageErr(errors.New("--poll-interval must be positive"))
-	}
-	return nil
-}
+func (o *syncWaitOptions) validate() error { return o.wf.validate() }
 
 func (o *syncWaitOptions) run(ctx context.Context, c *hvc.Client) error {
 	providers := o.providers
