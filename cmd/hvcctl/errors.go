@@ -146,10 +146,29 @@ func isUnavailable(err error) bool {
 	return errors.Is(err, hvc.ErrOperationUnavailable) || errors.Is(err, hvc.ErrOperationNotFound)
 }
 
+// cliErrors lists the *cliError values in err's tree, outermost first, in
+// every branch of an errors.Join (errors.As would stop at the first one):
+// a joined error of several providers keeps each one's code and hints.
+func cliErrors(err error) []*cliError {
+	var out []*cliError
+	for err != nil {
+		if ce, ok := err.(*cliError); ok { //nolint:errorlint // walking the tree by hand, level by level
+			out = append(out, ce)
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				out = append(out, cliErrors(e)...)
+			}
+			return out
+		}
+		err = errors.Unwrap(err)
+	}
+	return out
+}
+
 // exitCode maps an error to hvcctl's documented exit codes.
 func exitCode(err error) int {
-	var ce *cliError
-	for e := err; errors.As(e, &ce); e = ce.err {
+	for _, ce := range cliErrors(err) {
 		if ce.code >= 0 {
 			return ce.code
 		}
@@ -241,8 +260,7 @@ func (a *app) reportError(err error) int {
 func describe(err error) jsonErrorBody {
 	var b jsonErrorBody
 	var hints []string
-	var ce *cliError
-	for e := err; errors.As(e, &ce); e = ce.err {
+	for _, ce := range cliErrors(err) {
 		hints = append(hints, ce.hints...)
 		for k, v := range ce.data {
 			if b.Data == nil {

@@ -204,3 +204,30 @@ func TestLinkOptions(t *testing.T) {
 		t.Errorf("link ls: %v, stdout %q", err, out)
 	}
 }
+
+// TestSyncStartKeepsEveryProvidersAnswer: when one provider is busy and
+// the start of the next is interrupted after it reached the server, the
+// joined error still exits 8 (outcome unknown) and reports both hints.
+func TestSyncStartKeepsEveryProvidersAnswer(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithSyncStepPerPoll())
+	c := simClient(t, sim)
+	link := simLink(t, c)
+	if err := c.SyncProviders.Start(context.Background(), link, "identity", nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	applied := applyThenStall(t, sim, simulator.Fault{Method: "POST", Path: "/hvc/links/*/sync/providers/authorization", Action: "start"})
+	go func() {
+		<-applied
+		cancel()
+	}()
+	a, _, _ := testApp("table")
+	err := (&syncStartOptions{app: a, link: link, providers: []string{"identity", "authorization"}, wf: waitFlags{poll: time.Millisecond}}).run(ctx, c)
+	hints := strings.Join(describe(err).Hints, "\n")
+	if exitCode(err) != exitOutcomeUnknown || !strings.Contains(hints, "hvcctl sync wait "+link+" identity") ||
+		!strings.Contains(hints, "check with: hvcctl sync get "+link+" authorization") {
+		t.Errorf("exit %d, hints %q, err %v", exitCode(err), hints, err)
+	}
+}
