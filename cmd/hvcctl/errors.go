@@ -89,13 +89,19 @@ func changeFailed(err error, check string) error {
 		return nil
 	}
 	var te *hvc.TransportError
-	// Only the change's own request counts: the SDK names hvc operations
-	// by their flavor-less path under /hvc/, the login by the session's.
-	if !errors.As(err, &te) || !strings.HasPrefix(te.Path, "/hvc/") || te.Method == http.MethodGet || te.Method == http.MethodHead {
+	if !errors.As(err, &te) {
 		return err
 	}
 	ctxErr := errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)
-	if !errors.Is(te, hvc.ErrOutcomeUnknown) && (te.Method == http.MethodPost || !ctxErr) {
+	// Only the change's own request counts: the SDK names hvc operations
+	// by their flavor-less path under /hvc/, the login by the session's.
+	// A POST it did not send, or a login that did not finish, changed
+	// nothing.
+	own := strings.HasPrefix(te.Path, "/hvc/") && te.Method != http.MethodGet && te.Method != http.MethodHead
+	if !own || (!errors.Is(te, hvc.ErrOutcomeUnknown) && (te.Method == http.MethodPost || !ctxErr)) {
+		if ctxErr && (!own || te.Method == http.MethodPost) {
+			return withHints(err, nil, "the change was not sent; nothing was changed")
+		}
 		return err
 	}
 	var why string
