@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -63,7 +64,7 @@ func (o *adminOptions) run(ctx context.Context, c *hvc.Client) error {
 			return op(err, "list administrator groups")
 		}
 		if !slices.Contains(groups, o.group) {
-			return &cliError{code: exitNotFound, err: fmt.Errorf("remove administrator group %s: it is not an administrator group; nothing was removed", o.group),
+			return &cliError{code: exitNotFound, err: op(errors.New("it is not an administrator group; nothing was removed"), "remove administrator group %s", o.group),
 				hints: []string{"the groups are: " + groupList(groups)}}
 		}
 		if strings.EqualFold(o.group, builtinAdmins) {

@@ -247,7 +247,7 @@ func checkProviders(ctx context.Context, c *hvc.Client, link string, providers [
 		return nil
 	}
 	return &cliError{code: exitNotFound,
-		err:   fmt.Errorf("link %s has no sync provider %s; no sync was started", link, strings.Join(missing, ", ")),
+		err:   op(fmt.Errorf("link %s has no sync provider %s; no sync was started", link, strings.Join(missing, ", ")), "start the sync of link %s", link),
 		hints: []string{"its providers: " + strings.Join(names, ", ")}}
 }
 
