@@ -118,6 +118,17 @@ func TestInterruptedChangeReportsOutcomeUnknown(t *testing.T) {
 			t.Errorf("stderr %q", r.stderr)
 		}
 	})
+	t.Run("SIGINT while start --wait polls", func(t *testing.T) {
+		t.Parallel()
+		sim, e := startSim(t, simulator.WithSyncDuration(time.Minute))
+		mustRun(t, e, 0, "link", "create")
+		polled := applyThenStall(t, sim, simulator.Fault{Method: "GET", Path: "/hvc/links/*/sync/providers/identity"})
+		r := signalWhen(t, e, polled, syscall.SIGINT, "sync", "start", "link-1", "identity", "--wait", "--poll-interval", "10ms")
+		if r.code != exitInterrupted || !strings.Contains(r.stderr, "stopped waiting; the sync goes on on the server") ||
+			strings.Contains(r.stderr, "not sent") || strings.Contains(r.stderr, "outcome unknown") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
 	t.Run("SIGINT during the login before a create", func(t *testing.T) {
 		t.Parallel()
 		sim, e := startSim(t)

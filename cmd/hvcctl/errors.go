@@ -96,10 +96,12 @@ func changeFailed(err error, check string) error {
 	// Only the change's own request counts: the SDK names hvc operations
 	// by their flavor-less path under /hvc/, the login by the session's.
 	// A POST it did not send, or a login that did not finish, changed
-	// nothing.
-	own := strings.HasPrefix(te.Path, "/hvc/") && te.Method != http.MethodGet && te.Method != http.MethodHead
+	// nothing; a GET under /hvc/ (the polls of start --wait) comes after
+	// the change and says nothing about it.
+	hvcOp := strings.HasPrefix(te.Path, "/hvc/")
+	own := hvcOp && te.Method != http.MethodGet && te.Method != http.MethodHead
 	if !own || (!errors.Is(te, hvc.ErrOutcomeUnknown) && (te.Method == http.MethodPost || !ctxErr)) {
-		if ctxErr && (!own || te.Method == http.MethodPost) {
+		if ctxErr && (!hvcOp || te.Method == http.MethodPost) {
 			return withHints(err, nil, "the change was not sent; nothing was changed")
 		}
 		return err
