@@ -92,3 +92,15 @@ var (
 func completeVersions(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	return simulator.Versions(), cobra.ShellCompDirectiveNoFileComp
 }
+
+// noFileCompletion makes every command without a completion of its own
+// complete no arguments: no hvcctl argument is a file name, and cobra
+// would offer the directory's files.
+func noFileCompletion(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.ValidArgsFunction == nil {
+			sub.ValidArgsFunction = cobra.NoFileCompletions
+		}
+		noFileCompletion(sub)
+	}
+}
