@@ -187,17 +187,17 @@ func TestLinkOptions(t *testing.T) {
 	}
 
 	sim, e := startSim(t)
-	code, stdout, stderr := runInProcess(t, e, "link", "create", "-o", "json")
-	if code != exitOK || !strings.Contains(stdout, `"link": "link-1"`) {
-		t.Fatalf("link create: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	r := runInProcess(t, e, "", "link", "create", "-o", "json")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"link": "link-1"`) {
+		t.Fatalf("link create: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	code, _, stderr = runInProcess(t, e.with("HVC_PSC_PASSWORD", "wrong-password"), "link", "create", "--psc-domain", "two.local")
-	if code != exitAuth || !strings.Contains(stderr, "check the foreign PSC user") {
-		t.Errorf("wrong PSC password: exit %d, stderr %q", code, stderr)
+	r = runInProcess(t, e.with("HVC_PSC_PASSWORD", "wrong-password"), "", "link", "create", "--psc-domain", "two.local")
+	if r.code != exitAuth || !strings.Contains(r.stderr, "check the foreign PSC user") {
+		t.Errorf("wrong PSC password: exit %d, stderr %q", r.code, r.stderr)
 	}
-	code, _, stderr = runInProcess(t, e, "link", "rm", "link-1")
-	if code != exitUsage || !strings.Contains(stderr, "pass --yes") {
-		t.Errorf("link rm without a terminal: exit %d, stderr %q", code, stderr)
+	r = runInProcess(t, e, "", "link", "rm", "link-1")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "pass --yes") {
+		t.Errorf("link rm without a terminal: exit %d, stderr %q", r.code, r.stderr)
 	}
 	a, out, _ := testApp("json")
 	if err := (&linkReadOptions{app: a}).run(context.Background(), simClient(t, sim)); err != nil || !strings.Contains(out.String(), `"display_name": "foreign.local"`) {
