@@ -82,8 +82,10 @@ func interruptedError(err error) error {
 // server and no reply says what happened (the SDK's ErrOutcomeUnknown for a
 // POST; an interrupt or a timeout during a PUT or DELETE, of which the SDK
 // cannot say whether it was sent), it is exit 8 with check, the command
-// that shows whether the change was applied. A failed login or flavor probe
-// before the change, or any reply from the server, leaves err as it is.
+// that shows whether the change was applied. An interrupt or timeout
+// before the change left (during the login, or before the SDK sent the
+// POST) says that nothing was changed; any other error, a server's reply
+// included, is left as it is.
 func changeFailed(err error, check string) error {
 	if err == nil {
 		return nil
@@ -92,19 +94,24 @@ func changeFailed(err error, check string) error {
 	if !errors.As(err, &te) {
 		return err
 	}
-	ctxErr := errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)
-	// Only the change's own request counts: the SDK names hvc operations
-	// by their flavor-less path under /hvc/, the login by the session's.
-	// A POST it did not send, or a login that did not finish, changed
-	// nothing; a GET under /hvc/ (the polls of start --wait) comes after
-	// the change and says nothing about it.
-	hvcOp := strings.HasPrefix(te.Path, "/hvc/")
-	own := hvcOp && te.Method != http.MethodGet && te.Method != http.MethodHead
-	if !own || (!errors.Is(te, hvc.ErrOutcomeUnknown) && (te.Method == http.MethodPost || !ctxErr)) {
-		if ctxErr && (!hvcOp || te.Method == http.MethodPost) {
+	stopped := errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)
+	notSent := func() error {
+		if stopped {
 			return withHints(err, nil, "the change was not sent; nothing was changed")
 		}
 		return err
+	}
+	// The SDK names an hvc operation by its flavor-less path under /hvc/,
+	// the login and the flavor probe by the session's.
+	switch {
+	case !strings.HasPrefix(te.Path, "/hvc/"):
+		return notSent() // the login before the change did not finish
+	case te.Method == http.MethodGet || te.Method == http.MethodHead:
+		return err // a read after the change (the polls of start --wait)
+	case te.Method == http.MethodPost && !errors.Is(te, hvc.ErrOutcomeUnknown):
+		return notSent() // the SDK knows the POST did not leave
+	case te.Method != http.MethodPost && !stopped:
+		return err // a PUT or DELETE the SDK retried until it gave up
 	}
 	var why string
 	switch {
