@@ -140,7 +140,7 @@ func TestInterruptedChangeReportsOutcomeUnknown(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := signalWhen(t, e, arrived, syscall.SIGINT, "link", "create")
-		if r.code != exitInterrupted || strings.Contains(r.stderr, "outcome unknown") || !strings.Contains(r.stderr, "hvcctl: the change was not sent; nothing was changed\n") {
+		if r.code != exitInterrupted || strings.Contains(r.stderr, "outcome unknown") || !strings.Contains(r.stderr, "hvcctl: create link to "+simulator.DefaultForeignPSC+": not sent; it changed nothing\n") {
 			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 		}
 		if ls := mustRun(t, e, 0, "link", "ls"); strings.Contains(ls.stdout, "link-1") {

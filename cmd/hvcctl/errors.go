@@ -84,7 +84,7 @@ func interruptedError(err error) error {
 // cannot say whether it was sent), it is exit 8 with check, the command
 // that shows whether the change was applied. An interrupt or timeout
 // before the change left (during the login, or before the SDK sent the
-// POST) says that nothing was changed; any other error, a server's reply
+// POST) says that it was not sent; any other error, a server's reply
 // included, is left as it is.
 func changeFailed(err error, check string) error {
 	if err == nil {
@@ -94,10 +94,15 @@ func changeFailed(err error, check string) error {
 	if !errors.As(err, &te) {
 		return err
 	}
+	what := te.Method + " " + te.Path
+	var oe *opError
+	if errors.As(err, &oe) {
+		what = oe.op
+	}
 	stopped := errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)
 	notSent := func() error {
 		if stopped {
-			return withHints(err, nil, "the change was not sent; nothing was changed")
+			return withHints(err, nil, what+": not sent; it changed nothing")
 		}
 		return err
 	}
@@ -121,11 +126,6 @@ func changeFailed(err error, check string) error {
 		why = "timed out before the reply came"
 	default:
 		why = "the connection failed before the reply came (" + clean(te.Err.Error()) + ")"
-	}
-	what := te.Method + " " + te.Path
-	var oe *opError
-	if errors.As(err, &oe) {
-		what = oe.op
 	}
 	return &cliError{code: exitOutcomeUnknown, err: err,
 		msg:   what + ": outcome unknown: the request was sent and " + why + "; it may or may not have been applied",
