@@ -100,7 +100,7 @@ func TestInterruptedChangeReportsOutcomeUnknown(t *testing.T) {
 		sim, e := startSim(t)
 		mustRun(t, e, 0, "link", "create")
 		applyThenStall(t, sim, simulator.Fault{Method: "DELETE", Path: "/hvc/links/*"})
-		r := mustRun(t, e, exitOutcomeUnknown, "link", "rm", "link-1", "--yes", "--timeout", "1s")
+		r := mustRun(t, e, exitOutcomeUnknown, "link", "rm", "link-1", "--yes", "--timeout", "2s")
 		if !strings.Contains(r.stderr, "delete link link-1: outcome unknown: the request was sent and timed out") {
 			t.Errorf("stderr %q", r.stderr)
 		}
