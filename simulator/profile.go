@@ -34,6 +34,17 @@ func WithVersion(v string) Option {
 	}
 }
 
+// Versions lists the releases WithVersion accepts, oldest first, spelled
+// as VMware does ("6.7", "7.0U1", …), e.g. for a command's completion.
+func Versions() []string {
+	rs := ops.Releases()
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
+	}
+	return out
+}
+
 // Version is the vSphere release the server behaves as, e.g. "8.0U1".
 func (s *Server) Version() string { return s.cfg.release.String() }
 

@@ -204,6 +204,20 @@ func TestWithVersion(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// TestVersionsAreAccepted: every release Versions lists is one WithVersion
+// accepts, and it lists all of them, oldest first.
+func TestVersionsAreAccepted(t *testing.T) {
+	t.Parallel()
+	vs := simulator.Versions()
+	require.Len(t, vs, len(ops.Releases()))
+	assert.Equal(t, "6.7", vs[0])
+	for _, v := range vs {
+		s, err := simulator.New(simulator.WithVersion(v))
+		require.NoError(t, err, v)
+		assert.Equal(t, v, s.Version())
+	}
+}
+
 // TestSSLCertificate checks 9.0's ssl_certificate in a create spec: a
 // matching certificate is trusted, another certificate is UNVERIFIED_PEER,
 // text that is not a PEM certificate is INVALID_ARGUMENT.

@@ -142,6 +142,7 @@ credentials.`,
 	f.DurationVar(&idle, "idle-timeout", 0, "expire sessions idle for this long (default 30m)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request to stderr")
 	f.BoolVar(&asJSON, "json", false, "print the facts as one JSON line, as hvcsim -json does, instead of export lines")
+	_ = cmd.RegisterFlagCompletionFunc("vcenter-version", completeVersions)
 	return cmd
 }
 

@@ -204,5 +204,5 @@ func (a *app) confirm(yes bool, question, what string) error {
 	case "y", "yes":
 		return nil
 	}
-	return &cliError{code: exitError, err: errors.New("not confirmed; nothing was changed")}
+	return &cliError{code: exitNotConfirmed, err: errors.New("not confirmed; nothing was changed")}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -35,8 +35,22 @@ func simOutput(t *testing.T, during func(stdout string), args ...string) string 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"sim"}, args...)...)
 	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
+	// A file, not a buffer: the command writes it directly, so what it
+	// printed before "serving" on stderr is there to read (a buffer fills
+	// from a copying goroutine, which may lag).
+	outFile, err := os.Create(filepath.Join(home, "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outFile.Close()
+	cmd.Stdout = outFile
+	stdout := func() string {
+		b, err := os.ReadFile(outFile.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +65,7 @@ func simOutput(t *testing.T, during func(stdout string), args ...string) string 
 	}
 	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	if serving && during != nil {
-		during(stdout.String())
+		during(stdout())
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -62,7 +76,7 @@ func simOutput(t *testing.T, during func(stdout string), args ...string) string 
 	if !serving {
 		t.Fatal("hvcctl sim did not start")
 	}
-	return stdout.String()
+	return stdout()
 }
 
 // TestSimFactsAsHvcsim: hvcctl sim prints the facts simfacts describes, as

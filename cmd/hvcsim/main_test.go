@@ -389,7 +389,7 @@ func readNames(t *testing.T, file, from string) map[string]bool {
 func TestRunExportsWhatClientsRead(t *testing.T) {
 	t.Parallel()
 	quickstart := readNames(t, filepath.Join("..", "..", "examples", "quickstart", "main.go"), "")
-	hvcctl := readNames(t, filepath.Join("..", "hvcctl", "app.go"), "var knownEnv")
+	hvcctl := readNames(t, filepath.Join("..", "hvcctl", "env.go"), "var knownEnv")
 	lines, stop := startRun(t, "-addr", "127.0.0.1:0")
 	defer func() { require.NoError(t, stop()) }()
 	env := exports(t, lines)

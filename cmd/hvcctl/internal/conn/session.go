@@ -55,6 +55,12 @@ func (c *Connector) Connect(ctx context.Context) (*hvc.Client, error) {
 	if s.cache != nil {
 		s.entry = s.cache.Load(t)
 	}
+	if havePW && c.settledOther(s.entry) {
+		// A 7.0U1 /rest session would turn "no /api here" into "operation
+		// unavailable": log in anew, as without the cache.
+		c.Debugf("the cached session of %s speaks %s, not the forced flavor %s; logging in", t.User, s.entry.Flavor, c.Settings.Flavor)
+		s.entry = nil
+	}
 	switch {
 	case havePW && s.entry != nil && s.cache.Verify(ctx, s.entry, pw):
 		c.Debugf("using the cached session of %s at %s", t.User, t.Endpoint)
@@ -131,7 +137,7 @@ func (c *Connector) loginLocked(ctx context.Context, s *session, opts []hvc.Opti
 	}
 	defer unlock()
 	prev := s.cache.Load(s.t)
-	if !fresh && prev != nil && s.cache.Verify(ctx, prev, s.password) {
+	if !fresh && prev != nil && !c.settledOther(prev) && s.cache.Verify(ctx, prev, s.password) {
 		c.Debugf("using the session of %s another command just cached", s.t.User)
 		s.entry = prev
 		return c.use(s, append(opts, hvc.WithCredentials(s.t.User, s.password)))
@@ -222,6 +228,12 @@ func (c *Connector) Login(ctx context.Context) (*Session, error) {
 		out.CachePath, out.Created = s.cache.Path(t), s.entry.Created
 	}
 	return out, nil
+}
+
+// settledOther reports whether the cached session e settled on another
+// flavor than the one the operator forced.
+func (c *Connector) settledOther(e *Entry) bool {
+	return e != nil && c.Settings.Flavor != hvc.FlavorAuto && e.Flavor != c.Settings.Flavor.String()
 }
 
 // flavorFromCache reuses the flavor a cached session settled, unless the
