@@ -118,8 +118,25 @@ func scanKnownHosts(r io.Reader, name string, fn func(line string)) error {
 }
 
 // openTrustFile opens a known-hosts file after checking who could have
-// written it; a missing file is (nil, nil).
+// written it; a missing file is (nil, nil). A file replaced between the
+// check and the open (another hvcctl's atomic rewrite) is checked again, a
+// few times, before it is refused.
 func openTrustFile(path string, owner func(os.FileInfo) (int, bool), me int) (*os.File, error) {
+	const attempts = 5
+	for i := 1; ; i++ {
+		f, err := openTrustFileOnce(path, owner, me)
+		var tfe *TrustFileError
+		if i == attempts || !errors.As(err, &tfe) || tfe.Problem != problemReplaced {
+			return f, err
+		}
+	}
+}
+
+// problemReplaced is the TrustFileError problem of a file replaced while
+// it was being opened.
+const problemReplaced = "it was replaced while being opened"
+
+func openTrustFileOnce(path string, owner func(os.FileInfo) (int, bool), me int) (*os.File, error) {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, checkTrustDir(path, owner, me)
@@ -139,7 +156,7 @@ func openTrustFile(path string, owner func(os.FileInfo) (int, bool), me int) (*o
 	}
 	if now, err := f.Stat(); err != nil || !os.SameFile(fi, now) {
 		f.Close()
-		return nil, &TrustFileError{Path: path, Problem: "it was replaced while being opened", Fix: "check who else writes it"}
+		return nil, &TrustFileError{Path: path, Problem: problemReplaced, Fix: "check who else writes it"}
 	}
 	return f, nil
 }
