@@ -78,6 +78,23 @@ func validateSpec(spec *createSpec) *stdError {
 			return errInvalidArgument("spec."+req.name, "required field is missing")
 		}
 	}
+	for _, c := range []struct {
+		name string
+		v    string
+		max  int
+	}{{"psc_hostname", *spec.PSCHostname, maxHostname}, {"username", *spec.Username, maxPrincipal}} {
+		if e := checkText("spec."+c.name, c.v, c.max); e != nil {
+			return e
+		}
+	}
+	if e := checkDomain("spec.domain_name", *spec.DomainName); e != nil {
+		return e
+	}
+	for _, g := range spec.AdminGroups {
+		if e := checkText("spec.admin_groups", g, maxPrincipal); e != nil {
+			return e
+		}
+	}
 	if spec.Port != nil {
 		if n, err := strconv.Atoi(*spec.Port); err != nil || n < 1 || n > 65535 {
 			return errInvalidArgument("spec.port", "must be a port number between 1 and 65535")
