@@ -41,11 +41,13 @@ type Server struct {
 	logDropped  int   // records dropped to stay within the bounds
 	routes      []route
 	mux         *http.ServeMux
-	// faultSeq and controlFaults name the faults added over the control
-	// surface.
-	faultSeq      int
-	controlFaults map[int]func()
-	open, peak    int
+	// faultSeq numbers the faults, for the control surface's ids.
+	faultSeq   int
+	open, peak int
+	// initial is the configuration New built; Reset restores its sync
+	// duration and failing providers after SetSyncDuration and
+	// SetFailingProviders.
+	initial config
 
 	httpSrv *http.Server
 	ln      net.Listener
@@ -72,15 +74,15 @@ func New(opts ...Option) (*Server, error) {
 		cfg.controlToken = newControlToken()
 	}
 	s := &Server{
-		cfg:           cfg,
-		sessions:      map[string]*session{},
-		expireAfter:   -1,
-		links:         map[string]*link{},
-		linkSeq:       map[string]int{},
-		byDomain:      map[string]string{},
-		admins:        map[string]bool{"Administrators@vsphere.local": true},
-		controlFaults: map[int]func(){},
+		cfg:         cfg,
+		sessions:    map[string]*session{},
+		expireAfter: -1,
+		links:       map[string]*link{},
+		linkSeq:     map[string]int{},
+		byDomain:    map[string]string{},
+		admins:      map[string]bool{"Administrators@vsphere.local": true},
 	}
+	s.initial = cfg
 	s.routes = s.builtinRoutes()
 	mux, err := s.buildMux(s.routes)
 	if err != nil {
@@ -241,8 +243,9 @@ func Run(t TB, opts ...Option) *Server {
 }
 
 // Reset returns the server to its state after New: no links, sessions,
-// faults or recorded requests, the default administrators, login count 0.
-// Routes added with Handle stay.
+// faults or recorded requests, the default administrators, login count 0,
+// the sync duration and failing providers of its options. Routes added
+// with Handle stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -250,11 +253,11 @@ func (s *Server) Reset() {
 	clear(s.links)
 	clear(s.linkSeq)
 	clear(s.byDomain)
-	clear(s.controlFaults)
 	s.nextLink, s.logins, s.expireAfter = 0, 0, -1
 	s.admins = map[string]bool{"Administrators@vsphere.local": true}
 	s.faults = nil
 	s.resetLog()
+	s.cfg.syncDuration, s.cfg.failing = s.initial.syncDuration, s.initial.failing
 }
 
 // trackConn counts open connections.

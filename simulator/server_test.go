@@ -183,7 +183,8 @@ func TestStatusOf(t *testing.T) {
 			if typ == "" || typ == "not_found" {
 				continue
 			}
-			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ})
+			_, std := stderr.Status(typ)
+			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ, CustomErrorType: !std})
 			requireError(t, f, w.do(t, request{method: http.MethodGet, path: f.prefix + "/hvc/links"}), status, typ)
 			remove()
 		}
@@ -532,7 +533,13 @@ func TestLogger(t *testing.T) {
 		w.do(t, request{method: http.MethodPost, path: f.sessionPath, user: simulator.DefaultAdminUser, pass: "wrong-password"})
 		w.do(t, request{method: http.MethodGet, path: f.prefix + "/hvc/links", header: map[string]string{"Cookie": "vmware-api-session-id=" + tok}})
 	}
+	rpcTok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	toks = append(toks, rpcTok)
+	w.call(t, rpcTok, "com.vmware.vcenter.hvc.links", "create", map[string]any{"spec": rpcSpec("rpc.local", simulator.DefaultForeignThumbprint)})
 	logged := buf.String()
+	// A JSON-RPC call's line names its transport and vAPI operation, not just POST /api.
+	assert.Contains(t, logged, "flavor=jsonrpc operation=com.vmware.vcenter.hvc.links.create")
+	assert.Contains(t, logged, "operation=com.vmware.cis.session.create")
 	assert.Equal(t, len(sim.Requests()), strings.Count(logged, "simulator request"), logged)
 	assert.Contains(t, logged, "/api/hvc/links")
 	assert.Contains(t, logged, "/rest/com/vmware/cis/session")

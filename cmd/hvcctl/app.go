@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hvcsdk/hvc"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 // app holds one invocation's streams, environment, flags and state. Tests
@@ -31,15 +33,15 @@ type app struct {
 	stdinTTY       bool
 	stderrTTY      bool
 	bars           bool // stderr is a terminal with a known width
-	readPassword   func() ([]byte, error)
+	readPassword   func(prompt string) ([]byte, error)
 
 	stdinReader *bufio.Reader
 	g           globalFlags
 	root        *cobra.Command
 	log         *slog.Logger
 	warned      map[string]bool
-	conn        *connection // set by connect, closed by finish
-	noPrompt    bool        // shell completion must never block on a prompt
+	conn        *conn.Connector // built by connector, ended by finish
+	noPrompt    bool            // shell completion must never block on a prompt
 	ctx         context.Context
 }
 
@@ -193,9 +195,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err != nil {
 		err = a.decorate(err)
 	}
-	if ferr := a.finish(ctx); err == nil && ferr != nil {
-		err = ferr
-	}
+	a.finish(ctx, err)
 	if err == nil {
 		return exitOK
 	}
@@ -373,17 +373,7 @@ func changed(fs *pflag.FlagSet, name string) bool {
 	return f != nil && f.Changed
 }
 
-func parseFlavor(s string) (hvc.Flavor, error) {
-	switch strings.ToLower(s) {
-	case "", "auto":
-		return hvc.FlavorAuto, nil
-	case "api":
-		return hvc.FlavorAPI, nil
-	case "rest":
-		return hvc.FlavorREST, nil
-	}
-	return hvc.FlavorAuto, fmt.Errorf("flavor %q: must be auto, api or rest", s)
-}
+func parseFlavor(s string) (hvc.Flavor, error) { return conn.ParseFlavor(s) }
 
 // cmdContext is the command's context bounded by --timeout.
 func (a *app) cmdContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
@@ -418,13 +408,11 @@ func (a *app) decorate(err error) error {
 		return usageErr(err)
 	}
 	if exitCode(err) == exitTLS && !errors.Is(err, hvc.ErrUnverifiedPeer) {
-		t := target{}
-		if a.conn != nil {
-			t = a.conn.t
-		} else if tt, terr := a.target(false); terr == nil {
-			t = tt
+		t, ok := a.connector().Current()
+		if !ok {
+			t, _ = a.connector().Target(false)
 		}
-		if t.hostport != "" {
+		if t.HostPort != "" {
 			return a.explainTLS(err, t)
 		}
 	}
@@ -433,13 +421,10 @@ func (a *app) decorate(err error) error {
 		return &cliError{code: exitUsage, err: err,
 			hints: []string{"this vCenter has no /api flavor (it predates vSphere 7.0U2): use --flavor auto or --flavor rest (HVC_FLAVOR)"}}
 	}
-	if c := a.conn; c != nil && c.noCreds && errors.Is(err, hvc.ErrUnauthenticated) {
-		if c.cache != nil {
-			c.cache.remove(c.t)
+	if a.conn != nil {
+		if expired := a.conn.Expired(err); expired != nil {
+			return fromConn(expired)
 		}
-		c.entry = nil
-		return authErr(fmt.Errorf("the cached session of %s at %s has expired: %w", c.t.user, c.t.hostport, err),
-			"log in again with \"hvcctl session login\", or set HVC_PASSWORD or HVC_PASSWORD_FILE")
 	}
 	return err
 }

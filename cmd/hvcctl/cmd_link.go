@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hvcsdk/hvc"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 // pscFlags are the foreign PSC's connection flags, defaulting from HVC_PSC_*.
@@ -81,22 +83,16 @@ func (a *app) pscPassword(cmd *cobra.Command, p *pscFlags) (string, error) {
 	if p.passwordStdin && a.g.passwordStdin {
 		return "", usageErr(errors.New("--password-stdin and --psc-password-stdin cannot both read stdin; use a _FILE variable for one of them"))
 	}
-	envPW, hasEnv := a.lookupEnv("HVC_PSC_PASSWORD")
-	hasEnv = hasEnv && envPW != ""
-	switch {
-	case p.passwordStdin:
-		return a.readStdinSecret("--psc-password-stdin")
-	case p.passwordFile != "" && hasEnv && !changed(cmd.Flags(), "psc-password-file"):
-		return "", usageErr(errors.New("both HVC_PSC_PASSWORD and HVC_PSC_PASSWORD_FILE are set; unset one"))
-	case p.passwordFile != "":
-		return readSecretFile(p.passwordFile)
-	case hasEnv:
-		return envPW, nil
-	case a.canPrompt():
-		return a.promptSecret(fmt.Sprintf("Password for %s on the foreign PSC: ", p.user))
+	envPW, _ := a.lookupEnv("HVC_PSC_PASSWORD")
+	src := conn.PasswordSource{File: p.passwordFile, FileFromFlag: changed(cmd.Flags(), "psc-password-file"),
+		FileVar: "HVC_PSC_PASSWORD_FILE", Env: envPW, EnvVar: "HVC_PSC_PASSWORD"}
+	if p.passwordStdin {
+		src.Stdin = "--psc-password-stdin"
 	}
-	return "", authErr(fmt.Errorf("no password for the foreign PSC user %s and no terminal to prompt on", p.user),
+	pw, err := src.Get(a.stdinReader, prompter{a}, fmt.Sprintf("Password for %s on the foreign PSC: ", p.user),
+		fmt.Errorf("no password for the foreign PSC user %s and no terminal to prompt on", p.user),
 		"set HVC_PSC_PASSWORD or HVC_PSC_PASSWORD_FILE, or pass --psc-password-stdin")
+	return pw, fromConn(err)
 }
 
 func (a *app) linkCmd() *cobra.Command {
@@ -223,7 +219,7 @@ func readCertFile(path string) (pemText, tp string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("--psc-certificate: %w", err)
 	}
-	return string(pem.EncodeToMemory(blk)), thumbprintOf(cert.Raw), nil
+	return string(pem.EncodeToMemory(blk)), conn.Thumbprint(cert.Raw), nil
 }
 
 // askTrust shows the certificate the foreign PSC presented and asks y/N.

@@ -27,7 +27,7 @@ func (a *app) completeLinks(providers bool) cobra.CompletionFunc {
 		if err != nil {
 			return nil, none
 		}
-		defer func() { _ = a.finish(ctx) }()
+		defer a.finish(ctx, nil)
 		var out []cobra.Completion
 		if len(argv) == 0 {
 			links, err := c.Links.List(ctx)

@@ -56,9 +56,7 @@ func onTerminal(t *testing.T, e env, answers [][2]string, args ...string) (strin
 			}
 			seen.WriteByte(b)
 		}
-		// The prompt is printed just before echo is turned off: give the
-		// program time to get there, as a person would.
-		time.Sleep(300 * time.Millisecond)
+		// Answer at once: echo is off before a password prompt shows.
 		if _, err := io.WriteString(in, qa[1]); err != nil {
 			t.Fatal(err)
 		}
