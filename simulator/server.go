@@ -32,6 +32,7 @@ type Server struct {
 	expireAfter int
 	links       map[string]*link
 	linkSeq     map[string]int
+	byDomain    map[string]string // link id by foldKey(domain)
 	nextLink    int
 	admins      map[string]bool
 	faults      []*faultEntry
@@ -78,6 +79,7 @@ func New(opts ...Option) (*Server, error) {
 		expireAfter: -1,
 		links:       map[string]*link{},
 		linkSeq:     map[string]int{},
+		byDomain:    map[string]string{},
 		admins:      map[string]bool{"Administrators@vsphere.local": true},
 	}
 	s.initial = cfg
@@ -250,6 +252,7 @@ func (s *Server) Reset() {
 	s.sessions = map[string]*session{} // clear would keep the buckets
 	clear(s.links)
 	clear(s.linkSeq)
+	clear(s.byDomain)
 	s.nextLink, s.logins, s.expireAfter = 0, 0, -1
 	s.admins = map[string]bool{"Administrators@vsphere.local": true}
 	s.faults = nil

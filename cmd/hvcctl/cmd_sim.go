@@ -133,7 +133,7 @@ credentials.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", simfacts.DefaultAddr, "listen address (port 0 picks a free port)")
-	f.StringVar(&release, "vcenter-version", simulator.DefaultVersion, "vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0 (sync providers exist up to 8.0, link get and delete with credentials from 8.0U1)")
+	f.StringVar(&release, "vcenter-version", simulator.DefaultVersion, "vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0, 9.1 (sync providers exist up to 8.0, link get and delete with credentials from 8.0U1; 9.1 has no hvc operations, as reported)")
 	f.BoolVar(&restOnly, "rest-only", false, "behave like vCenter before 7.0U2: only the legacy /rest flavor")
 	f.BoolVar(&apiOnly, "api-only", false, "serve only the /api flavor")
 	f.DurationVar(&syncDur, "sync-duration", simfacts.DefaultSyncDuration, "how long a started sync runs (0: completes at once; e.g. 5s to watch one progress)")

@@ -114,7 +114,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback -addr: anyone on the network can then log in with the printed credentials")
 	controlToken := fs.String("control-token", os.Getenv("HVCSIM_CONTROL_TOKEN"), "bearer token the /hvcsim/ control surface requires (default $HVCSIM_CONTROL_TOKEN, else random per start)")
 	showVersion := fs.Bool("version", false, "print hvcsim's version and exit")
-	version := fs.String("vcenter-version", simulator.DefaultVersion, `vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0`)
+	version := fs.String("vcenter-version", simulator.DefaultVersion, `vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0, 9.1 (no hvc operations: reported removed)`)
 	plain := fs.Bool("plain-http", false, "serve plain HTTP instead of TLS")
 	restOnly := fs.Bool("rest-only", false, "serve only the legacy /rest flavor")
 	apiOnly := fs.Bool("api-only", false, "serve only the /api flavor")
