@@ -177,37 +177,46 @@ func linkVars() config.Variables {
 // thumbprintArg is the right ssl_thumbprint of the foreign PSC.
 var thumbprintArg = fmt.Sprintf("  ssl_thumbprint = %q\n", simulator.DefaultForeignThumbprint)
 
-// sdkClient is a client of sim for arranging and checking a test.
-func sdkClient(t *testing.T, sim *simulator.Server) *hvc.Client {
-	t.Helper()
+// withSDK runs fn with a client of sim, for arranging and checking a
+// test, and logs it out at once (so that it counts in no session check).
+func withSDK(sim *simulator.Server, fn func(context.Context, *hvc.Client) error) error {
 	c, err := hvc.New(sim.URL(), hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword),
 		hvc.WithRootCAs(sim.CertPool()))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	return c
+	ctx := context.Background()
+	err = fn(ctx, c)
+	if cerr := c.Close(ctx); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // createLink makes a link on sim outside terraform and returns its id.
 func createLink(t *testing.T, sim *simulator.Server) string {
 	t.Helper()
-	id, err := sdkClient(t, sim).Links.Create(context.Background(), hvc.LinkCreateSpec{
-		PSCHostname: simulator.DefaultForeignPSC, DomainName: simulator.DefaultForeignDomain,
-		Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword,
-		SSLThumbprint: simulator.DefaultForeignThumbprint})
+	var id string
+	err := withSDK(sim, func(ctx context.Context, c *hvc.Client) (err error) {
+		id, err = c.Links.Create(ctx, hvc.LinkCreateSpec{
+			PSCHostname: simulator.DefaultForeignPSC, DomainName: simulator.DefaultForeignDomain,
+			Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword,
+			SSLThumbprint: simulator.DefaultForeignThumbprint})
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
 }
 
-// checkSessions fails when the test left more than one session open on
-// sim (the provider logs out when no operation uses its session).
+// checkSessions fails when the test left a session open on sim: the
+// provider logs out when no operation uses its session, and the tests'
+// own clients log out at once.
 func checkSessions(t *testing.T, sim *simulator.Server) {
 	t.Helper()
-	if n := sim.SessionCount(); n > 1 {
-		t.Errorf("%d sessions left open on the simulator after the test (logins: %d), want 0 or 1", n, sim.LoginCount())
+	if n := sim.SessionCount(); n != 0 {
+		t.Errorf("%d sessions left open on the simulator after the test (logins: %d), want 0", n, sim.LoginCount())
 	}
 	t.Logf("sessions left: %d, logins: %d", sim.SessionCount(), sim.LoginCount())
 }

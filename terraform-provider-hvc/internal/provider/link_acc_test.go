@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
@@ -228,7 +229,7 @@ func TestAccLinkVanished(t *testing.T) {
 			{Config: cfg, Check: resource.TestCheckResourceAttr("hvc_link.this", "id", "link-1"), ConfigVariables: linkVars()},
 			{
 				PreConfig: func() {
-					if err := sdkClient(t, sim).Links.Delete(context.Background(), "link-1"); err != nil {
+					if err := withSDK(sim, func(ctx context.Context, c *hvc.Client) error { return c.Links.Delete(ctx, "link-1") }); err != nil {
 						t.Fatal(err)
 					}
 				},
