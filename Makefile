@@ -14,8 +14,13 @@ GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 # The modules `make check` and `make test` cover, each with its own go.mod:
 # the SDK (.) and the CLI (cmd/hvcctl, so the SDK's go.mod carries none of
 # the CLI's libraries), and interop (VMware's Go vAPI runtime against the
-# simulator's JSON-RPC endpoint). bench/ has targets of its own (bench, bench-check).
-MODULES := . cmd/hvcctl interop
+# simulator's JSON-RPC endpoint), and terraform-provider-hvc (the Terraform
+# provider, whose acceptance tests need terraform >= 1.11; see tf-check).
+# bench/ has targets of its own (bench, bench-check).
+MODULES := . cmd/hvcctl interop terraform-provider-hvc
+
+# TF is the terraform the provider's acceptance tests run (never downloaded).
+TF ?= $(or $(TF_ACC_TERRAFORM_PATH),$(shell command -v terraform 2>/dev/null))
 
 .PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check bench-check \
 	test bench fuzz generate readme tidy hvcctl help
@@ -85,6 +90,13 @@ test:
 	  echo "make test: no C compiler for cgo; running without the race detector"; \
 	  race=; export CGO_ENABLED=0; \
 	fi; \
+	v=$$([ -z "$(TF)" ] || "$(TF)" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9.]*\)".*/\1/p' || true); \
+	if [ -z "$(TF)" ]; then \
+	  echo "make test: terraform-provider-hvc acceptance tests skipped: no terraform on PATH (they need terraform >= 1.11; set TF_ACC_TERRAFORM_PATH or TF)"; \
+	elif [ "$$(printf '%s\n' 1.11.0 "$$v" | sort -V | head -1)" != 1.11.0 ]; then \
+	  echo "make test: terraform-provider-hvc acceptance tests skipped: $(TF) is terraform $${v:-of unknown version}, they need >= 1.11 (write-only attributes)"; \
+	fi; \
+	if [ -n "$(TF)" ]; then export TF_ACC_TERRAFORM_PATH="$(TF)"; fi; \
 	for m in $(MODULES); do echo "(cd $$m && $(GO) test $$race -count=1 ./...)"; (cd $$m && $(GO) test $$race -count=1 ./...); done
 
 ## bench: the SDK against raw net/http, resty alone, VMware's vAPI runtime and govmomi, in the
