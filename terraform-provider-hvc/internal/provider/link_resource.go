@@ -229,8 +229,13 @@ func untrustedDetail(spec hvc.LinkCreateSpec, peer *hvc.UnverifiedPeerError, err
 	if info.SSLCertificate != "" {
 		how += " (or ssl_certificate with the PEM certificate vCenter reported)"
 	}
-	return fmt.Sprintf("%s presented a certificate with the thumbprint %s. %s Verify the thumbprint out of band "+
-		"(on the PSC: openssl x509 -noout -fingerprint -sha256) and set %s.", spec.PSCHostname, info.SSLThumbprint, given, how)
+	port := spec.Port
+	if port == "" {
+		port = "443"
+	}
+	return fmt.Sprintf("%s presented a certificate with the thumbprint %s. %s Check the thumbprint out of band "+
+		"(from a machine you trust: openssl s_client -connect %s:%s </dev/null | openssl x509 -noout -fingerprint -sha256) "+
+		"and set %s.", spec.PSCHostname, info.SSLThumbprint, given, spec.PSCHostname, port, how)
 }
 
 // existsDetail names the existing link's id and the import that adopts it.
@@ -352,6 +357,21 @@ func (r *linkResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	})
 }
 
+// ModifyPlan warns at plan time when delete_with_credentials is set and
+// the provider has no foreign PSC credentials for the destroy.
+func (r *linkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.pd == nil || req.Plan.Raw.IsNull() {
+		return
+	}
+	var withCreds types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("delete_with_credentials"), &withCreds)...)
+	if withCreds.ValueBool() && (r.pd.settings.pscUser == "" || r.pd.settings.pscPass == "") {
+		resp.Diagnostics.AddAttributeWarning(path.Root("delete_with_credentials"), "No foreign PSC credentials for the unlink",
+			"delete_with_credentials is set but the provider has no psc_username and psc_password (nor HVC_PSC_USERNAME "+
+				"and HVC_PSC_PASSWORD): destroying this link will fail until they are set.")
+	}
+}
+
 func (r *linkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if strings.TrimSpace(req.ID) == "" {
 		resp.Diagnostics.AddError("Invalid import id", "The import id of hvc_link is the link's id (hvcctl link ls lists them).")
@@ -365,4 +385,5 @@ func (r *linkResource) ImportState(ctx context.Context, req resource.ImportState
 var (
 	_ resource.ResourceWithConfigure   = (*linkResource)(nil)
 	_ resource.ResourceWithImportState = (*linkResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*linkResource)(nil)
 )
