@@ -302,8 +302,11 @@ func TestTLSBurstHandshakes(t *testing.T) {
 	full1, _, dialed1 := burst("burst 1")
 	assert.LessOrEqual(t, dialed1, int64(64), "connections per host are bounded")
 	assert.Positive(t, full1)
-	full2, resumed2, _ := burst("burst 2")
-	assert.Zero(t, full2+resumed2, "a second burst reuses the idle connections")
+	// A dial the transport started in burst 1 but did not need can finish
+	// its handshake during burst 2: count connections, not handshakes.
+	full2, resumed2, dialed2 := burst("burst 2")
+	assert.Zero(t, dialed2, "a second burst reuses the idle connections")
+	assert.LessOrEqual(t, full1+full2+resumed2, dialed1, "no handshake without a connection of burst 1")
 	c.CloseIdleConnections()
 	full3, resumed3, _ := burst("burst 3, after CloseIdleConnections")
 	assert.Positive(t, resumed3)

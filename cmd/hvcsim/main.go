@@ -7,8 +7,9 @@
 // It behaves as one vSphere release (-vcenter-version, default 8.0: the
 // newest with sync providers), prints how to reach it as shell export
 // lines (or, with -json, one JSON object) so that a script never scrapes
-// prose, then serves until interrupted (SIGINT or SIGTERM) and shuts down
-// cleanly. The exported HVC_* variables are the ones hvcctl and the
+// prose, then serves until interrupted (SIGINT or SIGTERM), or until the
+// process that started it is gone (-exit-with-stdin, -parent-pid), and
+// shuts down cleanly. The exported HVC_* variables are the ones hvcctl and the
 // quickstart read, HVC_TLS_KNOWN_HOSTS naming a known-hosts file that
 // trusts the server's certificate (removed when hvcsim stops). Under /hvcsim/ it serves a JSON control surface (faults, session
 // expiry, the request log, reset, the certificate); see docs/simulator.md.
@@ -42,7 +43,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		os.Exit(0) // -h printed the usage, as asked
@@ -123,9 +124,20 @@ type foreign struct {
 	Thumbprint string `json:"thumbprint"`
 }
 
+// parentPollInterval is how often -parent-pid checks that the process is
+// still there.
+const parentPollInterval = time.Second
+
+// Reasons to stop serving besides ctx ending.
+var (
+	errStdinClosed = errors.New("standard input closed (-exit-with-stdin)")
+	errParentGone  = errors.New("the -parent-pid process is gone")
+)
+
 // run parses args, starts the simulator, reports how to reach it on out and
-// serves until ctx ends.
-func run(ctx context.Context, args []string, out, errOut io.Writer) error {
+// serves until ctx ends, or (with -exit-with-stdin) in reaches its end, or
+// (with -parent-pid) that process is gone.
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
 	fs := flag.NewFlagSet("hvcsim", flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port); a non-loopback address needs -allow-remote")
@@ -151,11 +163,15 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	syncDur := fs.Duration("sync-duration", 0, "how long a started sync runs (0: completes at once, as the package default)")
 	step := fs.Bool("step-per-poll", false, "advance a running sync one stage per read instead of by time")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "expire a session unused for this long")
+	maxConns := fs.Int("max-connections", simulator.DefaultMaxConnections, "client connections open at once; more wait to be accepted")
+	logBytes := fs.Int64("request-log-bytes", simulator.DefaultRequestLogBytes, "bound of the request log in bytes (oldest records dropped first)")
 	certFile := fs.String("cert", "", "PEM certificate file to serve (with -key) instead of a new one per start")
 	keyFile := fs.String("key", "", "PEM private key file for -cert")
 	certOut := fs.String("cert-out", "", "write the server's certificate (PEM) to this file, for curl --cacert")
 	asJSON := fs.Bool("json", false, "print how to reach the server as one JSON object instead of shell export lines")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when standard input reaches end of file, e.g. when the test runner holding its other end dies")
+	parentPID := fs.Int("parent-pid", 0, "stop when the process with this id is gone, checked every "+parentPollInterval.String()+" (0: do not watch)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -172,6 +188,15 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		}
 		fmt.Fprintf(errOut, "hvcsim: WARNING: listening on %s (-allow-remote): anyone on the network can log in with the printed credentials and drive the control surface with the printed token\n", *addr)
 	}
+	if *parentPID < 0 {
+		return fmt.Errorf("-parent-pid %d is not a process id", *parentPID)
+	}
+	if *parentPID > 0 && !alive(*parentPID) {
+		return fmt.Errorf("-parent-pid %d: no such process", *parentPID)
+	}
+	if *exitWithStdin && in == nil {
+		return errors.New("-exit-with-stdin: no standard input")
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("-cert and -key go together")
 	}
@@ -179,6 +204,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		simulator.WithAddr(*addr), simulator.WithVersion(*version), simulator.WithSyncDuration(*syncDur),
 		simulator.WithAdmin(admin.name, admin.password), simulator.WithReadOnlyUser(readOnly.name, readOnly.password),
 		simulator.WithIdleTimeout(*idle), simulator.WithControl(),
+		simulator.WithMaxConnections(*maxConns), simulator.WithRequestLogLimit(simulator.DefaultRequestLogEntries, *logBytes),
 	}
 	if *controlToken != "" {
 		opts = append(opts, simulator.WithControlToken(*controlToken))
@@ -256,12 +282,46 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	fmt.Fprintln(errOut, "hvcsim: serving; press Ctrl-C to stop")
 
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	if *exitWithStdin {
+		// The reader stays blocked if hvcsim stops for another reason;
+		// the process is about to exit then.
+		go func() {
+			_, _ = io.Copy(io.Discard, in)
+			stop(errStdinClosed)
+		}()
+	}
+	if *parentPID > 0 {
+		go watchParent(ctx, *parentPID, stop)
+	}
 	<-ctx.Done()
+	if cause := context.Cause(ctx); errors.Is(cause, errStdinClosed) || errors.Is(cause, errParentGone) {
+		fmt.Fprintf(errOut, "hvcsim: %v; stopping\n", cause)
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = sim.Shutdown(shutdownCtx)
 	fmt.Fprintln(errOut, "hvcsim: stopped")
 	return err
+}
+
+// watchParent cancels with errParentGone once process pid is gone,
+// checking every parentPollInterval until ctx ends.
+func watchParent(ctx context.Context, pid int, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(parentPollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if !alive(pid) {
+				cancel(errParentGone)
+				return
+			}
+		}
+	}
 }
 
 // describe gathers what to print, writing the certificate to certOut first.

@@ -35,7 +35,17 @@ import (
 	"github.com/hvcsdk/hvc/simulator"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	switch os.Getenv(childEnv) {
+	case "hvcsim":
+		main() // this test binary re-run as the hvcsim command
+		os.Exit(0)
+	case "sleep":
+		time.Sleep(time.Minute) // a parent for -parent-pid to watch
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // startRun runs the command in the background and returns the lines it
 // printed on stdout before serving, a stop function and the command's
@@ -47,7 +57,7 @@ func startRun(t *testing.T, args ...string) ([]string, func() error) {
 	er, ew := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, args, pw, ew)
+		err := run(ctx, args, nil, pw, ew)
 		_ = pw.Close()
 		_ = ew.Close()
 		done <- err
@@ -155,14 +165,14 @@ func TestRunControlToken(t *testing.T) {
 func TestRunRefusesRemote(t *testing.T) {
 	t.Parallel()
 	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0"} {
-		err := run(context.Background(), []string{"-addr", addr}, io.Discard, io.Discard)
+		err := run(context.Background(), []string{"-addr", addr}, nil, io.Discard, io.Discard)
 		require.Error(t, err, addr)
 		assert.Contains(t, err.Error(), "-allow-remote", addr)
 	}
 	var stderr strings.Builder
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // serve, report and stop at once
-	require.NoError(t, run(ctx, []string{"-addr", "0.0.0.0:0", "-allow-remote", "-json"}, io.Discard, &stderr))
+	require.NoError(t, run(ctx, []string{"-addr", "0.0.0.0:0", "-allow-remote", "-json"}, nil, io.Discard, &stderr))
 	assert.Contains(t, stderr.String(), "anyone on the network can log in")
 	lines, stop := startRun(t, "-addr", "localhost:0")
 	assert.NotEmpty(t, lines)
@@ -173,7 +183,7 @@ func TestRunRefusesRemote(t *testing.T) {
 func TestRunVersion(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	require.NoError(t, run(context.Background(), []string{"-version"}, &out, io.Discard))
+	require.NoError(t, run(context.Background(), []string{"-version"}, nil, &out, io.Discard))
 	assert.True(t, strings.HasPrefix(out.String(), "hvcsim "), "%q", out.String())
 }
 
@@ -338,8 +348,12 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-foreign-psc", "psc.example", "--addr", "127.0.0.1:0"},
 		{"-foreign-psc", "psc.example=nothex", "--addr", "127.0.0.1:0"},
 		{"-plain-http", "-cert-out", "x.pem", "--addr", "127.0.0.1:0"},
+		{"-parent-pid", "-3", "--addr", "127.0.0.1:0"},
+		{"-exit-with-stdin", "--addr", "127.0.0.1:0"}, // no stdin given
+		{"-max-connections", "0", "--addr", "127.0.0.1:0"},
+		{"-request-log-bytes", "-1", "--addr", "127.0.0.1:0"},
 	} {
-		err := run(context.Background(), args, io.Discard, io.Discard)
+		err := run(context.Background(), args, nil, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)
 	}
 }
@@ -447,7 +461,7 @@ func TestRunForeignPSCCredentials(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, bad := range []string{"psc.unknown.example=u:p", "nouser", simulator.DefaultForeignPSC + "=u"} {
-		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, io.Discard, io.Discard), bad)
+		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, nil, io.Discard, io.Discard), bad)
 	}
 }
 
