@@ -185,6 +185,10 @@ func (r *linkResource) createFailed(ctx context.Context, c *hvc.Client, spec hvc
 	switch {
 	case errors.As(err, &peer):
 		diags.AddAttributeError(path.Root("ssl_thumbprint"), "The PSC's certificate is not trusted", untrustedDetail(spec, peer, err))
+	case spec.SSLCertificate != "" && errors.Is(err, hvc.ErrUnexpectedInput):
+		diags.AddAttributeError(path.Root("ssl_certificate"), "ssl_certificate is not available on this vCenter",
+			fmt.Sprintf("The create spec's ssl_certificate is new in vSphere 9.0 and later; this vCenter refused it. "+
+				"Pass the certificate's ssl_thumbprint instead. %v", err))
 	case errors.As(err, &exists):
 		diags.AddAttributeError(path.Root("domain_name"), "A link to this domain already exists", existsDetail(ctx, c, spec.DomainName, err))
 	case errors.Is(err, hvc.ErrOutcomeUnknown), errors.Is(err, context.DeadlineExceeded):
