@@ -54,7 +54,7 @@ func (r *administratorResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		if err := c.Administrators.Add(ctx, plan.GroupName.ValueString()); err != nil {
 			addError(&resp.Diagnostics, "Cannot add the administrator group", err)
 			return
@@ -70,7 +70,7 @@ func (r *administratorResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		got, err := c.Administrators.Get(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot read the administrators", err)
@@ -100,7 +100,7 @@ func (r *administratorResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		if err := c.Administrators.Remove(ctx, state.GroupName.ValueString()); err != nil && !errors.Is(err, hvc.ErrNotFound) {
 			addError(&resp.Diagnostics, "Cannot remove the administrator group", err)
 		}

@@ -81,7 +81,7 @@ func (r *administratorsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		found, err := c.Administrators.Get(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot read the administrators", err)
@@ -104,7 +104,7 @@ func (r *administratorsResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		got, err := c.Administrators.Get(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot read the administrators", err)
@@ -127,7 +127,7 @@ func (r *administratorsResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		if err := c.Administrators.Set(ctx, groups); err != nil {
 			addError(&resp.Diagnostics, "Cannot set the administrators", err)
 			return
@@ -144,7 +144,7 @@ func (r *administratorsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		if err := c.Administrators.Set(ctx, restore); err != nil {
 			addError(&resp.Diagnostics, "Cannot restore the administrators found at create", err)
 		}

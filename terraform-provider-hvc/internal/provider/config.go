@@ -24,10 +24,10 @@ const (
 	maxTrustFile  = 1 << 20
 )
 
-// defaultAPITimeout bounds one API request unless api_timeout says
-// otherwise; the operation's context (the resource's timeouts) bounds the
-// whole call.
-const defaultAPITimeout = 5 * time.Minute
+// defaultAPITimeout is api_timeout's default: no cap per request (the
+// SDK's WithTimeout(0)), so the operation's context — hvc_link's timeouts,
+// defaultOpTimeout elsewhere — alone decides how long a call may take.
+const defaultAPITimeout = 0
 
 // rawConfig is the provider block as strings and flags; a nil field is an
 // argument the configuration does not set.

@@ -57,7 +57,7 @@ func (d *linksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *linksDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	d.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	d.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		links, err := c.Links.List(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot list the links", err)
@@ -114,7 +114,7 @@ func (d *linkDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	d.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	d.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		links, err := c.Links.List(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot list the links", err)
@@ -174,7 +174,7 @@ func (d *administratorsDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *administratorsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	d.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	d.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		got, err := c.Administrators.Get(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot read the administrators", err)
@@ -224,7 +224,7 @@ func (d *syncProvidersDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	d.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
+	d.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		link := m.LinkID.ValueString()
 		list, err := c.SyncProviders.List(ctx, link)
 		if err != nil {

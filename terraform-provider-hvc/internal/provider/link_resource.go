@@ -155,10 +155,10 @@ func (r *linkResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
-		cctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		id, err := c.Links.Create(cctx, spec)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
+		id, err := c.Links.Create(ctx, spec)
 		if err != nil {
 			id = r.createFailed(ctx, c, spec, err, &resp.Diagnostics)
 			if id == "" {
@@ -279,10 +279,10 @@ func (r *linkResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
-		rctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		links, err := c.Links.List(rctx)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
+		links, err := c.Links.List(ctx)
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot list the links", err)
 			return
@@ -346,14 +346,14 @@ func (r *linkResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 			return
 		}
 	}
-	r.pd.use(ctx, &resp.Diagnostics, func(c *hvc.Client) {
-		dctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.pd.use(ctx, &resp.Diagnostics, func(ctx context.Context, c *hvc.Client) {
 		var err error
 		if withCreds {
-			err = c.Links.DeleteWithCredentials(dctx, state.ID.ValueString(), creds)
+			err = c.Links.DeleteWithCredentials(ctx, state.ID.ValueString(), creds)
 		} else {
-			err = c.Links.Delete(dctx, state.ID.ValueString())
+			err = c.Links.Delete(ctx, state.ID.ValueString())
 		}
 		if err != nil && !errors.Is(err, hvc.ErrNotFound) {
 			addError(&resp.Diagnostics, "Cannot unlink "+state.ID.ValueString(), err)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -93,9 +94,10 @@ func (p *hvcProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Validators:          []validator.String{stringvalidator.OneOfCaseInsensitive("auto", "api", "rest")},
 				MarkdownDescription: "`auto` (default), `api` (vSphere 7.0U2+) or `rest` (the legacy API). Default `HVC_FLAVOR`."},
 			"api_timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "Longest wait for one API " +
-				"request, as a duration (`90s`, `10m`); `0` puts no cap on a request, leaving it to the " +
-				"resource's `timeouts`. Default `HVC_API_TIMEOUT`, then `5m`: longer than a link's create " +
-				"takes (2–3 minutes through the Cloud Gateway)."},
+				"request, as a duration (`90s`, `10m`). Default `HVC_API_TIMEOUT`, then `0`: no cap per " +
+				"request, so the operation's own bound decides — `hvc_link`'s `timeouts` (a create through " +
+				"the Cloud Gateway takes 2–3 minutes; the default allows 10), 2 minutes for the other " +
+				"resources and the data sources."},
 			"psc_username": schema.StringAttribute{Optional: true, MarkdownDescription: "Administrator of the " +
 				"foreign PSC, for the unlink of an `hvc_link` with `delete_with_credentials`. Default `HVC_PSC_USERNAME`."},
 			"psc_password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Its " +
@@ -185,9 +187,16 @@ func (p *hvcProvider) DataSources(context.Context) []func() datasource.DataSourc
 		newAdministratorsDataSource, newSyncProvidersDataSource}
 }
 
+// defaultOpTimeout bounds an operation that has no timeouts block of its
+// own (the administrator resources, the data sources), since api_timeout
+// puts no cap on a request by default.
+const defaultOpTimeout = 2 * time.Minute
+
 // use runs fn with a client of the provider's sessions and ends the
 // session when no other operation uses it; a failed logout is a warning.
-func (pd *providerData) use(ctx context.Context, diags *diag.Diagnostics, fn func(*hvc.Client)) {
+// fn's context is ctx, bounded by defaultOpTimeout when ctx has no
+// deadline (a resource with timeouts sets one before calling use).
+func (pd *providerData) use(ctx context.Context, diags *diag.Diagnostics, fn func(context.Context, *hvc.Client)) {
 	if pd == nil {
 		diags.AddError("Provider not configured", "The hvc provider was not configured before this operation.")
 		return
@@ -202,7 +211,12 @@ func (pd *providerData) use(ctx context.Context, diags *diag.Diagnostics, fn fun
 			diags.AddWarning("Logout from vCenter failed", "The session may stay open until vCenter times it out: "+err.Error())
 		}
 	}()
-	fn(c)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultOpTimeout)
+		defer cancel()
+	}
+	fn(ctx, c)
 }
 
 // configured reads the provider data a resource or data source is given.

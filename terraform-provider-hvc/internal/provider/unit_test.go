@@ -63,6 +63,8 @@ func TestResolvePrecedence(t *testing.T) {
 		{name: "no url", err: "no vCenter URL"},
 		{name: "bad flavor", env: map[string]string{"HVC_URL": "vc.example", "HVC_USERNAME": "u", "HVC_PASSWORD": "x", "HVC_FLAVOR": "soap", "HVCCTL_HOME": dir},
 			err: `flavor "soap"`},
+		{name: "bad api_timeout", env: map[string]string{"HVC_URL": "vc.example", "HVC_USERNAME": "u", "HVC_PASSWORD": "x", "HVC_API_TIMEOUT": "soon", "HVCCTL_HOME": dir},
+			err: `api_timeout "soon"`},
 		{name: "bad thumbprint", rc: rawConfig{Thumbprint: strp("zz")}, env: map[string]string{"HVC_URL": "vc.example", "HVC_USERNAME": "u", "HVC_PASSWORD": "x"},
 			err: "thumbprint:"},
 	}
