@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -242,5 +243,46 @@ func TestAccLinkVanished(t *testing.T) {
 			},
 		},
 	})
+	checkSessions(t, sim)
+}
+
+// TestAccLinkDeleteGone: a destroy whose link vanished after the refresh
+// saw it (here: the refresh is answered from a stale list) succeeds on
+// vCenter's NOT_FOUND.
+func TestAccLinkDeleteGone(t *testing.T) {
+	needAcc(t)
+	t.Parallel()
+	sim := simulator.Run(t)
+	cfg := providerBlock(sim, "") + linkBlock(thumbprintArg)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, ConfigVariables: linkVars()},
+			{
+				PreConfig: func() {
+					if err := withSDK(sim, func(ctx context.Context, c *hvc.Client) error { return c.Links.Delete(ctx, "link-1") }); err != nil {
+						t.Fatal(err)
+					}
+					stale := simulator.Fault{Method: "GET", Path: "/api/hvc/links", Times: 1, Respond: func(w http.ResponseWriter, _ *http.Request) {
+						w.Header().Set("Content-Type", "application/json")
+						_, _ = w.Write([]byte(`[{"link":"link-1","display_name":"foreign.local"}]`))
+					}}
+					if _, err := sim.AddFault(stale); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:          cfg,
+				ConfigVariables: linkVars(),
+				Destroy:         true,
+			},
+		},
+	})
+	found := false
+	for _, r := range sim.Requests() {
+		found = found || (r.Method == "DELETE" && r.Path == "/api/hvc/links/link-1" && r.Status == http.StatusNotFound)
+	}
+	if !found {
+		t.Error("the destroy sent no DELETE that vCenter answered NOT_FOUND: the test did not reach the not-found path")
+	}
 	checkSessions(t, sim)
 }
