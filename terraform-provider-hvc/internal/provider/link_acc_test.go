@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -284,5 +285,43 @@ func TestAccLinkDeleteGone(t *testing.T) {
 	if !found {
 		t.Error("the destroy sent no DELETE that vCenter answered NOT_FOUND: the test did not reach the not-found path")
 	}
+	checkSessions(t, sim)
+}
+
+// TestAccLinkDomainCase: domain_name is compared with the display name
+// case-insensitively: a change of case updates in place, another domain
+// replaces the link.
+func TestAccLinkDomainCase(t *testing.T) {
+	needAcc(t)
+	t.Parallel()
+	sim := simulator.Run(t)
+	withDomain := func(d string) string {
+		return providerBlock(sim, "") + strings.Replace(linkBlock(thumbprintArg),
+			fmt.Sprintf("domain_name  = %q", simulator.DefaultForeignDomain), fmt.Sprintf("domain_name  = %q", d), 1)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: withDomain(simulator.DefaultForeignDomain), ConfigVariables: linkVars()},
+			{
+				Config: withDomain("FOREIGN.Local"), ConfigVariables: linkVars(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("hvc_link.this", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("hvc_link.this", "id", "link-1"),
+					resource.TestCheckResourceAttr("hvc_link.this", "domain_name", "FOREIGN.Local"),
+					resource.TestCheckResourceAttr("hvc_link.this", "display_name", simulator.DefaultForeignDomain),
+				),
+			},
+			{
+				Config: withDomain("other.local"), ConfigVariables: linkVars(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("hvc_link.this", plancheck.ResourceActionReplace),
+				}},
+				Check: resource.TestCheckResourceAttr("hvc_link.this", "display_name", "other.local"),
+			},
+		},
+	})
 	checkSessions(t, sim)
 }
