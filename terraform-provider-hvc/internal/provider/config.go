@@ -323,11 +323,9 @@ func parseURL(raw string) (target, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return t, fmt.Errorf("invalid vCenter URL: %w", err)
+		// Neither the URL nor the parser's message (which quotes the bad
+		// part) is repeated: the URL may carry a password.
+		return t, errors.New("invalid vCenter URL: it does not parse as host, host:port or https://host[:port] (not shown: it may hold a password)")
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return t, fmt.Errorf("invalid vCenter URL: scheme %q, want https", u.Scheme)

@@ -43,6 +43,7 @@ func TestResolvePrecedence(t *testing.T) {
 		endpoint, user, pass string
 		trust                string
 		err                  string
+		secret               string // must not be in the error ("secret" unless set)
 	}{
 		{name: "arguments win", rc: rawConfig{URL: strp("a.example"), Username: strp("u"), Password: strp("p"), Insecure: boolp(true)},
 			env:      map[string]string{"HVC_URL": "b.example", "HVC_USERNAME": "eu", "HVC_PASSWORD": "ep", "HVC_THUMBPRINT": "xx"},
@@ -61,6 +62,8 @@ func TestResolvePrecedence(t *testing.T) {
 		{name: "password in url argument", rc: rawConfig{URL: strp("u:secret@vc.example")},
 			err: "url must not carry a password"},
 		{name: "no url", err: "no vCenter URL"},
+		{name: "unparsable url keeps its secret", env: map[string]string{"GOVC_URL": "u:secret%zz@vc.example"},
+			err: "invalid vCenter URL", secret: "%zz"},
 		{name: "bad flavor", env: map[string]string{"HVC_URL": "vc.example", "HVC_USERNAME": "u", "HVC_PASSWORD": "x", "HVC_FLAVOR": "soap", "HVCCTL_HOME": dir},
 			err: `flavor "soap"`},
 		{name: "bad api_timeout", env: map[string]string{"HVC_URL": "vc.example", "HVC_USERNAME": "u", "HVC_PASSWORD": "x", "HVC_API_TIMEOUT": "soon", "HVCCTL_HOME": dir},
@@ -76,7 +79,11 @@ func TestResolvePrecedence(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.err)
 				}
-				if strings.Contains(err.Error(), "secret") {
+				secret := tc.secret
+				if secret == "" {
+					secret = "secret"
+				}
+				if strings.Contains(err.Error(), secret) {
 					t.Errorf("error %q holds the password", err)
 				}
 				return
