@@ -325,3 +325,31 @@ func TestAccLinkDomainCase(t *testing.T) {
 	})
 	checkSessions(t, sim)
 }
+
+// TestAccLinkImportBlock: a config-driven import (an import block) plans an
+// in-place update that fills in what vCenter cannot read back, not a
+// replacement, and the plan after its apply is empty.
+func TestAccLinkImportBlock(t *testing.T) {
+	needAcc(t)
+	t.Parallel()
+	sim := simulator.Run(t)
+	id := createLink(t, sim)
+	cfg := providerBlock(sim, "") + linkBlock(thumbprintArg) + fmt.Sprintf("\nimport {\n  to = hvc_link.this\n  id = %q\n}\n", id)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config: cfg, ConfigVariables: linkVars(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("hvc_link.this", plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("hvc_link.this", "id", id),
+				resource.TestCheckResourceAttr("hvc_link.this", "psc_hostname", simulator.DefaultForeignPSC),
+			),
+		}},
+	})
+	if l := sim.Links(); len(l) != 0 {
+		t.Errorf("links left after destroy: %v", l)
+	}
+	checkSessions(t, sim)
+}
