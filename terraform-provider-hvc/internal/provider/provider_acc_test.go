@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"encoding/pem"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -38,6 +41,29 @@ func TestAccProviderConfig(t *testing.T) {
 			})
 		})
 	}
+	t.Run("ca_file", func(t *testing.T) {
+		t.Parallel()
+		sim := simulator.Run(t)
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sim.Certificate().Raw})
+		if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg := fmt.Sprintf(`
+provider "hvc" {
+  url      = %q
+  username = %q
+  password = %q
+  ca_file  = %q
+}
+data "hvc_links" "all" {}
+`, sim.URL(), simulator.DefaultAdminUser, simulator.DefaultAdminPassword, ca)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: factories(),
+			Steps:                    []resource.TestStep{{Config: cfg, Check: resource.TestCheckResourceAttr("data.hvc_links.all", "links.#", "0")}},
+		})
+		checkSessions(t, sim)
+	})
 	t.Run("wrong vCenter thumbprint", func(t *testing.T) {
 		t.Parallel()
 		cfg := fmt.Sprintf(`
