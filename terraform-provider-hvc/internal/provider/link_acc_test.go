@@ -353,3 +353,31 @@ func TestAccLinkImportBlock(t *testing.T) {
 	}
 	checkSessions(t, sim)
 }
+
+// TestAccLinkValidate: a malformed ssl_thumbprint or ssl_certificate fails
+// at plan, before anything is created.
+func TestAccLinkValidate(t *testing.T) {
+	needAcc(t)
+	t.Parallel()
+	sim := simulator.Run(t)
+	for _, tc := range []struct{ name, extra, want string }{
+		{"thumbprint", "  ssl_thumbprint = \"not-hex\"\n", `Invalid ssl_thumbprint`},
+		{"certificate", "  ssl_certificate = \"-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----\\n\"\n", `Invalid ssl_certificate`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				Steps: []resource.TestStep{{
+					Config: providerBlock(sim, "") + linkBlock(tc.extra), ConfigVariables: linkVars(),
+					PlanOnly: true, ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	t.Cleanup(func() {
+		if n := sim.LoginCount(); n != 0 {
+			t.Errorf("%d logins: validation must fail before anything connects", n)
+		}
+	})
+}

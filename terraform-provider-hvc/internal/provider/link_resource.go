@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strconv"
@@ -361,6 +364,32 @@ func (r *linkResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	})
 }
 
+// ValidateConfig checks ssl_thumbprint and ssl_certificate before any
+// plan, as the SDK would at create time.
+func (r *linkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var tp, cert types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("ssl_thumbprint"), &tp)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("ssl_certificate"), &cert)...)
+	if !tp.IsNull() && !tp.IsUnknown() {
+		if _, err := hvc.New("https://127.0.0.1", hvc.WithThumbprint(tp.ValueString())); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ssl_thumbprint"), "Invalid ssl_thumbprint",
+				"Want the certificate's SHA-256 (or SHA-1) fingerprint in hex, with or without colons: "+err.Error())
+		}
+	}
+	if !cert.IsNull() && !cert.IsUnknown() {
+		block, rest := pem.Decode([]byte(cert.ValueString()))
+		ok := block != nil && block.Type == "CERTIFICATE" && len(bytes.TrimSpace(rest)) == 0
+		if ok {
+			_, err := x509.ParseCertificate(block.Bytes)
+			ok = err == nil
+		}
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("ssl_certificate"), "Invalid ssl_certificate",
+				"Want exactly one PEM CERTIFICATE block holding a valid X.509 certificate.")
+		}
+	}
+}
+
 // ModifyPlan warns at plan time when delete_with_credentials is set and
 // the provider has no foreign PSC credentials for the destroy.
 func (r *linkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -387,7 +416,8 @@ func (r *linkResource) ImportState(ctx context.Context, req resource.ImportState
 }
 
 var (
-	_ resource.ResourceWithConfigure   = (*linkResource)(nil)
-	_ resource.ResourceWithImportState = (*linkResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*linkResource)(nil)
+	_ resource.ResourceWithConfigure      = (*linkResource)(nil)
+	_ resource.ResourceWithImportState    = (*linkResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*linkResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*linkResource)(nil)
 )
