@@ -16,7 +16,7 @@ var ErrNotInitialized = errors.New("hvc: client not created with hvc.New")
 // Client not made by New. The error matches ErrInvalidArgument for a nil
 // ctx and ErrNotInitialized for a zero Client.
 func (c *Client) checkCall(ctx context.Context) error {
-	if c == nil || c.rc == nil {
+	if c == nil || c.tr == nil {
 		return ErrNotInitialized
 	}
 	if ctx == nil {

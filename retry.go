@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/internal/transport"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -52,7 +53,7 @@ func WithRetry(p RetryPolicy) Option {
 // shouldRetry decides whether attempt (1-based) may be followed by another.
 // A per-request timeout counts as a transport error; the caller's context
 // being done never does.
-func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep reply, err error) bool {
+func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep transport.Reply, err error) bool {
 	p := c.cfg.retry
 	if p == nil || attempt >= p.MaxAttempts || !op.Idempotent || ctx.Err() != nil {
 		return false
@@ -63,27 +64,27 @@ func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep r
 		var ce *CertificateError
 		return errors.As(err, &te) && !errors.As(err, &cm) && !errors.As(err, &ce)
 	}
-	return rep.status == http.StatusTooManyRequests || rep.status == http.StatusServiceUnavailable ||
-		(rep.status >= 400 && retryableBody(rep.body))
+	return rep.Status == http.StatusTooManyRequests || rep.Status == http.StatusServiceUnavailable ||
+		(rep.Status >= 400 && retryableBody(rep.Body))
 }
 
 // mayHaveApplied reports an attempt that failed but may have been applied:
 // its request was written and no reply came back, or the reply was 5xx (a
 // proxy may answer so after forwarding it).
-func mayHaveApplied(rep reply, err error) bool {
+func mayHaveApplied(rep transport.Reply, err error) bool {
 	if err != nil {
-		return rep.sent
+		return rep.Sent
 	}
-	return rep.status >= 500
+	return rep.Status >= 500
 }
 
 // alreadyDeleted reports a DELETE answered 404 NOT_FOUND (a std error body
 // of that type, not a bare 404 from a proxy or a server without the API).
-func alreadyDeleted(op *ops.Op, rep reply) bool {
-	if op.Method != http.MethodDelete || rep.status != http.StatusNotFound {
+func alreadyDeleted(op *ops.Op, rep transport.Reply) bool {
+	if op.Method != http.MethodDelete || rep.Status != http.StatusNotFound {
 		return false
 	}
-	env, ok := wire.DecodeError(rep.body)
+	env, ok := wire.DecodeError(rep.Body)
 	return ok && env.Type == string(ErrorTypeNotFound)
 }
 

@@ -71,14 +71,14 @@ func (c *Client) Logout(ctx context.Context) error {
 		return nil
 	}
 	path := wire.SessionPath(legacy)
-	rep, err := c.send(ctx, request{method: http.MethodDelete, path: path, target: c.endpoint + path, sessionID: *p})
+	rep, err := c.send(ctx, request{method: http.MethodDelete, path: path, target: c.endpoint + path, sessionID: *p, session: true})
 	if err != nil {
 		return err
 	}
-	if rep.status/100 == 2 || rep.status == http.StatusUnauthorized {
+	if rep.Status/100 == 2 || rep.Status == http.StatusUnauthorized {
 		return nil
 	}
-	return newStdError(http.MethodDelete, path, rep.status, rep.body, c.secrets([]string{*p})...)
+	return newStdError(http.MethodDelete, path, rep.Status, rep.Body, c.secrets([]string{*p})...)
 }
 
 // session returns the session id to send: the current one, or a new one
@@ -133,33 +133,33 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	legacy := f == FlavorREST
 	for {
 		path := wire.SessionPath(legacy)
-		rep, err := c.send(ctx, request{method: http.MethodPost, path: path, target: c.endpoint + path, basic: true})
+		rep, err := c.send(ctx, request{method: http.MethodPost, path: path, target: c.endpoint + path, basic: true, session: true})
 		if err != nil {
 			return "", err
 		}
-		if rep.status == http.StatusNotFound && f == FlavorAuto && !legacy {
+		if rep.Status == http.StatusNotFound && f == FlavorAuto && !legacy {
 			c.log.DebugContext(ctx, "hvc: /api/session not found; using the legacy /rest flavor")
 			// Settle now, for good, even if the legacy login then fails.
 			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(FlavorREST))
 			legacy = true
 			continue
 		}
-		if rep.status/100 != 2 {
-			err := newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
-			if rep.status == http.StatusNotFound && f == FlavorAPI {
+		if rep.Status/100 != 2 {
+			err := newStdError(http.MethodPost, path, rep.Status, rep.Body, c.cfg.password)
+			if rep.Status == http.StatusNotFound && f == FlavorAPI {
 				err = hintOldServer(err)
 			}
 			return "", err
 		}
 		var id string
-		if err := wire.DecodeResult(legacy, rep.body, &id); err != nil || id == "" {
+		if err := wire.DecodeResult(legacy, rep.Body, &id); err != nil || id == "" {
 			if err == nil {
 				err = errors.New("empty session id")
 			}
-			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.Status, Err: err}
 		}
 		if err := checkSessionID(id); err != nil {
-			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.Status, Err: err}
 		}
 		if f == FlavorAuto {
 			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy])) //nolint:gosec // G115: a Flavor constant
@@ -225,18 +225,18 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		defer cancel()
 		path := wire.SessionPath(false)
 		id := c.SessionID()
-		rep, err := c.send(pctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: id})
+		rep, err := c.send(pctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: id, session: true})
 		if err != nil {
 			return nil, err
 		}
 		var f Flavor
-		switch rep.status {
+		switch rep.Status {
 		case http.StatusNotFound:
 			f = FlavorREST
 		case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
 			f = FlavorAPI
 		default:
-			return nil, newStdError(http.MethodGet, path, rep.status, rep.body, c.secrets([]string{id})...)
+			return nil, newStdError(http.MethodGet, path, rep.Status, rep.Body, c.secrets([]string{id})...)
 		}
 		c.flavor.CompareAndSwap(int32(FlavorAuto), int32(f))
 		return nil, nil
