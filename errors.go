@@ -34,9 +34,18 @@ type StdError struct {
 	Data json.RawMessage
 	// StatusCode is the HTTP status; 0 when the request was never sent.
 	StatusCode int
-	// Method and Path name the HTTP operation, e.g. "POST" "/hvc/links"
-	// (service calls name the flavor-less path; login and logout the
-	// session path as sent, e.g. "/api/session").
+	// Op names the operation, e.g. "Links.Create"; the session
+	// resource's exchanges are "Session.Create" (login), "Session.Get"
+	// (the flavor probe) and "Session.Delete" (logout), and a Client.Do
+	// call is "Client.Do".
+	Op string
+	// Method and Path name the HTTP request, e.g. "POST" "/hvc/links".
+	// Path is, in every error of this package, the request path without
+	// scheme, host and flavor prefix, with its query:
+	// "/hvc/links/l-1?action=delete", "/session" (the /api session
+	// resource), "/com/vmware/cis/session" (the /rest one). A call refused
+	// before its path could be filled names the template, e.g.
+	// "/hvc/links/{link}".
 	Method, Path string
 
 	// Hint is the client's advice when the fix is known, e.g. "the server
@@ -137,8 +146,9 @@ func (s *sentinel) Error() string { return "hvc: " + string(s.typ) }
 // status with a body that is not the documented shape, or a body larger than
 // the client accepts. It names the operation and keeps the cause.
 type DecodeError struct {
-	Method, Path string
-	StatusCode   int
+	// Op, Method and Path name the operation and request as StdError's do.
+	Op, Method, Path string
+	StatusCode       int
 	// Snippet is a bounded, printable prefix of the body.
 	Snippet string
 	Err     error
@@ -175,7 +185,8 @@ var ErrOutcomeUnknown = errors.New("hvc: outcome unknown: the request may have b
 // cancellation. errors.Is(err, context.DeadlineExceeded) and
 // errors.Is(err, context.Canceled) see through it.
 type TransportError struct {
-	Method, Path string
+	// Op, Method and Path name the operation and request as StdError's do.
+	Op, Method, Path string
 	// OutcomeUnknown is true for a request that is not idempotent and may
 	// have been received (see ErrOutcomeUnknown).
 	OutcomeUnknown bool

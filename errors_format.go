@@ -23,6 +23,7 @@ func (e *StdError) Format(s fmt.State, verb rune) {
 
 // detail writes the %+v lines of e.
 func (e *StdError) detail(b *strings.Builder) {
+	field(b, 1, "operation", e.Op)
 	field(b, 1, "method", e.Method)
 	field(b, 1, "path", e.Path)
 	field(b, 1, "status", strconv.Itoa(e.StatusCode))
@@ -42,6 +43,7 @@ func (e *StdError) detail(b *strings.Builder) {
 // the cause's chain of Go types to Error().
 func (e *DecodeError) Format(s fmt.State, verb rune) {
 	formatError(s, verb, e, func(b *strings.Builder) {
+		field(b, 1, "operation", e.Op)
 		field(b, 1, "method", e.Method)
 		field(b, 1, "path", e.Path)
 		field(b, 1, "status", strconv.Itoa(e.StatusCode))
@@ -56,6 +58,7 @@ func (e *DecodeError) Format(s fmt.State, verb rune) {
 // unknown and the cause's chain of Go types to Error().
 func (e *TransportError) Format(s fmt.State, verb rune) {
 	formatError(s, verb, e, func(b *strings.Builder) {
+		field(b, 1, "operation", e.Op)
 		field(b, 1, "method", e.Method)
 		field(b, 1, "path", e.Path)
 		field(b, 1, "outcome unknown", strconv.FormatBool(e.OutcomeUnknown))

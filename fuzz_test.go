@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hvcsdk/hvc/internal/redact"
+	"github.com/hvcsdk/hvc/internal/transport"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -62,7 +63,9 @@ func FuzzErrorBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		body = bytes.ReplaceAll(body, []byte("@@"), []byte(fuzzSecret))
 		for _, path := range []string{"/api/hvc/links", "/rest/hvc/links"} {
-			err := newStdError(http.MethodPost, path, status, body, fuzzSecret)
+			c := &Client{cfg: config{user: "u", password: fuzzSecret}} // it can log in again: no hint
+			err := c.rejected(origin{op: "Links.Create", method: http.MethodPost, path: path},
+				transport.Reply{Status: status, Body: body}, nil)
 			if err == nil {
 				t.Fatal("nil error")
 			}

@@ -60,7 +60,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 // console), never just return true.
 func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, trust func(CertificateInfo) (bool, error)) (string, error) {
 	if trust == nil {
-		return "", invalidArgument(ops.LinksCreate.Method, ops.LinksCreate.Template, "trust", "must not be nil")
+		return "", refused(ops.LinksCreate, "trust", "must not be nil")
 	}
 	id, err := s.Create(ctx, spec)
 	var peer *UnverifiedPeerError
@@ -231,7 +231,7 @@ type LinkInfo struct {
 // validate checks a create spec before anything is sent.
 func (s LinkCreateSpec) validate() error {
 	bad := func(field, problem string) error {
-		return invalidArgument(ops.LinksCreate.Method, ops.LinksCreate.Template, "spec."+field, problem)
+		return refused(ops.LinksCreate, "spec."+field, problem)
 	}
 	for _, f := range []struct{ name, v string }{
 		{"psc_hostname", s.PSCHostname}, {"domain_name", s.DomainName},

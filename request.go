@@ -32,11 +32,10 @@ type call struct {
 	raw bool
 }
 
-// request is one HTTP exchange to make, as errors name it.
+// request is one HTTP exchange to make.
 type request struct {
-	method string
-	// path names the request in errors and logs (no scheme, host or query).
-	path string
+	// origin names the exchange in its errors (and holds its method).
+	origin
 	// target is the full URL.
 	target string
 	body   []byte
@@ -68,7 +67,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	if err != nil {
 		var pe *ops.ParamError
 		if errors.As(err, &pe) {
-			return invalidArgument(op.Method, templatePath(op), pe.Name, pe.Problem)
+			return refused(op, pe.Name, pe.Problem)
 		}
 		return err
 	}
@@ -90,12 +89,12 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 // share it.
 func (c *Client) run(ctx context.Context, cl *call, legacy bool, target string) error {
 	op := cl.op
-	path := target[len(c.endpoint)+len(wire.Prefix(legacy)):]
+	o := callOrigin(op, target[len(c.endpoint)+len(wire.Prefix(legacy)):], cl.raw)
 	body, err := wire.EncodeBody(legacy, op.WrapAs, cl.body)
 	if err != nil {
-		return &DecodeError{Method: op.Method, Path: path, Err: errors.New("encoding request: " + err.Error())}
+		return o.undecodable(0, "", errors.New("encoding request: "+err.Error()))
 	}
-	req := request{method: op.Method, path: path, target: target, body: body, secrets: cl.secrets}
+	req := request{origin: o, target: target, body: body, secrets: cl.secrets}
 
 	var rep transport.Reply
 	applied := false // an earlier attempt may have been applied
@@ -109,29 +108,24 @@ func (c *Client) run(ctx context.Context, cl *call, legacy bool, target string) 
 		}
 		applied = applied || mayHaveApplied(rep, err)
 		if werr := c.backoff(ctx, attempt, rep.Header); werr != nil {
-			return &TransportError{Method: op.Method, Path: path, Err: werr}
+			return o.interrupted(werr)
 		}
 	}
 	if err != nil {
 		return err
 	}
 	if rep.Status < 200 || rep.Status > 299 {
-		err := newStdError(op.Method, path, rep.Status, rep.Body, c.secrets(cl.secrets)...)
-		if !cl.raw {
-			err = unavailable(op, err)
-		}
-		return c.hinted(err)
+		return c.rejected(o, rep, cl.secrets)
 	}
 	if cl.out == nil || (cl.raw && len(bytes.TrimSpace(rep.Body)) == 0) {
 		return nil
 	}
 	if err := wire.DecodeResult(legacy, rep.Body, cl.out); err != nil {
-		return &DecodeError{Method: op.Method, Path: path, StatusCode: rep.Status,
-			Snippet: scrubbedSnippet(rep.Body, c.secrets(cl.secrets)), Err: scrubError(err, c.secrets(cl.secrets))}
+		return o.undecodable(rep.Status, scrubbedSnippet(rep.Body, c.secrets(cl.secrets)), scrubError(err, c.secrets(cl.secrets)))
 	}
 	if cl.check != nil {
 		if err := cl.check(); err != nil {
-			return &DecodeError{Method: op.Method, Path: path, StatusCode: rep.Status, Err: err}
+			return o.undecodable(rep.Status, "", err)
 		}
 	}
 	return nil
@@ -164,15 +158,6 @@ func (c *Client) target(op *ops.Op, legacy bool, params []string) (string, error
 	return b.String(), nil
 }
 
-// templatePath names an operation whose parameters could not be filled:
-// its template and action, e.g. "/hvc/links/{link}?action=delete".
-func templatePath(op *ops.Op) string {
-	if q := op.Query(); q != "" {
-		return op.Template + "?" + q
-	}
-	return op.Template
-}
-
 // sendWithSession sends with the current session (logging in first when
 // needed) and, when the server answers 401 to a session the client can
 // renew, re-logs in once (shared by all goroutines) and resends once.
@@ -200,32 +185,8 @@ func (c *Client) sendWithSession(ctx context.Context, req request) (transport.Re
 func (c *Client) send(ctx context.Context, req request) (transport.Reply, error) {
 	rep, err := c.tr.Do(ctx, transport.Request{Method: req.method, URL: req.target, Body: req.body,
 		SessionID: req.sessionID, Login: req.basic, Secrets: req.secrets, Sensitive: req.session})
-	if err == nil {
-		return rep, nil
+	if err != nil {
+		return rep, req.failed(rep, err)
 	}
-	var be *transport.BodyError
-	if errors.As(err, &be) {
-		return transport.Reply{}, &DecodeError{Method: req.method, Path: req.path, StatusCode: be.Status, Err: be.Err}
-	}
-	return rep, &TransportError{Method: req.method, Path: req.path, Err: transportCause(err),
-		OutcomeUnknown: req.method == http.MethodPost && rep.Sent}
-}
-
-// transportCause shows the transport's certificate failures as the SDK's
-// public error types.
-func transportCause(err error) error {
-	var pm *transport.PinMismatchError
-	if errors.As(err, &pm) {
-		return &CertificateMismatchError{Expected: pm.Expected, Actual: pm.Actual}
-	}
-	var ce *transport.CertificateError
-	if errors.As(err, &ce) {
-		return &CertificateError{Thumbprint: ce.Thumbprint, Err: ce.Err}
-	}
-	return err
-}
-
-// secrets lists the values never to show in errors for one call.
-func (c *Client) secrets(extra []string) []string {
-	return append([]string{c.cfg.password, c.SessionID()}, extra...)
+	return rep, nil
 }

@@ -71,14 +71,15 @@ func (c *Client) Logout(ctx context.Context) error {
 		return nil
 	}
 	path := wire.SessionPath(legacy)
-	rep, err := c.send(ctx, request{method: http.MethodDelete, path: path, target: c.endpoint + path, sessionID: *p, session: true})
+	o := sessionOrigin(opLogout, http.MethodDelete, legacy)
+	rep, err := c.send(ctx, request{origin: o, target: c.endpoint + path, sessionID: *p, session: true})
 	if err != nil {
 		return err
 	}
 	if rep.Status/100 == 2 || rep.Status == http.StatusUnauthorized {
 		return nil
 	}
-	return newStdError(http.MethodDelete, path, rep.Status, rep.Body, c.secrets([]string{*p})...)
+	return c.rejected(o, rep, []string{*p})
 }
 
 // session returns the session id to send: the current one, or a new one
@@ -118,7 +119,7 @@ func (c *Client) renew(ctx context.Context, stale string) (string, error) {
 		}
 		return r.Val.(string), nil
 	case <-ctx.Done():
-		return "", &TransportError{Method: http.MethodPost, Path: "session", Err: context.Cause(ctx)}
+		return "", sessionOrigin(opLogin, http.MethodPost, c.Flavor() == FlavorREST).interrupted(context.Cause(ctx))
 	}
 }
 
@@ -133,7 +134,8 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	legacy := f == FlavorREST
 	for {
 		path := wire.SessionPath(legacy)
-		rep, err := c.send(ctx, request{method: http.MethodPost, path: path, target: c.endpoint + path, basic: true, session: true})
+		o := sessionOrigin(opLogin, http.MethodPost, legacy)
+		rep, err := c.send(ctx, request{origin: o, target: c.endpoint + path, basic: true, session: true})
 		if err != nil {
 			return "", err
 		}
@@ -145,21 +147,17 @@ func (c *Client) login(ctx context.Context) (string, error) {
 			continue
 		}
 		if rep.Status/100 != 2 {
-			err := newStdError(http.MethodPost, path, rep.Status, rep.Body, c.cfg.password)
-			if rep.Status == http.StatusNotFound && f == FlavorAPI {
-				err = hintOldServer(err)
-			}
-			return "", err
+			return "", c.rejected(o, rep, nil)
 		}
 		var id string
 		if err := wire.DecodeResult(legacy, rep.Body, &id); err != nil || id == "" {
 			if err == nil {
 				err = errors.New("empty session id")
 			}
-			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.Status, Err: err}
+			return "", o.undecodable(rep.Status, "", err)
 		}
 		if err := checkSessionID(id); err != nil {
-			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.Status, Err: err}
+			return "", o.undecodable(rep.Status, "", err)
 		}
 		if f == FlavorAuto {
 			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy])) //nolint:gosec // G115: a Flavor constant
@@ -225,7 +223,8 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		defer cancel()
 		path := wire.SessionPath(false)
 		id := c.SessionID()
-		rep, err := c.send(pctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: id, session: true})
+		o := sessionOrigin(opProbe, http.MethodGet, false)
+		rep, err := c.send(pctx, request{origin: o, target: c.endpoint + path, sessionID: id, session: true})
 		if err != nil {
 			return nil, err
 		}
@@ -236,7 +235,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
 			f = FlavorAPI
 		default:
-			return nil, newStdError(http.MethodGet, path, rep.Status, rep.Body, c.secrets([]string{id})...)
+			return nil, c.rejected(o, rep, []string{id})
 		}
 		c.flavor.CompareAndSwap(int32(FlavorAuto), int32(f))
 		return nil, nil
@@ -247,7 +246,7 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 			return false, r.Err
 		}
 	case <-ctx.Done():
-		return false, &TransportError{Method: http.MethodGet, Path: wire.SessionPath(false), Err: context.Cause(ctx)}
+		return false, sessionOrigin(opProbe, http.MethodGet, false).interrupted(context.Cause(ctx))
 	}
 	return c.Flavor() == FlavorREST, nil
 }

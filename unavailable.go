@@ -1,7 +1,6 @@
 package hvc
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/hvcsdk/hvc/internal/ops"
@@ -76,17 +75,6 @@ func (e *OperationUnavailableError) As(target any) bool {
 		return true
 	}
 	return false
-}
-
-// unavailable turns err, the error of operation op, into an
-// *OperationUnavailableError when the server answered as it does for a URL
-// it has no operation for; otherwise it returns err unchanged.
-func unavailable(op *ops.Op, err error) error {
-	var e *StdError
-	if op == nil || !errors.As(err, &e) || !routeNotFound(e) {
-		return err
-	}
-	return &OperationUnavailableError{Op: op.Name, Versions: op.Versions(), Cause: e, what: opWhat(op)}
 }
 
 // routeNotFound reports a 404 that says the URL has no operation: a
