@@ -3,6 +3,7 @@ package hvc
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/redact"
@@ -169,4 +170,68 @@ func (c *Client) secrets(extra []string) []string {
 // first, so that a secret cut by the bound cannot leak its beginning.
 func scrubbedSnippet(body []byte, secrets []string) string {
 	return redact.Snippet(redact.JSONValues(body, secrets...), snippetLimit)
+}
+
+// Message ids of a real vCenter's reply to a URL it has no operation for,
+// as opposed to an operation that did not find its object.
+const (
+	// idNoOperationForURL is the legacy /rest reply, "Unable to find
+	// operations for URL: …" (seen from vCenter 7.0.3).
+	idNoOperationForURL = "com.vmware.vapi.rest.operationsForUrlNotFound"
+	// idHTTPNotFound is the /api reply, "Not found.", also what a server
+	// without /api answers for every /api path.
+	idHTTPNotFound = "com.vmware.vapi.rest.httpNotFound"
+)
+
+// routeNotFound reports a 404 that says the URL has no operation: a
+// NOT_FOUND whose message is vCenter's route-level one, or a 404 whose body
+// is not a standard error.
+func routeNotFound(e *StdError) bool {
+	if e.StatusCode != 404 || (e.ErrorType != ErrorTypeNotFound && e.ErrorType != "") {
+		return false
+	}
+	if len(e.Messages) == 0 {
+		return false // a std NOT_FOUND that says nothing: an object's
+	}
+	switch e.Messages[0].ID {
+	case idNoOperationForURL, idHTTPNotFound, idNonStdError:
+		return true
+	}
+	return false
+}
+
+// opWhat names what is missing: a whole service when every operation of it
+// shares op's releases ("sync providers exist in"), else the operation
+// ("Links.Get exists in").
+func opWhat(op *ops.Op) string {
+	service, _, _ := strings.Cut(op.Name, ".")
+	n := 0
+	for _, o := range ops.All {
+		if s, _, _ := strings.Cut(o.Name, "."); s == service {
+			if o.Since != op.Since || o.Until != op.Until {
+				return op.Name + " exists in"
+			}
+			n++
+		}
+	}
+	if n < 2 {
+		return op.Name + " exists in"
+	}
+	return serviceNoun(service) + " exist in"
+}
+
+// serviceNoun spells a service name in words: "SyncProviders" → "sync
+// providers".
+func serviceNoun(service string) string {
+	var b strings.Builder
+	for i, r := range service {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

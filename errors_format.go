@@ -7,7 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/hvcsdk/hvc/internal/safetext"
 )
 
 // Format implements fmt.Formatter. %v and %s print Error(); %q prints it
@@ -238,7 +239,7 @@ func line(b *strings.Builder, indent int, s string) {
 // printable escapes control and line-separator characters so that server
 // text cannot forge lines of the %+v output.
 func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) < 0 {
+	if strings.IndexFunc(s, safetext.Unsafe) < 0 {
 		return s
 	}
 	q := strconv.Quote(s)

@@ -3,7 +3,6 @@ package hvc
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -334,6 +333,12 @@ func (e *UnverifiedPeerError) CertificateInfo() (CertificateInfo, error) {
 // you know. Unparsable input is never the same.
 func SameThumbprint(a, b string) bool { return thumbprint.Equal(a, b) }
 
+// Thumbprint returns the SHA-256 thumbprint of a DER-encoded certificate
+// (an *x509.Certificate's Raw, a PEM block's Bytes) as vSphere prints it
+// and WithThumbprint and LinkCreateSpec.SSLThumbprint take it:
+// colon-separated upper-case hex, "AB:CD:…".
+func Thumbprint(der []byte) string { return thumbprint.SHA256(der) }
+
 // certificateMatches checks that a reported PEM certificate is one valid
 // certificate whose SHA-256 digest is the reported thumbprint, so that
 // pinning the certificate pins what trust approved.
@@ -342,8 +347,7 @@ func certificateMatches(info CertificateInfo) error {
 		return errors.New("hvc: UNVERIFIED_PEER ssl_certificate " + err.Error())
 	}
 	block, _ := pem.Decode([]byte(info.SSLCertificate))
-	sum := sha256.Sum256(block.Bytes)
-	if !thumbprint.Equal(thumbprint.Format(sum[:]), info.SSLThumbprint) {
+	if !thumbprint.Equal(thumbprint.SHA256(block.Bytes), info.SSLThumbprint) {
 		return errors.New("hvc: UNVERIFIED_PEER ssl_certificate does not match ssl_thumbprint")
 	}
 	return nil

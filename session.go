@@ -10,11 +10,6 @@ import (
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
-// ErrNoCredentials is returned by Login on a client created without
-// WithCredentials or WithSessionSource, and matched (errors.Is) by the *UnauthenticatedError of
-// a call on such a client, which cannot log in again.
-var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials or WithSessionSource to log in")
-
 // MaxSessionIDLen is the longest session id the client accepts, from a
 // login reply, WithSessionID or WithSessionSource. vCenter's ids are 32 hex
 // digits; JWT-like tokens of other front ends stay well below it.

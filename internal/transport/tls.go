@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -85,8 +84,7 @@ func certificateError(err error) error {
 	}
 	ce := &CertificateError{Err: ve}
 	if len(ve.UnverifiedCertificates) > 0 {
-		sum := sha256.Sum256(ve.UnverifiedCertificates[0].Raw)
-		ce.Thumbprint = thumbprint.Format(sum[:])
+		ce.Thumbprint = thumbprint.SHA256(ve.UnverifiedCertificates[0].Raw)
 	}
 	return ce
 }
