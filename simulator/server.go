@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
 
 // Server is a simulated vCenter. Create it with New (or Run in a test),
@@ -192,7 +194,7 @@ func (s *Server) Thumbprint() string {
 	if leaf == nil {
 		return ""
 	}
-	return thumbprintOf(leaf.Raw)
+	return thumbprint.SHA256(leaf.Raw)
 }
 
 // CertPool is a pool holding only the server's certificate, for clients that
