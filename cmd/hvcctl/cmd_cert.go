@@ -60,7 +60,7 @@ server presents exactly that certificate.`,
 			if err != nil {
 				return err
 			}
-			tp := thumbprintOf(cert.Raw)
+			tp := hvc.Thumbprint(cert.Raw)
 			known, _ := lookupKnownHost(a.g.knownHosts, hostport)
 			out := certOut{Host: hostport, Thumbprint: tp, Subject: cert.Subject.String(), Issuer: cert.Issuer.String(),
 				NotBefore: timeOut{cert.NotBefore.UTC()}, NotAfter: timeOut{cert.NotAfter.UTC()}, Known: known != "" && hvc.SameThumbprint(known, tp),

@@ -223,7 +223,7 @@ func readCertFile(path string) (pemText, tp string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("--psc-certificate: %w", err)
 	}
-	return string(pem.EncodeToMemory(blk)), thumbprintOf(cert.Raw), nil
+	return string(pem.EncodeToMemory(blk)), hvc.Thumbprint(cert.Raw), nil
 }
 
 // askTrust shows the certificate the foreign PSC presented and asks y/N.

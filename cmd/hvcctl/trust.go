@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -16,20 +15,6 @@ import (
 
 	"github.com/hvcsdk/hvc"
 )
-
-// thumbprintOf is the SHA-256 thumbprint of a DER certificate in vSphere's
-// colon-separated upper-case form.
-func thumbprintOf(der []byte) string {
-	sum := sha256.Sum256(der)
-	var b strings.Builder
-	for i, c := range sum {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02X", c)
-	}
-	return b.String()
-}
 
 // knownHostKeys are the known-hosts keys that name hostport: "host:port",
 // and plain "host" for port 443.
@@ -170,7 +155,7 @@ func (a *app) explainTLS(err error, t target) error {
 	if !ok {
 		return err
 	}
-	tp := thumbprintOf(cert.Raw)
+	tp := hvc.Thumbprint(cert.Raw)
 	reason := "certificate signed by an unknown authority"
 	var hostErr x509.HostnameError
 	if errors.As(err, &hostErr) {
