@@ -8,7 +8,6 @@ import (
 	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/redact"
 	"github.com/hvcsdk/hvc/internal/transport"
-	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 // The classifier: every error a call returns is built here, once and
@@ -66,8 +65,8 @@ func templatePath(op *ops.Op) string {
 }
 
 // sessionOrigin names an exchange with the session resource of a flavor.
-func sessionOrigin(op, method string, legacy bool) origin {
-	return origin{op: op, method: method, path: wire.SessionPath(legacy)[len(wire.Prefix(legacy)):]}
+func sessionOrigin(op, method string, f Flavor) origin {
+	return origin{op: op, method: method, path: f.SessionPath()}
 }
 
 // failed is the error of an exchange that got no usable reply: a

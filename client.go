@@ -95,9 +95,7 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 		id := cfg.sessionID
 		c.sessionID.Store(&id)
 	}
-	if cfg.flavor != FlavorAuto {
-		c.flavor.Store(int32(cfg.flavor)) //nolint:gosec // G115: WithFlavor admits only 0, 1 and 2
-	}
+	c.settle(cfg.flavor) // FlavorAuto leaves it to the first login or probe
 	if cfg.insecure {
 		c.log.Warn("hvc: TLS certificate verification is disabled (WithInsecureSkipVerify); prefer WithThumbprint", "endpoint", base)
 	}

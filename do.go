@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hvcsdk/hvc/internal/ops"
-	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 // Do calls an endpoint the SDK has no method for (a newer vCenter's
@@ -44,11 +43,11 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if err != nil {
 		return err
 	}
-	legacy, err := c.legacy(ctx)
+	f, err := c.flavorFor(ctx)
 	if err != nil {
 		return err
 	}
-	return c.run(ctx, &call{op: op, body: body, out: out, raw: true}, legacy, c.endpoint+wire.Prefix(legacy)+path)
+	return c.run(ctx, &call{op: op, body: body, out: out, raw: true}, f, c.endpoint+f.Prefix()+path)
 }
 
 // doOp is the operation name errors of Client.Do calls report.

@@ -173,13 +173,13 @@ func FuzzDecoders(f *testing.F) {
 		}
 		wrapped := append(append([]byte(`{"value":`), body...), '}')
 		for _, out := range outs {
-			_ = wire.DecodeResult(true, body, out())
+			_ = wire.DecodeResult(wire.REST, body, out())
 			api := out()
-			if wire.DecodeResult(false, body, api) != nil {
+			if wire.DecodeResult(wire.API, body, api) != nil {
 				continue
 			}
 			legacy := out()
-			if err := wire.DecodeResult(true, wrapped, legacy); err != nil || !reflect.DeepEqual(api, legacy) {
+			if err := wire.DecodeResult(wire.REST, wrapped, legacy); err != nil || !reflect.DeepEqual(api, legacy) {
 				t.Fatalf("%T: /api body decodes to %+v, its legacy wrapping to %+v (%v)", api, api, legacy, err)
 			}
 			if _, err := json.Marshal(api); err != nil && !strings.Contains(err.Error(), "Time.MarshalJSON") {

@@ -62,7 +62,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	// The parameters are checked before the flavor is resolved, which may
 	// send a request; the URL is built for the flavor known now and again
 	// only in the rare case that resolving it changed it.
-	guess := c.Flavor() == FlavorREST
+	guess := c.Flavor()
 	target, err := c.target(op, guess, cl.params)
 	if err != nil {
 		var pe *ops.ParamError
@@ -71,26 +71,26 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		return err
 	}
-	legacy, err := c.legacy(ctx)
+	f, err := c.flavorFor(ctx)
 	if err != nil {
 		return err
 	}
-	if legacy != guess {
-		if target, err = c.target(op, legacy, cl.params); err != nil {
+	if f.Prefix() != guess.Prefix() {
+		if target, err = c.target(op, f, cl.params); err != nil {
 			return err
 		}
 	}
-	return c.run(ctx, cl, legacy, target)
+	return c.run(ctx, cl, f, target)
 }
 
 // run sends a call whose flavor is settled and whose URL is built: it
 // encodes the body, sends with the session under the retry policy and
 // decodes the result or the error. Client.Do and the generated methods
 // share it.
-func (c *Client) run(ctx context.Context, cl *call, legacy bool, target string) error {
+func (c *Client) run(ctx context.Context, cl *call, f Flavor, target string) error {
 	op := cl.op
-	o := callOrigin(op, target[len(c.endpoint)+len(wire.Prefix(legacy)):], cl.raw)
-	body, err := wire.EncodeBody(legacy, op.WrapAs, cl.body)
+	o := callOrigin(op, target[len(c.endpoint)+len(f.Prefix()):], cl.raw)
+	body, err := wire.EncodeBody(f, op.WrapAs, cl.body)
 	if err != nil {
 		return o.undecodable(0, "", errors.New("encoding request: "+err.Error()))
 	}
@@ -120,7 +120,7 @@ func (c *Client) run(ctx context.Context, cl *call, legacy bool, target string) 
 	if cl.out == nil || (cl.raw && len(bytes.TrimSpace(rep.Body)) == 0) {
 		return nil
 	}
-	if err := wire.DecodeResult(legacy, rep.Body, cl.out); err != nil {
+	if err := wire.DecodeResult(f, rep.Body, cl.out); err != nil {
 		return o.undecodable(rep.Status, scrubbedSnippet(rep.Body, c.secrets(cl.secrets)), scrubError(err, c.secrets(cl.secrets)))
 	}
 	if cl.check != nil {
@@ -134,12 +134,12 @@ func (c *Client) run(ctx context.Context, cl *call, legacy bool, target string) 
 // target returns the URL of a call of op: endpoint, flavor prefix, the path
 // with params filled (see ops.Op.Path) and the action query, built in one
 // allocation. The flavor-less path for errors and logs is its tail.
-func (c *Client) target(op *ops.Op, legacy bool, params []string) (string, error) {
+func (c *Client) target(op *ops.Op, f Flavor, params []string) (string, error) {
 	var endpoint string
-	if c != nil { // a Client not made by New fails in legacy, after the parameters are checked
+	if c != nil { // a Client not made by New fails in flavorFor, after the parameters are checked
 		endpoint = c.endpoint
 	}
-	prefix := wire.Prefix(legacy)
+	prefix := f.Prefix()
 	n := len(endpoint) + len(prefix) + len(op.Template) + len("?action=") + len(op.Action)
 	for _, p := range params {
 		n += len(p) + 8 // room for a few escapes
