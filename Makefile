@@ -17,8 +17,8 @@ GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 # simulator's JSON-RPC endpoint). bench/ has targets of its own (bench, bench-check).
 MODULES := . cmd/hvcctl interop
 
-.PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check bench-check \
-	test bench fuzz generate readme tidy hvcctl help
+.PHONY: all demo check fmt-check vet lint generate-check tidy-check docs-check bench-check \
+	test bench fuzz generate docs readme tidy hvcctl help
 
 all: test
 
@@ -34,8 +34,8 @@ demo:
 	$(GO) run ./examples/quickstart
 
 ## check: the gate: formatting, vet, lint, generated code, go.mod and the
-## README operations table. It changes no file.
-check: fmt-check vet lint generate-check tidy-check readme-check bench-check
+## documentation's operation and version tables. It changes no file.
+check: fmt-check vet lint generate-check tidy-check docs-check bench-check
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then \
@@ -67,8 +67,8 @@ tidy-check:
 	  (cd $$m && $(GO) mod tidy -diff >/dev/null) || { echo "$$m: go.mod/go.sum are not tidy (run make tidy):"; (cd $$m && $(GO) mod tidy -diff); exit 1; }; \
 	done
 
-readme-check:
-	$(GO) run ./internal/cmd/genreadme -check
+docs-check:
+	$(GO) run ./internal/cmd/gendocs -check
 
 # The bench module is outside ./...: vet it, keep its go.mod tidy and run
 # its harness tests (every client performs every operation correctly).
@@ -112,13 +112,16 @@ fuzz:
 	done
 
 ## generate: regenerate errors_types.go and internal/stderr, and the
-## README operations table
-generate: readme
+## documentation's tables
+generate: docs
 	$(GO) generate ./...
 
-## readme: rewrite the README operations table from internal/ops
-readme:
-	$(GO) run ./internal/cmd/genreadme
+## docs: rewrite the operation and version tables of README.md, docs/wire.md and
+## docs/simulator.md from internal/ops
+docs:
+	$(GO) run ./internal/cmd/gendocs
+
+readme: docs
 
 ## tidy: tidy go.mod and go.sum
 tidy:
