@@ -107,9 +107,9 @@ func TestRunCheck(t *testing.T) {
 	require.NoError(t, run(root, ops.All, false))
 	require.NoError(t, run(root, ops.All, true))
 
-	extra := &ops.Op{Name: "Version.Get", Method: "GET", Template: "/hvc/version", Since: ops.R90,
-		VAPIService: "com.vmware.vcenter.hvc.version", VAPIOperation: "get"}
+	extra := &ops.Op{Name: "Scratch.Get", Method: "GET", Template: "/hvc/scratch-only-in-this-test", Since: ops.R90,
+		VAPIService: "com.vmware.vcenter.hvc.scratch", VAPIOperation: "get"}
 	err = run(root, append(append([]*ops.Op(nil), ops.All...), extra), false)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "Version.Get (`GET /hvc/version`)")
+	assert.Contains(t, err.Error(), "Scratch.Get (`GET /hvc/scratch-only-in-this-test`)")
 }
