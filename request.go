@@ -107,7 +107,7 @@ func (c *Client) run(ctx context.Context, cl *call, f Flavor, target string) err
 			break
 		}
 		applied = applied || mayHaveApplied(rep, err)
-		if werr := c.backoff(ctx, attempt, rep.Header); werr != nil {
+		if werr := c.backoff(ctx, attempt, rep); werr != nil {
 			return o.interrupted(werr)
 		}
 	}

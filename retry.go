@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hvcsdk/hvc/internal/ops"
@@ -95,14 +94,14 @@ func retryableBody(body []byte) bool {
 }
 
 // backoff waits before attempt+1, or returns ctx's error as soon as it is done.
-func (c *Client) backoff(ctx context.Context, attempt int, h http.Header) error {
+func (c *Client) backoff(ctx context.Context, attempt int, rep transport.Reply) error {
 	p := c.cfg.retry
 	d := p.MinBackoff << (attempt - 1)
 	if d > p.MaxBackoff || d <= 0 {
 		d = p.MaxBackoff
 	}
 	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness; in [d/2, d]
-	if ra, ok := retryAfter(h); ok {
+	if ra, ok := rep.RetryAfter(); ok {
 		d = min(max(d, ra), p.MaxBackoff)
 	}
 	if c.wait != nil {
@@ -125,19 +124,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date.
-func retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
 }

@@ -89,6 +89,23 @@ type Reply struct {
 	Sent bool
 }
 
+// RetryAfter reads the reply's Retry-After header, in seconds or as an
+// HTTP date (a date in the past is 0); ok is false when there is none or
+// it cannot be read.
+func (r Reply) RetryAfter() (d time.Duration, ok bool) {
+	v := r.Header.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
+
 // BodyError reports a response whose head arrived but whose body could not
 // be used: larger than Config.MaxBody, or gzip that does not decode. The
 // request reached the server.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,5 +144,38 @@ func TestDebugLog(t *testing.T) {
 			continue
 		}
 		assert.NotContains(t, out, s)
+	}
+}
+
+// TestRetryAfter: seconds and HTTP dates are read, a past date is 0, and
+// anything else is no Retry-After.
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	tests := []struct {
+		name, value string
+		ok          bool
+		min, max    time.Duration
+	}{
+		{"seconds", "7", true, 7 * time.Second, 7 * time.Second},
+		{"zero", "0", true, 0, 0},
+		{"future date", future, true, 58 * time.Minute, time.Hour},
+		{"past date", "Mon, 02 Jan 2006 15:04:05 GMT", true, 0, 0},
+		{"negative", "-3", false, 0, 0},
+		{"garbage", "soon", false, 0, 0},
+		{"absent", "", false, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.Header{}
+			if tt.value != "" {
+				h.Set("Retry-After", tt.value)
+			}
+			d, ok := Reply{Header: h}.RetryAfter()
+			assert.Equal(t, tt.ok, ok)
+			assert.GreaterOrEqual(t, d, tt.min)
+			assert.LessOrEqual(t, d, tt.max)
+		})
 	}
 }
