@@ -20,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
-
 )
 
 // h2Answer is how the raw HTTP/2 server ends each complete request.
