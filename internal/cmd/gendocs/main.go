@@ -122,32 +122,87 @@ func replace(doc []byte, name string, body []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// handRows checks that every operation has a hand-written table row in
-// doc, outside the generated sections, naming its request.
+// handRows checks the hand-written service sections of docs/wire.md
+// against the operations: every operation has a row in its service's
+// table naming its request (e.g. `POST /hvc/links`), and a row in the
+// service's "| operation | errors |" table whose error types are the
+// operation's declared errors. A section's service is named by its
+// "Interface `com.vmware…`" line; rows name operations by their vAPI
+// operation id (its first word).
 func handRows(doc []byte, all []*ops.Op) error {
 	var hand strings.Builder
-	in := false
+	declared := map[*ops.Op]string{} // the errors cell of each operation's row
+	var problems []string
+	in, service, errorsTable := false, "", false
 	for _, line := range strings.Split(string(doc), "\n") {
 		switch {
 		case strings.HasPrefix(line, "<!-- ") && strings.HasSuffix(line, ":begin -->"):
 			in = true
 		case strings.HasPrefix(line, "<!-- ") && strings.HasSuffix(line, ":end -->"):
 			in = false
-		case !in && strings.HasPrefix(line, "|"):
+		case in:
+		case strings.HasPrefix(line, "### "):
+			service = ""
+		case strings.HasPrefix(line, "Interface `"):
+			service, _, _ = strings.Cut(strings.TrimPrefix(line, "Interface `"), "`")
+		case !strings.HasPrefix(line, "|"):
+			errorsTable = false
+		case line == "| operation | errors |":
+			errorsTable = true
+		case errorsTable && !strings.HasPrefix(line, "|---"):
+			cells := strings.Split(strings.Trim(line, "| "), " | ")
+			name, _, _ := strings.Cut(cells[0], " ")
+			op := byVAPI(all, service, name)
+			if op == nil || len(cells) != 2 {
+				problems = append(problems, "errors row "+strconv.Quote(line)+" names no operation of "+service)
+				continue
+			}
+			declared[op] = cells[1]
+		default:
 			hand.WriteString(line + "\n")
 		}
 	}
-	var missing []string
 	for _, op := range all {
 		if !strings.Contains(hand.String(), "| `"+op.Display()+"` |") {
-			missing = append(missing, op.Name+" (`"+op.Display()+"`)")
+			problems = append(problems, "no row in a service's table for "+op.Name+" (`"+op.Display()+"`): "+
+				"add one with its request body and replies in both flavors")
+		}
+		cell, ok := declared[op]
+		if !ok {
+			problems = append(problems, "no row for "+op.Name+" in the errors table of "+op.VAPIService)
+			continue
+		}
+		if got, want := errorTypes(cell), slices.Sorted(slices.Values(op.Errors)); !slices.Equal(got, want) {
+			problems = append(problems, op.Name+" declares "+strings.Join(want, ", ")+" in internal/ops, but its errors row says "+strings.Join(got, ", "))
 		}
 	}
-	if len(missing) > 0 {
-		return errors.New("no row in a service's table for " + strings.Join(missing, ", ") +
-			": add one with its request body and replies in both flavors")
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// byVAPI returns the operation of a vAPI service and operation id, or nil.
+func byVAPI(all []*ops.Op, service, name string) *ops.Op {
+	for _, op := range all {
+		if op.VAPIService == service && op.VAPIOperation == name {
+			return op
+		}
+	}
+	return nil
+}
+
+// errorTypes returns the standard error types a cell names ("NOT_FOUND
+// 404 (no such link), ERROR 500"), sorted.
+func errorTypes(cell string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(cell, func(r rune) bool { return !(r == '_' || r >= 'A' && r <= 'Z') }) {
+		if _, ok := stderr.Status(f); ok && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 const generated = "<!-- Generated from internal/ops by `make docs`; do not edit by hand. -->\n"

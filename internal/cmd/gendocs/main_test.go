@@ -87,7 +87,8 @@ func TestRunCheck(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "docs"), 0o700))
 	var rows strings.Builder
 	for _, op := range ops.All {
-		rows.WriteString("| x | `" + op.Display() + "` | none |\n")
+		rows.WriteString("### " + op.Name + "\n\nInterface `" + op.VAPIService + "`.\n\n| x | `" + op.Display() + "` | none |\n\n" +
+			"| operation | errors |\n|---|---|\n| " + op.VAPIOperation + " | " + strings.Join(op.Errors, " 500, ") + " 500 |\n\n")
 	}
 	stale := map[string]string{
 		"README.md":         "# x\n<!-- ops:begin -->\n| stale |\n<!-- ops:end -->\n",
@@ -112,4 +113,14 @@ func TestRunCheck(t *testing.T) {
 	err = run(root, append(append([]*ops.Op(nil), ops.All...), extra), false)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Scratch.Get (`GET /hvc/scratch-only-in-this-test`)")
+	assert.Contains(t, err.Error(), "no row for Scratch.Get in the errors table of com.vmware.vcenter.hvc.scratch")
+
+	// A declared error missing from an errors row fails, naming both lists.
+	wire := filepath.Join(root, "docs/wire.md")
+	b, err := os.ReadFile(wire)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(wire, []byte(strings.Replace(string(b), "| create | ALREADY_EXISTS 500, ", "| create | ", 1)), 0o600))
+	err = run(root, ops.All, true)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Links.Create declares ALREADY_EXISTS, ERROR, INVALID_ARGUMENT, UNAUTHORIZED, UNSUPPORTED, UNVERIFIED_PEER in internal/ops, but its errors row says ERROR, INVALID_ARGUMENT")
 }
