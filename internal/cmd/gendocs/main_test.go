@@ -119,7 +119,7 @@ func TestRunCheck(t *testing.T) {
 	wire := filepath.Join(root, "docs/wire.md")
 	b, err := os.ReadFile(wire)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(wire, []byte(strings.Replace(string(b), "| create | ALREADY_EXISTS 500, ", "| create | ", 1)), 0o600))
+	require.NoError(t, os.WriteFile(wire, []byte(strings.Replace(string(b), "| create | ALREADY_EXISTS 500, ", "| create | ", 1)), 0o600)) //nolint:gosec // G703: a file under t.TempDir()
 	err = run(root, ops.All, true)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Links.Create declares ALREADY_EXISTS, ERROR, INVALID_ARGUMENT, UNAUTHORIZED, UNSUPPORTED, UNVERIFIED_PEER in internal/ops, but its errors row says ERROR, INVALID_ARGUMENT")
