@@ -153,7 +153,11 @@ func handRows(doc []byte, all []*ops.Op) error {
 			cells := strings.Split(strings.Trim(line, "| "), " | ")
 			name, _, _ := strings.Cut(cells[0], " ")
 			op := byVAPI(all, service, name)
-			if op == nil || len(cells) != 2 {
+			switch {
+			case service == "":
+				problems = append(problems, "errors row "+strconv.Quote(line)+" is in a section without an \"Interface `…`\" line")
+				continue
+			case op == nil || len(cells) != 2:
 				problems = append(problems, "errors row "+strconv.Quote(line)+" names no operation of "+service)
 				continue
 			}
