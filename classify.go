@@ -117,7 +117,11 @@ func (c *Client) rejected(o origin, rep transport.Reply, secrets []string) error
 	hint, noCreds := c.hint(o, rep.Status)
 	std := newStdError(o, rep.Status, rep.Body, hint, noCreds, c.secrets(secrets))
 	if o.table != nil && routeNotFound(std) {
-		return &OperationUnavailableError{Op: o.table.Name, Versions: o.table.Versions(), Cause: std, what: opWhat(o.table)}
+		u := &OperationUnavailableError{Op: o.table.Name, Versions: o.table.Versions(), Cause: std, what: opWhat(o.table)}
+		if o.table.Last() == ops.FamilyUntil && ops.Latest > ops.FamilyUntil {
+			u.removedAfter, u.removedIn = ops.FamilyUntil.String(), (ops.FamilyUntil + 1).String()
+		}
+		return u
 	}
 	return wrapTyped(std)
 }

@@ -221,19 +221,35 @@ type OperationUnavailableError struct {
 	Cause *StdError
 
 	what string // e.g. "sync providers exist in"
+	// removedAfter and removedIn are set when releases after the last one
+	// with the operation are reported to lack it (the whole hvc API): "9.0"
+	// and "9.1".
+	removedAfter, removedIn string
 }
 
 // Error returns e.g. "hvc: GET /hvc/links/l-1/sync/providers: sync providers
 // exist in vSphere 6.7–8.0; this server does not serve them (404 NOT_FOUND:
-// Not found.)".
+// Not found.)". For an operation that lasts until vSphere 9.0 it adds that
+// the operation is reported removed after 9.0 (the whole hvc API, in 9.1),
+// which is why a 9.1 server does not serve it.
 func (e *OperationUnavailableError) Error() string {
 	var b strings.Builder
 	b.WriteString("hvc: ")
 	if e.Cause != nil {
 		b.WriteString(e.Cause.Method + " " + e.Cause.Path + ": ")
 	}
-	b.WriteString(e.what + " " + e.Versions + "; this server does not serve ")
-	if strings.HasSuffix(e.what, " exist in") {
+	plural := strings.HasSuffix(e.what, " exist in")
+	b.WriteString(e.what + " " + e.Versions)
+	if e.removedAfter != "" {
+		if plural {
+			b.WriteString(" and are")
+		} else {
+			b.WriteString(" and is")
+		}
+		b.WriteString(" reported removed after " + e.removedAfter + " (the whole hvc API, from vSphere " + e.removedIn + ")")
+	}
+	b.WriteString("; this server does not serve ")
+	if plural {
 		b.WriteString("them")
 	} else {
 		b.WriteString("it")

@@ -228,3 +228,38 @@ func TestFaultNoConnectionLeak(t *testing.T) {
 	c.CloseIdleConnections()
 	require.Eventually(t, func() bool { return sim.OpenConnections() == 0 }, 2*time.Second, 10*time.Millisecond)
 }
+
+// TestFaultCreateOutcomeUnknownReconciled: a create whose reply is lost
+// after the server applied it fails with ErrOutcomeUnknown (never sent
+// twice), and listing the links finds the one for that domain.
+func TestFaultCreateOutcomeUnknownReconciled(t *testing.T) {
+	t.Parallel()
+	for _, fl := range []hvc.Flavor{hvc.FlavorAPI, hvc.FlavorREST} {
+		t.Run(fl.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sim, c := simClient(t, nil, hvc.WithFlavor(fl))
+			require.NoError(t, c.Login(ctx))
+			mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", DropAfterApply: true, Times: 1})
+
+			spec := foreignSpec("corp.local")
+			spec.SSLThumbprint = simulator.DefaultForeignThumbprint
+			id, err := c.Links.Create(ctx, spec)
+			require.ErrorIs(t, err, hvc.ErrOutcomeUnknown)
+			assert.Empty(t, id)
+			assert.Equal(t, 1, countRequests(sim, http.MethodPost, "/hvc/links"), "the create is not resent")
+
+			// Reconcile: the link is there, under that domain.
+			links, err := c.Links.List(ctx)
+			require.NoError(t, err)
+			var found []string
+			for _, l := range links {
+				if l.DisplayName == "corp.local" {
+					found = append(found, l.Link)
+				}
+			}
+			require.Len(t, found, 1, "links: %+v", links)
+			assert.Equal(t, sim.Links(), found)
+		})
+	}
+}

@@ -179,6 +179,80 @@ func TestIntegrationSessionExpiryMidRun(t *testing.T) {
 	}
 }
 
+// TestIntegrationIdleExpiry: a session that idled past the server's idle
+// timeout (on the simulator's clock, no sleeping) costs one login and no
+// failed call; one used within it costs none.
+func TestIntegrationIdleExpiry(t *testing.T) {
+	t.Parallel()
+	for _, f := range []hvc.Flavor{hvc.FlavorAPI, hvc.FlavorREST} {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			frozen := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+			sim, c := simClient(t, []simulator.Option{simulator.WithIdleTimeout(30 * time.Minute),
+				simulator.WithClock(func() time.Time { return frozen })}, hvc.WithFlavor(f))
+			_, err := c.Links.List(ctx)
+			require.NoError(t, err)
+			logins := sim.LoginCount()
+			sim.Advance(29 * time.Minute)
+			_, err = c.Links.List(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, logins, sim.LoginCount(), "a session in use was replaced")
+			first := c.SessionID()
+			sim.Advance(31 * time.Minute)
+			_, err = c.Links.CreateTrusting(ctx, foreignSpec("idle.local"), trustKnown)
+			require.NoError(t, err)
+			assert.Equal(t, logins+1, sim.LoginCount())
+			assert.NotEqual(t, first, c.SessionID())
+			assert.Equal(t, 1, sim.SessionCount(), "the idle session is still counted")
+		})
+	}
+}
+
+// TestIntegrationWaitSyncDuration: StartAndWait with adaptive polling on a
+// sync that takes two minutes of the simulator's time. Wait's clock is the
+// simulator's and its sleeps Advance it, so the run is exact and instant:
+// the stages arrive in order, the wait ends once the sync has completed,
+// and the polls number what the adaptive interval predicts, not one per
+// MinPollInterval.
+func TestIntegrationWaitSyncDuration(t *testing.T) {
+	t.Parallel()
+	const d = 2 * time.Minute
+	ctx := context.Background()
+	frozen := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	sim, c := simClient(t, []simulator.Option{simulator.WithSyncDuration(d), simulator.WithClock(func() time.Time { return frozen })})
+	hvc.SetPollClock(c, sim.Now, func(ctx context.Context, d time.Duration) error {
+		sim.Advance(d)
+		return ctx.Err()
+	})
+	id, err := c.Links.CreateTrusting(ctx, foreignSpec("wait.local"), trustKnown)
+	require.NoError(t, err)
+	start := sim.Now()
+	var stages []hvc.SyncStage
+	polls := 0
+	info, err := c.SyncProviders.StartAndWait(ctx, id, "identity", nil, hvc.WaitOptions{OnProgress: func(p hvc.SyncProgress) {
+		if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
+			stages = append(stages, p.Stage)
+		}
+	}})
+	require.NoError(t, err)
+	for _, r := range sim.Requests() {
+		if r.Method == "GET" && r.Path == "/api/hvc/links/"+id+"/sync/providers/identity" {
+			polls++
+		}
+	}
+	assert.Equal(t, hvc.SyncStatusSucceeded, info.Status)
+	assert.Equal(t, []hvc.SyncStage{"CHANGE_DETECTION", "CHANGE_ENUMERATION", "CHANGE_APPLICATION", "COMPLETED"}, stages)
+	waited := sim.Now().Sub(start)
+	assert.GreaterOrEqual(t, waited, d, "the wait ended before the sync")
+	assert.Less(t, waited, d+d/10+hvc.MinPollInterval, "the end was seen late")
+	// From 100 ms growing by a tenth per poll, two minutes take about 60
+	// polls; a fixed MinPollInterval would take 1,200.
+	t.Logf("%d polls", polls)
+	assert.Less(t, polls, 100, "polls")
+	assert.Greater(t, polls, 50, "polls")
+}
+
 // TestIntegrationTLS: verification on by default, pinning, and mismatch.
 func TestIntegrationTLS(t *testing.T) {
 	t.Parallel()

@@ -47,12 +47,12 @@ func TestOperationUnavailable(t *testing.T) {
 		{"9.0", hvc.FlavorAPI, func(c *hvc.Client, link string) error { return c.Sync.Reset(ctx, link) },
 			"Sync.Reset", "Sync.Reset exists in vSphere 6.7–8.0; this server does not serve it"},
 		{"8.0", hvc.FlavorAPI, func(c *hvc.Client, link string) error { _, err := c.Links.Get(ctx, link); return err },
-			"Links.Get", "Links.Get exists in vSphere 8.0U1 and later; this server does not serve it"},
+			"Links.Get", "Links.Get exists in vSphere 8.0U1–9.0 and is reported removed after 9.0 (the whole hvc API, from vSphere 9.1); this server does not serve it"},
 		{"8.0", hvc.FlavorREST, func(c *hvc.Client, link string) error { _, err := c.Links.Get(ctx, link); return err },
-			"Links.Get", "Links.Get exists in vSphere 8.0U1 and later; this server does not serve it"},
+			"Links.Get", "Links.Get exists in vSphere 8.0U1–9.0 and is reported removed after 9.0 (the whole hvc API, from vSphere 9.1); this server does not serve it"},
 		{"7.0U1", hvc.FlavorAuto, func(c *hvc.Client, link string) error {
 			return c.Links.DeleteWithCredentials(ctx, link, hvc.Credentials{UserName: "u@d", Password: "pw"})
-		}, "Links.DeleteWithCredentials", "Links.DeleteWithCredentials exists in vSphere 8.0U1 and later; this server does not serve it"},
+		}, "Links.DeleteWithCredentials", "Links.DeleteWithCredentials exists in vSphere 8.0U1–9.0 and is reported removed after 9.0 (the whole hvc API, from vSphere 9.1); this server does not serve it"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.version+"/"+tc.flavor.String()+"/"+tc.op, func(t *testing.T) {
@@ -76,6 +76,53 @@ func TestOperationUnavailable(t *testing.T) {
 			assert.Same(t, ou.Cause, std)
 			assert.Equal(t, []string{link}, sim.Links(), "nothing was changed")
 		})
+	}
+}
+
+// TestOperationUnavailable91: a vSphere 9.1 server (the hvc API reported
+// removed) still logs in, and answers every hvc operation as an unknown
+// URL in both flavors; the SDK reports ErrOperationUnavailable saying the
+// operation was removed after 9.0, except for operations already gone
+// before (sync providers, until 8.0), whose text is unchanged.
+func TestOperationUnavailable91(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	removed := " and is reported removed after 9.0 (the whole hvc API, from vSphere 9.1); this server does not serve it"
+	cases := []struct {
+		op   string
+		call func(c *hvc.Client) error
+		text string
+	}{
+		{"Links.List", func(c *hvc.Client) error { _, err := c.Links.List(ctx); return err },
+			"Links.List exists in vSphere 6.7–9.0" + removed},
+		{"Links.Create", func(c *hvc.Client) error {
+			_, err := c.Links.CreateTrusting(ctx, foreignSpec("remote.local"), trustKnown)
+			return err
+		}, "Links.Create exists in vSphere 6.7–9.0" + removed},
+		{"Links.Get", func(c *hvc.Client) error { _, err := c.Links.Get(ctx, "link-1"); return err },
+			"Links.Get exists in vSphere 8.0U1–9.0" + removed},
+		{"Administrators.Get", func(c *hvc.Client) error { _, err := c.Administrators.Get(ctx); return err },
+			"administrators exist in vSphere 6.7–9.0 and are reported removed after 9.0 (the whole hvc API, from vSphere 9.1); this server does not serve them"},
+		{"SyncProviders.List", func(c *hvc.Client) error { _, err := c.SyncProviders.List(ctx, "link-1"); return err },
+			"sync providers exist in vSphere 6.7–8.0; this server does not serve them ("},
+	}
+	for _, f := range []hvc.Flavor{hvc.FlavorAPI, hvc.FlavorREST} {
+		for _, tc := range cases {
+			t.Run(f.String()+"/"+tc.op, func(t *testing.T) {
+				t.Parallel()
+				sim, c := simClient(t, []simulator.Option{simulator.WithVersion("9.1")}, hvc.WithFlavor(f))
+				require.NoError(t, c.Login(ctx), "sessions still work on 9.1")
+				err := tc.call(c)
+				require.ErrorIs(t, err, hvc.ErrOperationUnavailable)
+				assert.NotErrorIs(t, err, hvc.ErrNotFound)
+				var ou *hvc.OperationUnavailableError
+				require.ErrorAs(t, err, &ou)
+				assert.Equal(t, tc.op, ou.Op)
+				assert.Contains(t, err.Error(), tc.text)
+				assert.Empty(t, sim.Links())
+				assert.Equal(t, 1, sim.SessionCount())
+			})
+		}
 	}
 }
 
@@ -115,6 +162,6 @@ func TestOperationUnavailableNonStdBody(t *testing.T) {
 		_, err := c.Administrators.Get(context.Background())
 		require.ErrorIs(t, err, hvc.ErrOperationUnavailable)
 		assert.NotErrorIs(t, err, hvc.ErrNotFound)
-		assert.Contains(t, err.Error(), "administrators exist in vSphere 6.7 and later; this server does not serve them")
+		assert.Contains(t, err.Error(), "administrators exist in vSphere 6.7–9.0 and are reported removed after 9.0 (the whole hvc API, from vSphere 9.1); this server does not serve them")
 	}
 }

@@ -5,7 +5,9 @@ package interop
 import (
 	"crypto/tls"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmware/vsphere-automation-sdk-go/runtime/core"
 	"github.com/vmware/vsphere-automation-sdk-go/runtime/data"
@@ -39,10 +41,7 @@ type rig struct {
 
 func newRig(t *testing.T, version string) *rig {
 	t.Helper()
-	srv := simulator.Run(t, simulator.WithVersion(version))
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool(), MinVersion: tls.VersionTLS12}}}
-	t.Cleanup(hc.CloseIdleConnections)
-	return &rig{t: t, srv: srv, hc: hc}
+	return rigFor(t, simulator.Run(t, simulator.WithVersion(version)))
 }
 
 func (r *rig) conn(sc core.SecurityContext) vapiclient.Connector {
@@ -226,4 +225,83 @@ func TestErrors(t *testing.T) {
 			wantErr(t, tc.name, call(tc.conn, tc.service, tc.operation, tc.params), tc.want)
 		})
 	}
+}
+
+// A second sync start while the first runs is RESOURCE_BUSY, on a release
+// that serves sync providers.
+func TestErrorResourceBusy(t *testing.T) {
+	t.Parallel()
+	srv := simulator.Run(t, simulator.WithVersion("8.0"), simulator.WithSyncDuration(time.Hour))
+	r := rigFor(t, srv)
+	c := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)))
+	link := mustOK(t, "links create", call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()})).(*data.StringValue).Value()
+	p := map[string]data.DataValue{"link": str(link), "provider": str(simulator.DefaultProviders[0])}
+	mustOK(t, "first start", call(c, "com.vmware.vcenter.hvc.links.sync.providers", "start", p))
+	wantErr(t, "second start", call(c, "com.vmware.vcenter.hvc.links.sync.providers", "start", p), "resource_busy")
+}
+
+// A create with a thumbprint the foreign PSC does not present is
+// UNVERIFIED_PEER, whose data is a certificate_info structure naming the
+// presented thumbprint (and, on 9.0, the certificate).
+func TestErrorUnverifiedPeer(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"7.0U1", "8.0U1", "9.0"} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, version)
+			c := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)))
+			spec := createSpec().(*data.StructValue)
+			spec.SetField("ssl_thumbprint", data.NewOptionalValueString("AA:BB:CC"))
+			res := call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": spec})
+			wantErr(t, "create with a wrong thumbprint", res, "unverified_peer")
+			opt, err := res.Error().Field("data")
+			if err != nil {
+				t.Fatalf("unverified_peer: no data field: %v", err)
+			}
+			ov, ok := opt.(*data.OptionalValue)
+			if !ok || !ov.IsSet() {
+				t.Fatalf("unverified_peer: data %T, want a set optional", opt)
+			}
+			info, ok := ov.Value().(*data.StructValue)
+			if !ok {
+				t.Fatalf("unverified_peer: data value %T, want a structure", ov.Value())
+			}
+			if info.Name() != "com.vmware.vcenter.hvc.links.certificate_info" {
+				t.Errorf("unverified_peer: data structure %q", info.Name())
+			}
+			if got := text(info, "ssl_thumbprint"); got != r.srv.ForeignThumbprint(simulator.DefaultForeignPSC) {
+				t.Errorf("unverified_peer: ssl_thumbprint %q, want the PSC's", got)
+			}
+			hasPEM := strings.Contains(text(info, "ssl_certificate"), "BEGIN CERTIFICATE")
+			if want := version == "9.0"; hasPEM != want {
+				t.Errorf("unverified_peer: ssl_certificate present %v, want %v", hasPEM, want)
+			}
+		})
+	}
+}
+
+// text is a string field's value, looking through an optional; "" when the
+// field is absent, unset or not a string.
+func text(s *data.StructValue, field string) string {
+	v, err := s.Field(field)
+	if err != nil {
+		return ""
+	}
+	if o, ok := v.(*data.OptionalValue); ok {
+		if !o.IsSet() {
+			return ""
+		}
+		v = o.Value()
+	}
+	if sv, ok := v.(*data.StringValue); ok {
+		return sv.Value()
+	}
+	return ""
+}
+
+func rigFor(t *testing.T, srv *simulator.Server) *rig {
+	t.Helper()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool(), MinVersion: tls.VersionTLS12}}}
+	t.Cleanup(hc.CloseIdleConnections)
+	return &rig{t: t, srv: srv, hc: hc}
 }

@@ -70,8 +70,12 @@ func (s *Server) changeAdmin(w http.ResponseWriter, r *http.Request, f flavor, a
 	writeResult(w, f, false, nil)
 }
 
-// checkGroup requires the group@domain form.
+// checkGroup requires the group@domain form and a name within checkText's
+// rules.
 func checkGroup(field, g string) *stdError {
+	if e := checkText(field, g, maxPrincipal); e != nil {
+		return e
+	}
 	if i := strings.IndexByte(g, '@'); i <= 0 || i == len(g)-1 {
 		return errInvalidArgument(field, "a group name has the form group@domain")
 	}

@@ -30,21 +30,27 @@ const ControlPrefix = "/hvcsim/"
 // turns it on). It needs no session and is neither recorded nor subject to
 // faults:
 //
-//	GET    /hvcsim/                  server facts: version, URL, flavors, operations, users, foreign PSCs, thumbprint, control URL
+//	GET    /hvcsim/                  server facts: version, URL, flavors, operations, users, foreign PSCs, thumbprint, certificate PEM, control URL
 //	GET    /hvcsim/certificate       the server's certificate (PEM)
 //	GET    /hvcsim/thumbprint        {"thumbprint": "AA:BB:…"}
+//	GET    /hvcsim/state             {"links", "live_sessions", "logins", "open_connections", "max_open_connections"}
+//	GET    /hvcsim/config            {"sync_duration": "0s", "failing_providers": []}
+//	PUT    /hvcsim/config            change either member (SetSyncDuration, SetFailingProviders) → 200 the new config
+//	POST   /hvcsim/links             seed a link: an /api links create spec, checked as a real create → 201 {"link": id}
 //	POST   /hvcsim/faults            add a fault (JSON, see below) → 201 {"id": n}; 400 if it can never match
+//	GET    /hvcsim/faults            list the faults in the order they are tried, with id, used and uses_left
 //	DELETE /hvcsim/faults            remove every fault
-//	DELETE /hvcsim/faults/{id}       remove one fault
+//	DELETE /hvcsim/faults/{id}       remove one fault (404 when there is none)
 //	POST   /hvcsim/sessions/expire   end every session now, or {"after": n} after n more requests
-//	GET    /hvcsim/requests          the request log; ?bodies=masked adds bodies with secret members masked, ?bodies=raw as sent
+//	GET    /hvcsim/requests          the request log; ?bodies=masked adds bodies with secret members masked, ?bodies=raw as sent; header Hvcsim-Requests-Dropped
 //	DELETE /hvcsim/requests          empty the request log
 //	POST   /hvcsim/links/{link}/health  {"healthy": false, "message": "…"} sets what links get reports
 //	POST   /hvcsim/reset             forget links, sessions, faults, requests and administrator changes
 //
 // A fault is {"method", "path", "action", "status", "error_type", "body",
 // "content_type", "header": {"Retry-After": "7"}, "latency": "250ms",
-// "drop", "times"}, with the meaning of the Fault fields.
+// "drop", "drop_after_apply", "custom_error_type", "times"}, with the
+// meaning of the Fault fields.
 //
 // Over HTTP the control surface is locked, so that a web page the developer
 // has open cannot drive it (cross-origin POSTs, DNS rebinding):
@@ -165,12 +171,17 @@ type faultJSON struct {
 	Header      map[string]string `json:"header"`
 	Latency     string            `json:"latency"`
 	Drop        bool              `json:"drop"`
-	Times       int               `json:"times"`
+	// DropAfterApply is Fault.DropAfterApply.
+	DropAfterApply bool `json:"drop_after_apply"`
+	// CustomErrorType is Fault.CustomErrorType.
+	CustomErrorType bool `json:"custom_error_type"`
+	Times           int  `json:"times"`
 }
 
 func (fj faultJSON) fault() (Fault, error) {
 	f := Fault{Method: fj.Method, Path: fj.Path, Action: fj.Action, Status: fj.Status, ErrorType: fj.ErrorType,
-		ContentType: fj.ContentType, Drop: fj.Drop, Times: fj.Times}
+		ContentType: fj.ContentType, Drop: fj.Drop, DropAfterApply: fj.DropAfterApply,
+		CustomErrorType: fj.CustomErrorType, Times: fj.Times}
 	if fj.Body != nil {
 		f.Body = []byte(*fj.Body)
 	}
@@ -227,32 +238,24 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		}
 		f, err := fj.fault()
 		if err == nil {
-			var remove func()
-			if remove, err = s.AddFault(f); err == nil {
-				s.mu.Lock()
-				s.faultSeq++
-				id := s.faultSeq
-				s.controlFaults[id] = remove
-				s.mu.Unlock()
+			var id int
+			if id, err = s.addFault(f); err == nil {
 				writeJSON(w, http.StatusCreated, map[string]int{"id": id})
 				return
 			}
 		}
 		controlError(w, http.StatusBadRequest, err.Error())
+	case p == "/faults" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.faultsJSON())
 	case p == "/faults" && r.Method == http.MethodDelete:
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
 	case strings.HasPrefix(p, "/faults/") && r.Method == http.MethodDelete:
-		id, _ := strconv.Atoi(strings.TrimPrefix(p, "/faults/"))
-		s.mu.Lock()
-		remove, ok := s.controlFaults[id]
-		delete(s.controlFaults, id)
-		s.mu.Unlock()
-		if !ok {
-			controlError(w, http.StatusNotFound, "no fault with that id")
+		id, err := strconv.Atoi(strings.TrimPrefix(p, "/faults/"))
+		if err != nil || !s.removeFault(id) {
+			controlError(w, http.StatusNotFound, "no fault with id "+strconv.Quote(strings.TrimPrefix(p, "/faults/"))+" (GET /hvcsim/faults lists them)")
 			return
 		}
-		remove()
 		w.WriteHeader(http.StatusNoContent)
 	case p == "/sessions/expire" && r.Method == http.MethodPost:
 		var body struct {
@@ -276,7 +279,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusBadRequest, `bodies must be "masked" or "raw"`)
 			return
 		}
-		writeJSON(w, http.StatusOK, requestsJSON(s.Requests(), mode))
+		s.writeRequests(w, mode)
 	case p == "/requests" && r.Method == http.MethodDelete:
 		s.ResetRequests()
 		w.WriteHeader(http.StatusNoContent)
@@ -295,6 +298,14 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	case p == "/state" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.stateJSON())
+	case p == "/links" && r.Method == http.MethodPost:
+		s.seedLink(w, r)
+	case p == "/config" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.configJSON())
+	case p == "/config" && r.Method == http.MethodPut:
+		s.putConfig(w, r)
 	case p == "/reset" && r.Method == http.MethodPost:
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
@@ -339,11 +350,16 @@ func (s *Server) facts() map[string]any {
 		pscs = append(pscs, pscJSON{host, p.user, p.password, p.thumbprint})
 	}
 	sort.Slice(pscs, func(i, j int) bool { return pscs[i].Hostname < pscs[j].Hostname })
-	return map[string]any{
+	facts := map[string]any{
 		"url": s.URL(), "version": s.Version(), "flavors": flavors, "operations": served,
 		"thumbprint": s.Thumbprint(), "users": users, "foreign_pscs": pscs,
 		"providers": s.cfg.providers, "control_url": s.URL() + ControlPrefix,
+		"request_log": s.RequestLogStats(),
 	}
+	if leaf := s.Certificate(); leaf != nil {
+		facts["cert_pem"] = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}))
+	}
+	return facts
 }
 
 // recordJSON is a RecordedRequest as the control surface shows it.

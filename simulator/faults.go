@@ -1,12 +1,15 @@
 package simulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hvcsdk/hvc/internal/stderr"
 )
 
 // Fault is a misbehaviour injected into matching requests, checked before
@@ -36,7 +39,10 @@ import (
 // application/json); ErrorType answers that standard error in the request's
 // flavor, with Status or the error's usual status; Status alone answers an
 // empty body; with only Latency or Header set, the request is handled
-// normally. Times limits how many requests the fault applies to (0 means
+// normally. DropAfterApply handles the request normally and then closes
+// the connection without its reply (AddFault refuses it together with
+// Respond, Drop, Body, ErrorType or Status, which answer instead of
+// handling). Times limits how many requests the fault applies to (0 means
 // every one).
 type Fault struct {
 	Method      string
@@ -50,6 +56,18 @@ type Fault struct {
 	Header  http.Header
 	Latency time.Duration
 	Drop    bool
+	// CustomErrorType lets ErrorType be a name that is not one of the 25
+	// standard error types (it is then answered with status 500 unless
+	// Status is set). Without it AddFault refuses such a name, so that a
+	// typo such as "BUSY" or "resource_busy" cannot make a failure test
+	// pass while testing nothing.
+	CustomErrorType bool
+	// DropAfterApply: the operation is handled normally — state changes —
+	// and then the connection is closed without a reply, as when a reply
+	// is lost on the way back. It works for REST and JSON-RPC calls; the
+	// request is recorded with status 0. It is what a client's "outcome
+	// unknown" handling (hvc.ErrOutcomeUnknown) must be tested against.
+	DropAfterApply bool
 	// Respond, when set, answers the request instead of the fields above
 	// (after Latency and Header): an escape hatch for anything else.
 	Respond func(w http.ResponseWriter, r *http.Request)
@@ -63,6 +81,8 @@ type faultEntry struct {
 	// glob is the flavor-less path.Match pattern, {placeholders} as "*".
 	glob string
 	used int
+	// id names the fault on the control surface.
+	id int
 }
 
 // AddFault injects f and returns a function that removes it. Faults are
@@ -71,35 +91,72 @@ type faultEntry struct {
 // malformed or when no route of the server (in the flavors it serves, with
 // that Method and Action) has a shape that Path can match: such a fault
 // would never fire, and a failure test relying on it would pass while
-// testing nothing.
+// testing nothing. For the same reason it refuses an ErrorType that is not
+// a standard error type unless CustomErrorType is set, and DropAfterApply
+// together with a field that answers the request. The control surface
+// lists the fault (GET /hvcsim/faults) under an id of its own.
 func (s *Server) AddFault(f Fault) (remove func(), err error) {
+	id, err := s.addFault(f)
+	if err != nil {
+		return nil, err
+	}
+	return func() { s.removeFault(id) }, nil
+}
+
+// addFault is AddFault returning the fault's id.
+func (s *Server) addFault(f Fault) (int, error) {
 	e := &faultEntry{Fault: f}
+	if f.DropAfterApply && (f.Respond != nil || f.Drop || f.Body != nil || f.ErrorType != "" || f.Status != 0) {
+		return 0, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
+	}
+	if f.ErrorType != "" && !f.CustomErrorType {
+		if _, ok := stderr.Status(f.ErrorType); !ok {
+			return 0, fmt.Errorf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
+				f.ErrorType, strings.Join(stdErrorNames(), ", "))
+		}
+	}
 	if f.Path != "" {
 		e.flavor, e.glob = splitFaultPath(f.Path)
 		if _, err := path.Match(e.glob, "/"); err != nil {
-			return nil, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
+			return 0, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.canMatch(e) {
 		if strings.Contains(f.Path, "?action=") {
-			return nil, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
+			return 0, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
 		}
-		return nil, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
+		return 0, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
 			s.cfg.release, f.Method, f.Path, f.Action)
 	}
+	s.faultSeq++
+	e.id = s.faultSeq
 	s.faults = append(s.faults, e)
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for i, x := range s.faults {
-			if x == e {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-				return
-			}
+	return e.id, nil
+}
+
+// removeFault removes the fault with that id, reporting whether there
+// was one.
+func (s *Server) removeFault(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, x := range s.faults {
+		if x.id == id {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			return true
 		}
-	}, nil
+	}
+	return false
+}
+
+// stdErrorNames lists the standard error types, in documentation order.
+func stdErrorNames() []string {
+	names := make([]string, len(stderr.All))
+	for i, t := range stderr.All {
+		names[i] = t.Name
+	}
+	return names
 }
 
 // splitFaultPath separates a fault path's flavor prefix from its
@@ -197,7 +254,6 @@ func shapeMatches(glob, tmpl string) bool {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults = nil
-	clear(s.controlFaults)
 	s.mu.Unlock()
 }
 
@@ -280,6 +336,10 @@ func applyFault(w http.ResponseWriter, r *http.Request, fl flavor, f *Fault) boo
 	case f.Status != 0:
 		w.WriteHeader(f.Status)
 		return true
+	case f.DropAfterApply:
+		if sw, ok := w.(*statusWriter); ok {
+			sw.dropAfterApply = true
+		}
 	}
 	return false
 }

@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,7 +34,7 @@ func TestFaultAnswers(t *testing.T) {
 		{"error type with a status", simulator.Fault{Path: "/hvc/links", ErrorType: "SERVICE_UNAVAILABLE", Status: 429}, func(t *testing.T, f flavor, resp response) {
 			requireError(t, f, resp, 429, "SERVICE_UNAVAILABLE")
 		}},
-		{"unknown error type is 500", simulator.Fault{Path: "/hvc/links", ErrorType: "NO_SUCH_ERROR"}, func(t *testing.T, f flavor, resp response) {
+		{"custom error type is 500", simulator.Fault{Path: "/hvc/links", ErrorType: "NO_SUCH_ERROR", CustomErrorType: true}, func(t *testing.T, f flavor, resp response) {
 			requireError(t, f, resp, 500, "NO_SUCH_ERROR")
 		}},
 		{"unauthenticated carries the challenge", simulator.Fault{Path: "/hvc/links", ErrorType: "UNAUTHENTICATED"}, func(t *testing.T, f flavor, resp response) {
@@ -313,4 +314,142 @@ func TestRequests(t *testing.T) {
 	assert.Empty(t, sim.Requests())
 	w.do(t, request{method: http.MethodGet, path: "/api/hvc/links", token: tok})
 	assert.Len(t, sim.Requests(), 1)
+}
+
+// TestFaultDropAfterApply checks that a DropAfterApply fault lets the
+// operation change state and then closes the connection without a reply,
+// over REST in both flavors and over JSON-RPC, added with AddFault or on
+// the control surface.
+func TestFaultDropAfterApply(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		control bool // add the fault with POST /hvcsim/faults
+		rpc     bool
+		f       flavor
+	}{
+		{"api", false, false, apiFlavor},
+		{"rest", false, false, restFlavor},
+		{"api via control", true, false, apiFlavor},
+		{"jsonrpc", false, true, apiFlavor},
+		{"jsonrpc via control", true, true, apiFlavor},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sim := simulator.Run(t, simulator.WithControl(), simulator.WithVersion("8.0U1"))
+			w := newWire(t, sim)
+			var tok string
+			if tc.rpc {
+				tok = w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+			} else {
+				tok = w.admin(t, tc.f)
+			}
+			sim.ResetRequests()
+			if tc.control {
+				resp := w.do(t, request{method: http.MethodPost, path: "/hvcsim/faults", body: map[string]any{
+					"method": "POST", "path": "/hvc/links", "drop_after_apply": true, "times": 1,
+				}, header: map[string]string{"Authorization": "Bearer " + sim.ControlToken(), "Content-Type": "application/json"}})
+				require.Equal(t, http.StatusCreated, resp.status, "%s", resp)
+			} else {
+				mustFault(t, sim, simulator.Fault{Method: http.MethodPost, Path: "/hvc/links", DropAfterApply: true, Times: 1})
+			}
+			var err error
+			if tc.rpc {
+				_, err = w.try(t.Context(), request{method: http.MethodPost, path: "/api", body: invoke("com.vmware.vcenter.hvc.links", "create",
+					map[string]any{"spec": rpcSpec("corp.local", simulator.DefaultForeignThumbprint)}, sessionCtx(tok))})
+			} else {
+				_, err = w.try(t.Context(), request{method: http.MethodPost, path: tc.f.prefix + "/hvc/links", token: tok, body: createBody(tc.f, spec("corp.local"))})
+			}
+			require.Error(t, err, "the client sees the connection dropped")
+			assert.NotContains(t, err.Error(), "status", "no reply at all")
+			assert.Len(t, sim.Links(), 1, "the create was applied")
+			reqs := sim.Requests()
+			require.Len(t, reqs, 1)
+			assert.Zero(t, reqs[0].Status, "recorded as dropped")
+			// Times: 1, and the server still serves on a new connection.
+			if tc.rpc {
+				w.rpcCreateLink(t, tok, "other.local")
+			} else {
+				w.createLink(t, tc.f, tok, "other.local")
+			}
+			assert.Len(t, sim.Links(), 2)
+		})
+	}
+}
+
+// TestFaultDropAfterApplyRefused checks that AddFault refuses
+// DropAfterApply with a field that answers the request instead.
+func TestFaultDropAfterApplyRefused(t *testing.T) {
+	t.Parallel()
+	sim, err := simulator.New()
+	require.NoError(t, err)
+	for _, f := range []simulator.Fault{
+		{DropAfterApply: true, Drop: true},
+		{DropAfterApply: true, ErrorType: "ERROR"},
+		{DropAfterApply: true, Status: 500},
+		{DropAfterApply: true, Body: []byte("{}")},
+		{DropAfterApply: true, Respond: func(http.ResponseWriter, *http.Request) {}},
+	} {
+		remove, err := sim.AddFault(f)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "DropAfterApply")
+		assert.Nil(t, remove)
+	}
+}
+
+// TestFaultErrorTypeChecked checks that a fault's ErrorType must be one of
+// the 25 standard error types unless CustomErrorType says it is on
+// purpose, in AddFault and on the control surface.
+func TestFaultErrorTypeChecked(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		errorType string
+		custom    bool
+		ok        bool
+	}{
+		{"RESOURCE_BUSY", false, true},
+		{"UNVERIFIED_PEER", false, true},
+		{"ERROR", false, true},
+		{"BUSY", false, false},
+		{"resource_busy", false, false},
+		{"RESOURCE_BUSY ", false, false},
+		{"com.vmware.vapi.std.errors.resource_busy", false, false},
+		{"BUSY", true, true},
+		{"resource_busy", true, true},
+	}
+	sim := simulator.Run(t, simulator.WithControl())
+	w := newWire(t, sim)
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%q custom=%v", tc.errorType, tc.custom), func(t *testing.T) {
+			t.Parallel()
+			remove, err := sim.AddFault(simulator.Fault{Path: "/hvc/links/{link}", Method: http.MethodDelete, ErrorType: tc.errorType, CustomErrorType: tc.custom})
+			if tc.ok {
+				require.NoError(t, err)
+				remove()
+			} else {
+				require.Error(t, err)
+				assert.Nil(t, remove)
+				assert.Contains(t, err.Error(), fmt.Sprintf("ErrorType %q is not a standard error type", tc.errorType))
+				assert.Contains(t, err.Error(), "(one of ERROR, ALREADY_EXISTS,")
+				assert.Contains(t, err.Error(), "UNSUPPORTED, UNVERIFIED_PEER)")
+				assert.Contains(t, err.Error(), "CustomErrorType")
+			}
+
+			resp := w.do(t, request{method: http.MethodPost, path: "/hvcsim/faults", body: map[string]any{
+				"path": "/hvc/links/{link}", "method": "DELETE", "error_type": tc.errorType, "custom_error_type": tc.custom, "times": 1,
+			}, header: map[string]string{"Authorization": "Bearer " + sim.ControlToken(), "Content-Type": "application/json"}})
+			if tc.ok {
+				require.Equal(t, http.StatusCreated, resp.status, "%s", resp)
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, resp.status, "%s", resp)
+			var e struct{ Error string }
+			require.NoError(t, json.Unmarshal(resp.body, &e))
+			assert.Contains(t, e.Error, "is not a standard error type")
+			for _, typ := range []string{"ERROR", "ALREADY_EXISTS", "RESOURCE_BUSY", "UNVERIFIED_PEER"} {
+				assert.Contains(t, e.Error, typ, "the valid types are named")
+			}
+		})
+	}
 }

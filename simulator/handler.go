@@ -22,12 +22,18 @@ type statusWriter struct {
 	// the request is recorded, so that a client that sees the connection
 	// fail also finds the request in Requests.
 	dropped net.Conn
+	// dropAfterApply, set by a DropAfterApply fault, discards what the
+	// handler writes; serve then drops the connection.
+	dropAfterApply bool
 	// rpc, set by the JSON-RPC endpoint, replaces the flavor, operation and
 	// body the request log shows (the body with its secrets masked).
 	rpc *rpcRecord
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if w.dropAfterApply {
+		return
+	}
 	if w.status == 0 {
 		w.status = code
 	}
@@ -35,10 +41,22 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.dropAfterApply {
+		return len(b), nil
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// dropIfApplied closes the connection without the reply the handler
+// wrote, for a DropAfterApply fault.
+func (w *statusWriter) dropIfApplied() {
+	if w.dropAfterApply && w.dropped == nil {
+		w.status = 0
+		drop(w)
+	}
 }
 
 // Unwrap lets http.ResponseController and Hijack reach the connection.
@@ -52,7 +70,7 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // serve records the request, applies faults, recovers from panics and
 // dispatches by flavor.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	start := s.now()
+	start, wall := s.now(), time.Now()
 	escaped := r.URL.EscapedPath()
 	if s.cfg.control && hasPrefixDir(escaped, strings.TrimSuffix(ControlPrefix, "/")) {
 		s.control(w, r)
@@ -94,9 +112,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if sw.dropped != nil {
 			_ = sw.dropped.Close()
 		}
-		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request",
-			slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", escaped), slog.String("query", r.URL.RawQuery)}
+		if rr.Operation != "" {
+			attrs = append(attrs, slog.String("flavor", rr.Flavor), slog.String("operation", rr.Operation))
+		}
+		attrs = append(attrs, slog.Int("status", sw.status), slog.Duration("duration", time.Since(wall)))
+		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "simulator request", attrs...)
 		if rec == http.ErrAbortHandler {
 			panic(rec)
 		}
@@ -115,6 +136,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.maxBody)
 	}
+	defer sw.dropIfApplied()
 	if rpc {
 		s.serveJSONRPC(sw, r)
 		return

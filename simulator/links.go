@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
@@ -80,6 +81,23 @@ func validateSpec(spec *createSpec) *stdError {
 			return errInvalidArgument("spec."+req.name, "required field is missing")
 		}
 	}
+	for _, c := range []struct {
+		name string
+		v    string
+		max  int
+	}{{"psc_hostname", *spec.PSCHostname, maxHostname}, {"username", *spec.Username, maxPrincipal}} {
+		if e := checkText("spec."+c.name, c.v, c.max); e != nil {
+			return e
+		}
+	}
+	if e := checkDomain("spec.domain_name", *spec.DomainName); e != nil {
+		return e
+	}
+	for _, g := range spec.AdminGroups {
+		if e := checkText("spec.admin_groups", g, maxPrincipal); e != nil {
+			return e
+		}
+	}
 	if spec.Port != nil {
 		if n, err := strconv.Atoi(*spec.Port); err != nil || n < 1 || n > 65535 {
 			return errInvalidArgument("spec.port", "must be a port number between 1 and 65535")
@@ -145,11 +163,9 @@ func (s *Server) addLink(spec *createSpec) (string, *stdError) {
 	if e := psc.login(*spec.PSCHostname, *spec.Username, *spec.Password); e != nil {
 		return "", e
 	}
-	for _, l := range s.links {
-		if strings.EqualFold(l.domain, *spec.DomainName) {
-			return "", newError("ALREADY_EXISTS", "com.vmware.vcenter.hvc.links.already_exists",
-				"A link to domain "+l.domain+" already exists.", l.domain).withParam("domain_name", l.domain)
-		}
+	if l, ok := s.links[s.byDomain[foldKey(*spec.DomainName)]]; ok {
+		return "", newError("ALREADY_EXISTS", "com.vmware.vcenter.hvc.links.already_exists",
+			"A link to domain "+l.domain+" already exists.", l.domain).withParam("domain_name", l.domain)
 	}
 	s.nextLink++
 	l := &link{id: "link-" + strconv.Itoa(s.nextLink), domain: *spec.DomainName, psc: *spec.PSCHostname,
@@ -158,9 +174,39 @@ func (s *Server) addLink(spec *createSpec) (string, *stdError) {
 		l.providers[p] = &provider{id: p, status: "NO_SYNC_FOUND"}
 		l.order = append(l.order, p)
 	}
-	s.links[l.id] = l
-	s.linkSeq[l.id] = s.nextLink
+	s.putLink(l, s.nextLink)
 	return l.id, nil
+}
+
+// putLink records l, created seq-th, in the links and their indexes. The
+// caller holds s.mu.
+func (s *Server) putLink(l *link, seq int) {
+	s.links[l.id] = l
+	s.linkSeq[l.id] = seq
+	s.byDomain[foldKey(l.domain)] = l.id
+}
+
+// dropLink forgets the link id and its index entries. The caller holds
+// s.mu.
+func (s *Server) dropLink(id string) {
+	if l, ok := s.links[id]; ok {
+		delete(s.byDomain, foldKey(l.domain))
+	}
+	delete(s.links, id)
+	delete(s.linkSeq, id)
+}
+
+// foldKey maps s to a key equal for exactly the strings strings.EqualFold
+// equates: each rune becomes the smallest of its simple case folding orbit
+// (so "K", "k" and the Kelvin sign share a key, as do "s" and "ſ").
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		low := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			low = min(low, f)
+		}
+		return low
+	}, s)
 }
 
 func (s *Server) listLinks(w http.ResponseWriter, _ *http.Request, f flavor, _ session) {
@@ -219,8 +265,7 @@ func (s *Server) deleteLink(w http.ResponseWriter, r *http.Request, f flavor, id
 		e = s.cfg.foreign[strings.ToLower(l.psc)].login(l.psc, *creds.UserName, *creds.Password)
 	}
 	if e == nil {
-		delete(s.links, id)
-		delete(s.linkSeq, id)
+		s.dropLink(id)
 	}
 	s.mu.Unlock()
 	if e != nil {

@@ -82,6 +82,10 @@ type config struct {
 	controlToken string
 	timeouts     HTTPTimeouts
 	cert         *tls.Certificate
+	clock        func() time.Time
+	logEntries   int
+	logBytes     int64
+	maxConns     int
 }
 
 // foreignPSC is a PSC links can be created to: the thumbprint of the
@@ -111,14 +115,18 @@ func defaultConfig() config {
 			DefaultAdminUser:    {password: DefaultAdminPassword},
 			DefaultReadOnlyUser: {password: DefaultReadOnlyPassword, readOnly: true},
 		},
-		release:   ops.R80,
-		idle:      30 * time.Minute,
-		foreign:   map[string]foreignPSC{DefaultForeignPSC: newForeignPSC(DefaultForeignThumbprint, DefaultForeignCertificate)},
-		providers: DefaultProviders,
-		failing:   map[string]bool{},
-		logger:    slog.New(slog.DiscardHandler),
-		maxBody:   1 << 20,
-		timeouts:  DefaultHTTPTimeouts,
+		release:    ops.R80,
+		idle:       30 * time.Minute,
+		foreign:    map[string]foreignPSC{DefaultForeignPSC: newForeignPSC(DefaultForeignThumbprint, DefaultForeignCertificate)},
+		providers:  DefaultProviders,
+		failing:    map[string]bool{},
+		logger:     slog.New(slog.DiscardHandler),
+		maxBody:    1 << 20,
+		timeouts:   DefaultHTTPTimeouts,
+		clock:      time.Now,
+		logEntries: DefaultRequestLogEntries,
+		logBytes:   DefaultRequestLogBytes,
+		maxConns:   DefaultMaxConnections,
 	}
 }
 
@@ -198,8 +206,9 @@ func addUser(c *config, name, password string, readOnly bool) error {
 	return nil
 }
 
-// WithIdleTimeout expires a session that has not been used for d (default
-// 30 minutes, as vCenter).
+// WithIdleTimeout expires a session that has not been used for longer than
+// d of the server's time (default 30 minutes, as vCenter; see WithClock and
+// Advance).
 func WithIdleTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
@@ -280,10 +289,11 @@ func WithProviders(ids ...string) Option {
 	}
 }
 
-// WithSyncDuration makes a started sync take d of wall-clock time, moving
-// through CHANGE_DETECTION, CHANGE_ENUMERATION and CHANGE_APPLICATION to
-// COMPLETED with growing completed work. The default, 0, completes a sync
-// the moment it starts.
+// WithSyncDuration makes a started sync take d of the server's time (wall
+// time unless WithClock; Advance moves it), moving through
+// CHANGE_DETECTION, CHANGE_ENUMERATION and CHANGE_APPLICATION to COMPLETED
+// with growing completed work. The default, 0, completes a sync the moment
+// it starts.
 func WithSyncDuration(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -397,6 +407,28 @@ func WithHTTPTimeouts(t HTTPTimeouts) Option {
 			t.MaxHeaderBytes = d.MaxHeaderBytes
 		}
 		c.timeouts = t
+		return nil
+	}
+}
+
+// DefaultMaxConnections is how many client connections the server keeps
+// open at once unless WithMaxConnections says otherwise: half the usual
+// soft limit of 1,024 file descriptors, so that a flood of connections
+// cannot starve the process of descriptors for its own files, and far more
+// than a test suite's clients hold (Go's transport keeps two idle
+// connections per host).
+const DefaultMaxConnections = 512
+
+// WithMaxConnections caps the client connections open at once (default
+// DefaultMaxConnections). At the cap the server accepts no more: a new
+// connection waits in the operating system's accept queue until an open
+// one closes (an idle one within the idle timeout of WithHTTPTimeouts).
+func WithMaxConnections(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("simulator: WithMaxConnections: %d is not positive", n)
+		}
+		c.maxConns = n
 		return nil
 	}
 }

@@ -15,8 +15,10 @@ import (
 const DefaultVersion = "8.0"
 
 // WithVersion makes the server behave as a vCenter of release v: "6.7",
-// "7.0", "7.0U1" … "7.0U3", "8.0", "8.0U1" … "8.0U3" or "9.0" (the "U" may
-// be lower case). The release decides which hvc operations exist (an
+// "7.0", "7.0U1" … "7.0U3", "8.0", "8.0U1" … "8.0U3", "9.0" or "9.1" (the
+// "U" may be lower case). 9.1 is reported (not confirmed) to have removed
+// the whole hvc API: it serves sessions and no hvc operation. The release
+// decides which hvc operations exist (an
 // operation the release does not have answers 404 NOT_FOUND exactly as a
 // real server answers an unknown URL), whether the /api flavor is served
 // (7.0U2 and later; earlier releases answer every /api path 404), and
@@ -32,6 +34,17 @@ func WithVersion(v string) Option {
 		c.release = r
 		return nil
 	}
+}
+
+// Versions lists the releases WithVersion accepts, oldest first, spelled
+// as VMware does ("6.7", "7.0U1", …), e.g. for a command's completion.
+func Versions() []string {
+	rs := ops.Releases()
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
+	}
+	return out
 }
 
 // Version is the vSphere release the server behaves as, e.g. "8.0U1".

@@ -204,6 +204,20 @@ func TestWithVersion(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// TestVersionsAreAccepted: every release Versions lists is one WithVersion
+// accepts, and it lists all of them, oldest first.
+func TestVersionsAreAccepted(t *testing.T) {
+	t.Parallel()
+	vs := simulator.Versions()
+	require.Len(t, vs, len(ops.Releases()))
+	assert.Equal(t, "6.7", vs[0])
+	for _, v := range vs {
+		s, err := simulator.New(simulator.WithVersion(v))
+		require.NoError(t, err, v)
+		assert.Equal(t, v, s.Version())
+	}
+}
+
 // TestSSLCertificate checks 9.0's ssl_certificate in a create spec: a
 // matching certificate is trusted, another certificate is UNVERIFIED_PEER,
 // text that is not a PEM certificate is INVALID_ARGUMENT.
@@ -230,4 +244,44 @@ func TestSSLCertificate(t *testing.T) {
 		s["domain_name"] = "right." + f.name
 		require.Equal(t, f.created, call(s).status)
 	}
+}
+
+// TestProfile91: the 9.1 profile (the hvc API reported removed) serves no
+// hvc operation, answering each as an unknown URL in both flavors and as
+// OPERATION_NOT_FOUND over JSON-RPC, while sessions keep working: login,
+// session info and logout in both flavors and JSON-RPC login.
+func TestProfile91(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithVersion("9.1"))
+	assert.Equal(t, "9.1", sim.Version())
+	w := newWire(t, sim)
+	for _, op := range ops.All {
+		assert.False(t, sim.Serves(op.Name), op.Name)
+	}
+	for _, f := range flavors {
+		tok := w.admin(t, f)
+		info := request{method: http.MethodGet, path: f.sessionPath, token: tok}
+		if f.rest() {
+			info = request{method: http.MethodPost, path: f.sessionPath + "?~action=get", token: tok}
+		}
+		resp := w.do(t, info)
+		require.Equal(t, http.StatusOK, resp.status, "%s session info: %s", f.name, resp)
+		for _, op := range ops.All {
+			vals := make([]string, len(op.Params()))
+			for i := range vals {
+				vals[i] = "link-1"
+			}
+			p, err := op.Path(vals...)
+			require.NoError(t, err)
+			if op.Query() != "" {
+				p += "?" + op.Query()
+			}
+			requireRouteNotFound(t, f, w.do(t, request{method: op.Method, path: f.prefix + p, token: tok, body: "{}"}), p)
+		}
+		requireVoid(t, f, w.do(t, request{method: http.MethodDelete, path: f.sessionPath, token: tok}))
+	}
+	rpcTok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	id, _ := w.call(t, rpcTok, ops.LinksList.VAPIService, ops.LinksList.VAPIOperation, nil).stdErr(t, "OPERATION_NOT_FOUND")
+	assert.Equal(t, "vapi.method.input.invalid.method", id)
+	assert.Equal(t, 1, sim.SessionCount())
 }

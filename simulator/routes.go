@@ -17,7 +17,7 @@ type opFunc func(w http.ResponseWriter, r *http.Request, f flavor, sess session)
 // names the table's templates give them ({link}, {provider}).
 func (s *Server) impls() map[*ops.Op]opFunc {
 	link := func(r *http.Request) string { return r.PathValue("link") }
-	return map[*ops.Op]opFunc{
+	m := map[*ops.Op]opFunc{
 		ops.LinksCreate: s.createLink,
 		ops.LinksList:   s.listLinks,
 		ops.LinksGet:    func(w http.ResponseWriter, r *http.Request, f flavor, _ session) { s.getLink(w, f, link(r)) },
@@ -46,6 +46,21 @@ func (s *Server) impls() map[*ops.Op]opFunc {
 			s.changeAdmin(w, r, f, false)
 		},
 	}
+	// Ids in the path are checked before the operation runs, for REST and
+	// JSON-RPC alike (both call these functions).
+	for op, fn := range m {
+		names := op.Params()
+		m[op] = func(w http.ResponseWriter, r *http.Request, f flavor, sess session) {
+			for _, n := range names {
+				if e := checkID(n, r.PathValue(n)); e != nil {
+					writeError(w, f, e)
+					return
+				}
+			}
+			fn(w, r, f, sess)
+		}
+	}
+	return m
 }
 
 // route is one entry of the routing table: a ServeMux pattern and what

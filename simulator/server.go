@@ -10,7 +10,10 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
@@ -19,27 +22,34 @@ import (
 // then Start it; all methods are safe for concurrent use.
 type Server struct {
 	cfg  config
-	now  func() time.Time
 	cert tls.Certificate
-	leaf *x509.Certificate
+	// offset is what Advance added to the clock, in nanoseconds.
+	offset atomic.Int64
+	leaf   *x509.Certificate
 
 	mu          sync.Mutex
 	sessions    map[string]*session
+	swept       time.Time // when the sessions were last swept
 	logins      int
 	expireAfter int
 	links       map[string]*link
 	linkSeq     map[string]int
+	byDomain    map[string]string // link id by foldKey(domain)
 	nextLink    int
 	admins      map[string]bool
 	faults      []*faultEntry
 	requests    []RecordedRequest
+	logSize     int64 // accounted bytes of requests
+	logDropped  int   // records dropped to stay within the bounds
 	routes      []route
 	mux         *http.ServeMux
-	// faultSeq and controlFaults name the faults added over the control
-	// surface.
-	faultSeq      int
-	controlFaults map[int]func()
-	open, peak    int
+	// faultSeq numbers the faults, for the control surface's ids.
+	faultSeq   int
+	open, peak int
+	// initial is the configuration New built; Reset restores its sync
+	// duration and failing providers after SetSyncDuration and
+	// SetFailingProviders.
+	initial config
 
 	httpSrv *http.Server
 	ln      net.Listener
@@ -66,15 +76,15 @@ func New(opts ...Option) (*Server, error) {
 		cfg.controlToken = newControlToken()
 	}
 	s := &Server{
-		cfg:           cfg,
-		now:           time.Now,
-		sessions:      map[string]*session{},
-		expireAfter:   -1,
-		links:         map[string]*link{},
-		linkSeq:       map[string]int{},
-		admins:        map[string]bool{"Administrators@vsphere.local": true},
-		controlFaults: map[int]func(){},
+		cfg:         cfg,
+		sessions:    map[string]*session{},
+		expireAfter: -1,
+		links:       map[string]*link{},
+		linkSeq:     map[string]int{},
+		byDomain:    map[string]string{},
+		admins:      map[string]bool{"Administrators@vsphere.local": true},
 	}
+	s.initial = cfg
 	s.routes = s.builtinRoutes()
 	mux, err := s.buildMux(s.routes)
 	if err != nil {
@@ -95,6 +105,7 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("simulator: listen: %w", err)
 	}
+	ln = netutil.LimitListener(ln, s.cfg.maxConns)
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	scheme := "http"
 	if !s.cfg.plain {
@@ -234,18 +245,21 @@ func Run(t TB, opts ...Option) *Server {
 }
 
 // Reset returns the server to its state after New: no links, sessions,
-// faults or recorded requests, the default administrators, login count 0.
-// Routes added with Handle stay.
+// faults or recorded requests, the default administrators, login count 0,
+// the sync duration and failing providers of its options. Routes added
+// with Handle stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.sessions)
+	s.sessions = map[string]*session{} // clear would keep the buckets
 	clear(s.links)
 	clear(s.linkSeq)
-	clear(s.controlFaults)
+	clear(s.byDomain)
 	s.nextLink, s.logins, s.expireAfter = 0, 0, -1
 	s.admins = map[string]bool{"Administrators@vsphere.local": true}
-	s.faults, s.requests = nil, nil
+	s.faults = nil
+	s.resetLog()
+	s.cfg.syncDuration, s.cfg.failing = s.initial.syncDuration, s.initial.failing
 }
 
 // trackConn counts open connections.

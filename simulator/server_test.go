@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -182,7 +183,8 @@ func TestStatusOf(t *testing.T) {
 			if typ == "" || typ == "not_found" {
 				continue
 			}
-			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ})
+			_, std := stderr.Status(typ)
+			remove := mustFault(t, sim, simulator.Fault{Path: "/hvc/links", ErrorType: typ, CustomErrorType: !std})
 			requireError(t, f, w.do(t, request{method: http.MethodGet, path: f.prefix + "/hvc/links"}), status, typ)
 			remove()
 		}
@@ -335,20 +337,42 @@ func TestLifecycle(t *testing.T) {
 		sim := simulator.Run(t)
 		w := newWire(t, sim)
 		tok := w.admin(t, apiFlavor)
-		mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Latency: 300 * time.Millisecond})
+		entered, release := make(chan struct{}), make(chan struct{})
+		mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Respond: func(w http.ResponseWriter, _ *http.Request) {
+			close(entered)
+			<-release
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, "[]")
+		}})
 		done := make(chan response, 1)
 		go func() {
 			resp, err := w.try(context.Background(), request{method: http.MethodGet, path: "/api/hvc/links", token: tok})
 			assert.NoError(t, err)
 			done <- resp
 		}()
-		require.Eventually(t, func() bool { return sim.OpenConnections() >= 1 && len(sim.Requests()) == 1 }, 5*time.Second, 5*time.Millisecond)
-		time.Sleep(50 * time.Millisecond) // the GET is inside its latency now
+		<-entered // the GET is in its handler
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		require.NoError(t, sim.Shutdown(ctx))
+		shut := make(chan error, 1)
+		go func() { shut <- sim.Shutdown(ctx) }()
+		// Shutdown closes the listener first, then waits for the GET.
+		addr := strings.TrimPrefix(sim.URL(), "https://")
+		require.Eventually(t, func() bool {
+			c, err := net.Dial("tcp", addr)
+			if err == nil {
+				_ = c.Close()
+			}
+			return err != nil
+		}, 5*time.Second, 5*time.Millisecond, "shutdown did not stop accepting")
+		select {
+		case err := <-shut:
+			t.Fatalf("Shutdown returned %v with a request in flight", err)
+		default:
+		}
+		close(release)
 		resp := <-done
 		assert.Equal(t, http.StatusOK, resp.status)
+		require.NoError(t, <-shut)
 		require.NoError(t, sim.Shutdown(ctx), "shutdown twice")
 	})
 	t.Run("shutdown gives up with its context", func(t *testing.T) {
@@ -356,14 +380,17 @@ func TestLifecycle(t *testing.T) {
 		sim := simulator.Run(t)
 		w := newWire(t, sim)
 		tok := w.admin(t, apiFlavor)
-		mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Latency: time.Minute})
+		entered := make(chan struct{})
+		mustFault(t, sim, simulator.Fault{Path: "/hvc/links", Respond: func(_ http.ResponseWriter, r *http.Request) {
+			close(entered)
+			<-r.Context().Done() // until the server cuts the connection
+		}})
 		done := make(chan error, 1)
 		go func() {
 			_, err := w.try(context.Background(), request{method: http.MethodGet, path: "/api/hvc/links", token: tok})
 			done <- err
 		}()
-		require.Eventually(t, func() bool { return len(sim.Requests()) == 1 }, 5*time.Second, 5*time.Millisecond)
-		time.Sleep(50 * time.Millisecond)
+		<-entered
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		require.ErrorIs(t, sim.Shutdown(ctx), context.DeadlineExceeded)
@@ -436,6 +463,9 @@ func TestOptionErrors(t *testing.T) {
 		{"empty failing provider", []simulator.Option{simulator.WithFailingProvider("")}},
 		{"nil logger", []simulator.Option{simulator.WithLogger(nil)}},
 		{"zero max body", []simulator.Option{simulator.WithMaxRequestBytes(0)}},
+		{"nil clock", []simulator.Option{simulator.WithClock(nil)}},
+		{"zero log entries", []simulator.Option{simulator.WithRequestLogLimit(0, 1<<20)}},
+		{"negative log bytes", []simulator.Option{simulator.WithRequestLogLimit(10, -1)}},
 		{"first error wins", []simulator.Option{simulator.WithPlainHTTP(), simulator.WithMaxRequestBytes(-1), simulator.WithAddr("")}},
 	}
 	for _, tc := range cases {
@@ -503,7 +533,13 @@ func TestLogger(t *testing.T) {
 		w.do(t, request{method: http.MethodPost, path: f.sessionPath, user: simulator.DefaultAdminUser, pass: "wrong-password"})
 		w.do(t, request{method: http.MethodGet, path: f.prefix + "/hvc/links", header: map[string]string{"Cookie": "vmware-api-session-id=" + tok}})
 	}
+	rpcTok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	toks = append(toks, rpcTok)
+	w.call(t, rpcTok, "com.vmware.vcenter.hvc.links", "create", map[string]any{"spec": rpcSpec("rpc.local", simulator.DefaultForeignThumbprint)})
 	logged := buf.String()
+	// A JSON-RPC call's line names its transport and vAPI operation, not just POST /api.
+	assert.Contains(t, logged, "flavor=jsonrpc operation=com.vmware.vcenter.hvc.links.create")
+	assert.Contains(t, logged, "operation=com.vmware.cis.session.create")
 	assert.Equal(t, len(sim.Requests()), strings.Count(logged, "simulator request"), logged)
 	assert.Contains(t, logged, "/api/hvc/links")
 	assert.Contains(t, logged, "/rest/com/vmware/cis/session")

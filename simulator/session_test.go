@@ -3,6 +3,7 @@ package simulator_test
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,7 +178,7 @@ func TestSessionInfo(t *testing.T) {
 			} {
 				before := time.Now().UTC().Truncate(time.Millisecond)
 				tok := w.login(t, f, u.name, u.pass)
-				time.Sleep(5 * time.Millisecond)
+				sim.Advance(time.Second)
 				rq := request{method: http.MethodGet, path: f.sessionPath, token: tok}
 				if f.rest() {
 					rq = request{method: http.MethodPost, path: f.sessionPath + "?~action=get", token: tok}
@@ -189,7 +190,7 @@ func TestSessionInfo(t *testing.T) {
 				created := requireTime(t, got.CreatedTime, "created_time")
 				accessed := requireTime(t, got.LastAccessedTime, "last_accessed_time")
 				assert.False(t, created.Before(before), "created %v before %v", created, before)
-				assert.True(t, accessed.After(created), "last_accessed_time %v not after created_time %v", accessed, created)
+				assert.GreaterOrEqual(t, accessed.Sub(created), time.Second, "last_accessed_time %v not a second after created_time %v", accessed, created)
 			}
 		})
 	}
@@ -232,24 +233,29 @@ func TestSessionShared(t *testing.T) {
 }
 
 // TestIdleTimeout checks that a session used within the idle timeout stays
-// alive and one left idle longer expires.
+// alive and one left idle longer expires, on the server's clock (Advance):
+// no sleeps, so the outcome does not depend on the machine's load.
 func TestIdleTimeout(t *testing.T) {
 	t.Parallel()
-	const idle = 400 * time.Millisecond
+	const idle = 30 * time.Minute
 	for _, f := range flavors {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			sim := simulator.Run(t, simulator.WithIdleTimeout(idle))
+			frozen := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+			sim := simulator.Run(t, simulator.WithIdleTimeout(idle), simulator.WithClock(func() time.Time { return frozen }))
 			w := newWire(t, sim)
 			tok := w.admin(t, f)
 			list := request{method: http.MethodGet, path: f.prefix + "/hvc/links", token: tok}
-			deadline := time.Now().Add(2 * idle)
-			for time.Now().Before(deadline) {
+			// Used every idle-1s for three idle timeouts: stays alive.
+			for range 3 {
+				sim.Advance(idle - time.Second)
 				resp := w.do(t, list)
 				require.Equal(t, http.StatusOK, resp.status, "a session in use expired: %s", resp)
-				time.Sleep(idle / 8)
 			}
-			time.Sleep(idle + idle/2)
+			// Exactly idle without use is still alive; a second more is not.
+			sim.Advance(idle)
+			require.Equal(t, http.StatusOK, w.do(t, list).status, "expired at exactly the idle timeout")
+			sim.Advance(idle + time.Second)
 			requireError(t, f, w.do(t, list), 401, "UNAUTHENTICATED")
 			assert.Zero(t, sim.SessionCount(), "the expired session is still counted")
 			// A new login works.
@@ -257,6 +263,37 @@ func TestIdleTimeout(t *testing.T) {
 			require.Equal(t, http.StatusOK, w.do(t, list).status)
 		})
 	}
+}
+
+// TestClock checks WithClock: the server reads the given clock, plus what
+// Advance adds, for idle expiry and the times it reports; nil is refused.
+func TestClock(t *testing.T) {
+	t.Parallel()
+	_, err := simulator.New(simulator.WithClock(nil))
+	require.ErrorContains(t, err, "nil clock")
+
+	var mu sync.Mutex
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	set := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	sim := simulator.Run(t, simulator.WithClock(clock), simulator.WithIdleTimeout(time.Minute))
+	w := newWire(t, sim)
+	tok := w.admin(t, apiFlavor)
+	type info struct {
+		User             string `json:"user"`
+		CreatedTime      string `json:"created_time"`
+		LastAccessedTime string `json:"last_accessed_time"`
+	}
+	set(30 * time.Second)
+	sim.Advance(-time.Hour) // ignored: time never runs backwards
+	sim.Advance(15 * time.Second)
+	got := decode[info](t, apiFlavor, w.do(t, request{method: http.MethodGet, path: "/api/session", token: tok}))
+	assert.Equal(t, "2030-01-02T03:04:05.000Z", got.CreatedTime)
+	assert.Equal(t, "2030-01-02T03:04:50.000Z", got.LastAccessedTime)
+	reqs := sim.Requests()
+	assert.Equal(t, time.Date(2030, 1, 2, 3, 4, 50, 0, time.UTC), reqs[len(reqs)-1].Time.UTC(), "recorded time")
+	set(time.Minute + time.Millisecond)
+	requireError(t, apiFlavor, w.do(t, request{method: http.MethodGet, path: "/api/session", token: tok}), 401, "UNAUTHENTICATED")
 }
 
 // TestExpireSessions checks ExpireSessions, as a vCenter restart.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"time"
 )
@@ -47,8 +48,41 @@ func (s *Server) loginUser(name, password string, ok bool) (string, *stdError) {
 	}
 	tok := newToken()
 	now := s.now()
+	s.maybeSweep(now)
 	s.sessions[tok] = &session{user: name, readOnly: u.readOnly, created: now, lastAccessed: now}
 	return tok, nil
+}
+
+// expired reports whether sess has been idle longer than the idle timeout
+// at now.
+func (s *Server) expired(sess *session, now time.Time) bool {
+	return now.Sub(sess.lastAccessed) > s.cfg.idle
+}
+
+// maybeSweep sweeps the sessions when a quarter of the idle timeout has
+// passed since the last sweep, so that an expired session is freed at most
+// 1.25 idle timeouts after its last use while logins and calls keep
+// coming, at a cost of one pass over the sessions per quarter timeout.
+// The caller holds s.mu.
+func (s *Server) maybeSweep(now time.Time) {
+	if now.Sub(s.swept) >= s.cfg.idle/4 {
+		s.sweepSessions(now)
+	}
+}
+
+// sweepSessions forgets every expired session. A Go map keeps its buckets
+// after deletes, so when most sessions went the live ones move to a new
+// map and the old one is freed. The caller holds s.mu.
+func (s *Server) sweepSessions(now time.Time) {
+	s.swept = now
+	before := len(s.sessions)
+	maps.DeleteFunc(s.sessions, func(_ string, sess *session) bool { return s.expired(sess, now) })
+	if n := len(s.sessions); before >= 64 && n < before/2 {
+		// Not maps.Clone: it keeps the old capacity.
+		live := make(map[string]*session, n)
+		maps.Copy(live, s.sessions)
+		s.sessions = live
+	}
 }
 
 // authenticate returns the live session a request carries, touching it, or
@@ -65,14 +99,15 @@ func (s *Server) authenticate(r *http.Request) (string, session, *stdError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
+	s.maybeSweep(now)
 	sess, ok := s.sessions[tok]
-	if ok && now.Sub(sess.lastAccessed) > s.cfg.idle {
+	if ok && s.expired(sess, now) {
 		delete(s.sessions, tok)
 		ok = false
 	}
 	if ok && s.expireAfter >= 0 {
 		if s.expireAfter == 0 {
-			clear(s.sessions)
+			s.sessions = map[string]*session{} // clear would keep the buckets
 			ok = false
 		}
 		s.expireAfter--
@@ -94,7 +129,7 @@ func (s *Server) logout(tok string) {
 // request with any old session id gets 401 UNAUTHENTICATED.
 func (s *Server) ExpireSessions() {
 	s.mu.Lock()
-	clear(s.sessions)
+	s.sessions = map[string]*session{} // clear would keep the buckets
 	s.mu.Unlock()
 }
 
@@ -118,10 +153,18 @@ func (s *Server) LoginCount() int {
 	return s.logins
 }
 
-// SessionCount is the number of live sessions.
+// SessionCount is the number of live sessions: expired ones are swept
+// first and not counted.
 func (s *Server) SessionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.liveSessions()
+}
+
+// liveSessions sweeps the expired sessions and counts the rest. The caller
+// holds s.mu.
+func (s *Server) liveSessions() int {
+	s.sweepSessions(s.now())
 	return len(s.sessions)
 }
 

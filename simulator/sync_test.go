@@ -2,7 +2,6 @@ package simulator_test
 
 import (
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
@@ -193,40 +192,51 @@ func TestSyncReset(t *testing.T) {
 }
 
 // TestSyncDuration checks WithSyncDuration: the sync runs for the given
-// wall-clock time through the stages in order, busy until it completes.
+// time of the server's clock (moved by Advance, no sleeps) through the
+// stages in order with growing completed work, busy until it completes.
 func TestSyncDuration(t *testing.T) {
 	t.Parallel()
-	const d = 600 * time.Millisecond
+	const d = 10 * time.Minute // under the 30 min idle timeout: each step keeps the session
+	steps := []struct {
+		advance   time.Duration // before the read
+		stage     string
+		completed int64
+		status    string
+	}{
+		{0, "CHANGE_DETECTION", 0, "NO_SYNC_FOUND"},
+		{d / 6, "CHANGE_DETECTION", 20, "NO_SYNC_FOUND"},    // 1/6 done
+		{d / 3, "CHANGE_ENUMERATION", 60, "NO_SYNC_FOUND"},  // 1/2
+		{d / 3, "CHANGE_APPLICATION", 100, "NO_SYNC_FOUND"}, // 5/6
+		{d/6 - time.Second, "CHANGE_APPLICATION", 119, "NO_SYNC_FOUND"},
+		{time.Second, "COMPLETED", 120, "SUCCEEDED"},
+		{d, "COMPLETED", 120, "SUCCEEDED"},
+	}
 	for _, f := range flavors {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			x := newFixture(t, f, simulator.WithSyncDuration(d))
-			started := time.Now()
+			frozen := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+			x := newFixture(t, f, simulator.WithSyncDuration(d), simulator.WithClock(func() time.Time { return frozen }))
 			requireVoid(t, f, x.start(t, "identity"))
-			requireBusy(t, x, "identity")
-			var seen []string
-			var last int64
-			require.Eventually(t, func() bool {
+			var start time.Time
+			for i, st := range steps {
+				x.sim.Advance(st.advance)
+				if st.stage != "COMPLETED" {
+					requireBusy(t, x, "identity")
+				}
 				info := x.provider(t, "identity")
 				s := info.CurrentSessionInfo
-				if len(seen) == 0 || seen[len(seen)-1] != s.Stage {
-					seen = append(seen, s.Stage)
+				require.NotNil(t, s, "step %d", i)
+				assert.Equal(t, st.stage, s.Stage, "step %d", i)
+				assert.Equal(t, st.completed, *s.CompletedWork, "step %d", i)
+				assert.Equal(t, st.status, info.Status, "step %d", i)
+				if i == 0 {
+					start = requireTime(t, s.StartTime, "start_time")
 				}
-				assert.GreaterOrEqual(t, *s.CompletedWork, last)
-				last = *s.CompletedWork
-				if s.Stage != "COMPLETED" {
-					assert.Equal(t, "NO_SYNC_FOUND", info.Status)
-					return false
+				if st.stage == "COMPLETED" {
+					require.NotNil(t, info.LastSyncTime, "step %d", i)
+					assert.Equal(t, start.Add(d), requireTime(t, info.LastSyncTime, "last_sync_time"), "completed at start + duration")
 				}
-				assert.Equal(t, "SUCCEEDED", info.Status)
-				return true
-			}, 10*time.Second, 20*time.Millisecond)
-			assert.GreaterOrEqual(t, time.Since(started), d, "completed before the sync duration")
-			assert.Equal(t, "CHANGE_DETECTION", seen[0])
-			for i := 1; i < len(seen); i++ {
-				assert.Greater(t, slices.Index(stageOrder, seen[i]), slices.Index(stageOrder, seen[i-1]), "stages out of order: %v", seen)
 			}
-			assert.Equal(t, "COMPLETED", seen[len(seen)-1])
 			requireVoid(t, f, x.start(t, "identity"))
 		})
 	}

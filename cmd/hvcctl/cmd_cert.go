@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hvcsdk/hvc"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 // certOut describes a server certificate (cert).
@@ -42,26 +44,33 @@ server presents exactly that certificate.`,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			var hostport string
 			if len(argv) == 1 {
-				t, err := parseTarget(argv[0])
+				t, err := conn.ParseTarget(argv[0])
 				if err != nil {
 					return usageErr(err)
 				}
-				hostport = t.hostport
+				hostport = t.HostPort
 			} else {
-				t, err := a.target(false)
+				t, err := a.connector().Target(false)
 				if err != nil {
-					return err
+					return fromConn(err)
 				}
-				hostport = t.hostport
+				hostport = t.HostPort
 			}
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
-			cert, err := fetchCertificate(ctx, hostport)
+			cert, err := conn.FetchCertificate(ctx, hostport)
 			if err != nil {
 				return err
 			}
-			tp := hvc.Thumbprint(cert.Raw)
-			known, _ := lookupKnownHost(a.g.knownHosts, hostport)
+			tp := conn.Thumbprint(cert.Raw)
+			kh := a.connector().KnownHosts()
+			known, _, err := kh.Lookup(hostport, a.warnf)
+			if err != nil && add {
+				return usageErr(fmt.Errorf("nothing was added: %w", err))
+			}
+			if err != nil {
+				return usageErr(err)
+			}
 			out := certOut{Host: hostport, Thumbprint: tp, Subject: cert.Subject.String(), Issuer: cert.Issuer.String(),
 				NotBefore: timeOut{cert.NotBefore.UTC()}, NotAfter: timeOut{cert.NotAfter.UTC()}, Known: known != "" && hvc.SameThumbprint(known, tp),
 				KnownHosts: a.g.knownHosts}
@@ -74,7 +83,11 @@ server presents exactly that certificate.`,
 					return usageErr(errors.New("no known-hosts file: set HVCCTL_HOME or pass --tls-known-hosts"))
 				}
 				if !out.Known {
-					if err := addKnownHost(a.g.knownHosts, hostport, tp); err != nil {
+					if err := kh.Add(ctx, hostport, tp); err != nil {
+						var refused *conn.TrustFileError
+						if errors.As(err, &refused) {
+							return usageErr(fmt.Errorf("nothing was added: %w", err))
+						}
 						return fmt.Errorf("adding %s to %s: %w", hostport, a.g.knownHosts, err)
 					}
 					out.Added = true

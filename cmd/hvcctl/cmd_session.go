@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hvcsdk/hvc"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 // sessionOut describes the cached session of a URL and user; it never
@@ -62,48 +64,14 @@ func (a *app) sessionLoginCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := a.cmdContext(cmd)
 			defer cancel()
-			t, err := a.target(true)
+			s, err := a.connector().Login(ctx)
 			if err != nil {
-				return err
+				return fromConn(err)
 			}
-			opts, err := a.clientOptions(t)
-			if err != nil {
-				return err
-			}
-			pw, ok, err := a.password(t)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				if !a.canPrompt() {
-					return authErr(errors.New("session login needs a password and there is no terminal to prompt on"),
-						"set HVC_PASSWORD or HVC_PASSWORD_FILE, or pass --password-stdin")
-				}
-				if pw, err = a.promptSecret(fmt.Sprintf("Password for %s at %s: ", t.user, t.hostport)); err != nil {
-					return err
-				}
-			}
-			c, err := hvc.New(t.endpoint, append(opts, hvc.WithCredentials(t.user, pw))...)
-			if err != nil {
-				return usageErr(err)
-			}
-			conn := &connection{client: c, t: t, password: pw, persist: a.g.persistSession}
-			a.conn = conn
-			if err := c.Login(ctx); err != nil {
-				return op(err, "log in as %s", t.user)
-			}
-			out := sessionOut{URL: t.endpoint, Username: t.user, Cached: false, Valid: ptr(true)}
-			f := c.Flavor().String()
-			out.Flavor = &f
-			if conn.persist {
-				if conn.cache = a.openCache(); conn.cache != nil {
-					conn.cache.store(t, c.SessionID(), c.Flavor(), pw, conn.cache.load(t, a), a)
-					conn.entry = conn.cache.load(t, a)
-					if conn.entry != nil {
-						p := conn.cache.path(t)
-						out.SessionCache, out.Cached, out.Created = &p, true, outTime(&conn.entry.Created)
-					}
-				}
+			f := s.Flavor.String()
+			out := sessionOut{URL: s.Target.Endpoint, Username: s.Target.User, Flavor: &f, Valid: ptr(true)}
+			if s.CachePath != "" {
+				out.SessionCache, out.Cached, out.Created = &s.CachePath, true, outTime(&s.Created)
 			}
 			return a.emit(out, func(w io.Writer) { sessionTable(w, out) })
 		},
@@ -114,43 +82,29 @@ func (a *app) sessionLogoutCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "logout", Short: "Log out the cached session and remove it",
 		Args: args(0, 0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			t, err := a.target(true)
-			if err != nil {
-				return err
-			}
-			out := sessionOut{URL: t.endpoint, Username: t.user, LoggedOut: ptr(false)}
-			cache := a.openCache()
-			var e *cacheEntry
-			if cache != nil {
-				e = cache.load(t, a)
-			}
-			if e != nil {
-				opts, err := a.clientOptions(t)
+		RunE: a.withCached(func(ctx context.Context, cs *conn.Cached) error {
+			t := cs.Target
+			out := sessionOut{URL: t.Endpoint, Username: t.User, LoggedOut: ptr(false)}
+			if cs.Entry != nil {
+				c, err := a.connector().Client(cs)
 				if err != nil {
-					return err
-				}
-				c, err := hvc.New(t.endpoint, append(opts, hvc.WithSessionID(e.SessionID))...)
-				if err != nil {
-					return usageErr(err)
+					return fromConn(err)
 				}
 				defer c.CloseIdleConnections()
 				if err := c.Logout(ctx); err != nil {
-					return op(err, "log out %s", t.user)
+					return op(err, "log out %s", t.User)
 				}
-				cache.remove(t)
+				a.connector().Forget(ctx, cs)
 				out.LoggedOut = ptr(true)
 			}
 			return a.emit(out, func(w io.Writer) {
 				if *out.LoggedOut {
-					fmt.Fprintf(w, "logged out %s at %s\n", t.user, t.endpoint)
+					fmt.Fprintf(w, "logged out %s at %s\n", t.User, t.Endpoint)
 				} else {
-					fmt.Fprintf(w, "no cached session for %s at %s\n", t.user, t.endpoint)
+					fmt.Fprintf(w, "no cached session for %s at %s\n", t.User, t.Endpoint)
 				}
 			})
-		},
+		}),
 	}
 }
 
@@ -158,45 +112,41 @@ func (a *app) sessionShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "show", Short: "Show the cached session of the URL and user, and whether it is still valid",
 		Args: args(0, 0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			t, err := a.target(true)
-			if err != nil {
-				return err
-			}
-			out := sessionOut{URL: t.endpoint, Username: t.user}
-			cache := a.openCache()
-			var e *cacheEntry
-			if cache != nil {
-				e = cache.load(t, a)
-			}
-			if e != nil {
-				p := cache.path(t)
-				out.SessionCache, out.Cached, out.Created, out.Flavor = &p, true, outTime(&e.Created), &e.Flavor
-				valid, err := a.probeSession(ctx, t, e)
+		RunE: a.withCached(func(ctx context.Context, cs *conn.Cached) error {
+			out := sessionOut{URL: cs.Target.Endpoint, Username: cs.Target.User}
+			if e := cs.Entry; e != nil {
+				out.SessionCache, out.Cached, out.Created, out.Flavor = &cs.Path, true, outTime(&e.Created), &e.Flavor
+				valid, err := a.probeSession(ctx, cs)
 				if err != nil {
 					return err
 				}
 				out.Valid = &valid
 			}
 			return a.emit(out, func(w io.Writer) { sessionTable(w, out) })
-		},
+		}),
+	}
+}
+
+// withCached runs fn with the target's cached session (cs.Entry nil when
+// there is none) under the command's context.
+func (a *app) withCached(fn func(ctx context.Context, cs *conn.Cached) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := a.cmdContext(cmd)
+		defer cancel()
+		cs, err := a.connector().Cached()
+		if err != nil {
+			return fromConn(err)
+		}
+		return fn(ctx, cs)
 	}
 }
 
 // probeSession checks a cached session with a cheap read. The SDK has no
 // session-info call, so listing links stands in for one.
-func (a *app) probeSession(ctx context.Context, t target, e *cacheEntry) (bool, error) {
-	opts, err := a.clientOptions(t)
+func (a *app) probeSession(ctx context.Context, cs *conn.Cached) (bool, error) {
+	c, err := a.connector().Client(cs)
 	if err != nil {
-		return false, err
-	}
-	opts = append(opts, hvc.WithSessionID(e.SessionID))
-	opts = append(opts, flavorFromCache(e, a)...)
-	c, err := hvc.New(t.endpoint, opts...)
-	if err != nil {
-		return false, usageErr(err)
+		return false, fromConn(err)
 	}
 	defer c.CloseIdleConnections()
 	_, err = c.Links.List(ctx)

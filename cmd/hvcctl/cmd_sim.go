@@ -4,25 +4,33 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"net/url"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hvcsdk/hvc/internal/simfacts"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
-// Foreign PSC settings printed by sim: the simulator's default foreign PSC
-// and the credentials it checks, for the HVC_PSC_* variables.
-const (
-	simPSCDomain   = simulator.DefaultForeignDomain
-	simPSCUser     = simulator.DefaultForeignUser
-	simPSCPassword = simulator.DefaultForeignPassword
-)
+// simExports are the facts' export variables plus the read-only user
+// under the names hvcctl sim used before it shared hvcsim's
+// (HVC_READONLY_USERNAME and HVC_READONLY_PASSWORD, after HVC_PASSWORD),
+// kept for scripts written against them.
+func simExports(f simfacts.Facts) [][2]string {
+	var out [][2]string
+	for _, kv := range f.Exports() {
+		out = append(out, kv)
+		if kv[0] == "HVC_PASSWORD" {
+			out = append(out, [2]string{"HVC_READONLY_USERNAME", f.ReadOnlyUsername}, [2]string{"HVC_READONLY_PASSWORD", f.ReadOnlyPassword})
+		}
+	}
+	return out
+}
 
 func (a *app) simCmd() *cobra.Command {
 	var (
@@ -31,14 +39,18 @@ func (a *app) simCmd() *cobra.Command {
 		release           string
 		restOnly, apiOnly bool
 		step, verbose     bool
+		asJSON            bool
 		syncDur, idle     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
 		Short: "Run the embedded vCenter simulator and print its environment",
 		Long: `Start the embedded hvc simulator and print "export NAME=value" lines on
-stdout (HVC_URL, HVC_USERNAME, HVC_PASSWORD, HVC_TLS_KNOWN_HOSTS and the
-foreign PSC's HVC_PSC_* variables), then serve until interrupted.
+stdout, then serve until interrupted. The lines are the ones hvcsim prints
+(docs/simulator.md, "Facts"): HVC_URL, HVC_USERNAME, HVC_PASSWORD,
+HVC_TLS_KNOWN_HOSTS and the foreign PSC's HVC_PSC_* variables, which the
+commands read, then the simulator's own HVCSIM_* facts (release, read-only
+user, thumbprint, control surface URL and token).
 
 The known-hosts file it names is written to a temporary directory and holds
 the simulator's certificate, so every command works without further flags:
@@ -47,16 +59,24 @@ the simulator's certificate, so every command works without further flags:
   . ./sim.env
   hvcctl link create && hvcctl link ls
 
-HVC_READONLY_USERNAME and HVC_READONLY_PASSWORD name the simulator's
-read-only user, for trying what it may not do; no command reads them:
-  HVC_USERNAME=$HVC_READONLY_USERNAME HVC_PASSWORD=$HVC_READONLY_PASSWORD hvcctl admin ls
+HVCSIM_READONLY_USERNAME and HVCSIM_READONLY_PASSWORD name the simulator's
+read-only user, for trying what it may not do (also printed under their
+earlier names HVC_READONLY_USERNAME and HVC_READONLY_PASSWORD); no command
+reads them:
+  HVC_USERNAME=$HVCSIM_READONLY_USERNAME HVC_PASSWORD=$HVCSIM_READONLY_PASSWORD hvcctl admin ls
 
 With -o json (or -o yaml) it prints the same variables as one object
-instead of export lines. The printed passwords are the simulator's own
-test credentials.`,
+instead of export lines; with --json the facts as one JSON line, exactly as
+hvcsim -json does. Syncs complete at once unless --sync-duration says how
+long they run. The printed passwords are the simulator's own test
+credentials.`,
 		Args: args(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := []simulator.Option{simulator.WithAddr(addr), simulator.WithVersion(release), simulator.WithSyncDuration(syncDur)}
+			if asJSON && a.g.output != "table" {
+				return usageErr(errors.New("--json and -o " + a.g.output + " do not go together"))
+			}
+			opts := []simulator.Option{simulator.WithAddr(addr), simulator.WithVersion(release), simulator.WithSyncDuration(syncDur),
+				simulator.WithControl()}
 			if restOnly {
 				opts = append(opts, simulator.WithRESTOnly())
 			}
@@ -88,28 +108,17 @@ test credentials.`,
 				return err
 			}
 			defer os.RemoveAll(dir)
-			u, _ := url.Parse(sim.URL())
-			kh := filepath.Join(dir, "known_hosts")
-			if tp := sim.Thumbprint(); tp != "" {
-				if err := os.WriteFile(kh, []byte(u.Host+" "+tp+"\n"), 0o600); err != nil {
-					_ = sim.Close()
-					return err
+			facts := simfacts.FromServer(sim)
+			err = facts.WriteKnownHosts(dir)
+			if err == nil && asJSON {
+				var b []byte
+				if b, err = facts.JSON(); err == nil {
+					_, err = a.stdout.Write(b)
 				}
+			} else if err == nil {
+				err = a.printSimEnv(simExports(facts))
 			}
-			env := [][2]string{
-				{"HVC_URL", sim.URL()},
-				{"HVC_USERNAME", simulator.DefaultAdminUser},
-				{"HVC_PASSWORD", simulator.DefaultAdminPassword},
-				{"HVC_READONLY_USERNAME", simulator.DefaultReadOnlyUser},
-				{"HVC_READONLY_PASSWORD", simulator.DefaultReadOnlyPassword},
-				{"HVC_TLS_KNOWN_HOSTS", kh},
-				{"HVC_PSC_HOSTNAME", simulator.DefaultForeignPSC},
-				{"HVC_PSC_DOMAIN", simPSCDomain},
-				{"HVC_PSC_USERNAME", simPSCUser},
-				{"HVC_PSC_PASSWORD", simPSCPassword},
-				{"HVC_PSC_THUMBPRINT", simulator.DefaultForeignThumbprint},
-			}
-			if err := a.printSimEnv(env); err != nil {
+			if err != nil {
 				_ = sim.Close()
 				return err
 			}
@@ -123,15 +132,17 @@ test credentials.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
-	f.StringVar(&release, "vcenter-version", simulator.DefaultVersion, "vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0 (sync providers exist up to 8.0, link get and delete with credentials from 8.0U1)")
+	f.StringVar(&addr, "addr", simfacts.DefaultAddr, "listen address (port 0 picks a free port)")
+	f.StringVar(&release, "vcenter-version", simulator.DefaultVersion, "vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0, 9.1 (sync providers exist up to 8.0, link get and delete with credentials from 8.0U1; 9.1 has no hvc operations, as reported)")
 	f.BoolVar(&restOnly, "rest-only", false, "behave like vCenter before 7.0U2: only the legacy /rest flavor")
 	f.BoolVar(&apiOnly, "api-only", false, "serve only the /api flavor")
-	f.DurationVar(&syncDur, "sync-duration", 5*time.Second, "how long a started sync runs (0: completes at once)")
+	f.DurationVar(&syncDur, "sync-duration", simfacts.DefaultSyncDuration, "how long a started sync runs (0: completes at once; e.g. 5s to watch one progress)")
 	f.BoolVar(&step, "step-per-poll", false, "advance a running sync one stage per read instead of by time")
 	f.StringSliceVar(&failing, "failing-provider", nil, "make syncs of these providers fail (repeatable, comma-separated)")
 	f.DurationVar(&idle, "idle-timeout", 0, "expire sessions idle for this long (default 30m)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request to stderr")
+	f.BoolVar(&asJSON, "json", false, "print the facts as one JSON line, as hvcsim -json does, instead of export lines")
+	_ = cmd.RegisterFlagCompletionFunc("vcenter-version", completeVersions)
 	return cmd
 }
 
@@ -139,10 +150,8 @@ test credentials.`,
 // -o json or -o yaml one object with the variables as keys, in order.
 func (a *app) printSimEnv(env [][2]string) error {
 	if a.g.output == "table" {
-		for _, kv := range env {
-			fmt.Fprintf(a.stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
-		}
-		return nil
+		_, err := io.WriteString(a.stdout, simfacts.ExportLines(env))
+		return err
 	}
 	var b bytes.Buffer
 	b.WriteByte('{')

@@ -26,7 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
@@ -510,16 +509,16 @@ func TestLinkCreateWithPSCCertificateFile(t *testing.T) {
 	mustRun(t, e, 0, "link", "create", "--psc-host", "psc2.example", "--psc-certificate", certFile)
 	// The default PSC presents another certificate: refused, exit 60.
 	r := mustRun(t, e, exitTLS, "link", "create", "--psc-domain", "other.local", "--psc-certificate", certFile)
-	if !strings.Contains(r.stderr, "not the expected "+hvc.Thumbprint(der)) {
+	if !strings.Contains(r.stderr, "not the expected "+thumbprintOf(der)) {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 	// 8.0 predates ssl_certificate: the error says which thumbprint to pass.
 	_, e80 := startSim(t, simulator.WithForeignPSC("psc2.example", tp))
 	r = mustRun(t, e80.with("HVC_PSC_THUMBPRINT", ""), exitError, "link", "create", "--psc-host", "psc2.example", "--psc-certificate", certFile)
-	if !strings.Contains(r.stderr, "pass --psc-thumbprint "+hvc.Thumbprint(der)) {
+	if !strings.Contains(r.stderr, "pass --psc-thumbprint "+thumbprintOf(der)) {
 		t.Errorf("stderr: %q", r.stderr)
 	}
-	mustRun(t, e80, 0, "link", "create", "--psc-host", "psc2.example", "--psc-thumbprint", hvc.Thumbprint(der))
+	mustRun(t, e80, 0, "link", "create", "--psc-host", "psc2.example", "--psc-thumbprint", thumbprintOf(der))
 }
 
 func TestFailedSyncExitsOneWithState(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hvcsdk/hvc"
@@ -23,14 +24,23 @@ const (
 	exitAlreadyExists = 5
 	exitBusy          = 6
 	exitUnavailable   = 7
-	exitTLS           = 60
-	exitTimeout       = 124
-	exitInterrupted   = 130
+	// exitOutcomeUnknown: a change was interrupted, timed out or lost its
+	// reply after its request may have reached the server.
+	exitOutcomeUnknown = 8
+	// exitNotConfirmed: the operator answered no to a confirmation.
+	exitNotConfirmed = 9
+	exitTLS          = 60
+	exitTimeout      = 124
+	exitInterrupted  = 130
 )
 
 // errorTypeUnavailable is the -o json error_type of an operation this
 // vCenter release does not have (exit 7), which is not a missing object.
 const errorTypeUnavailable = "OPERATION_UNAVAILABLE"
+
+// errorTypeOutcomeUnknown is the -o json error_type of a change whose
+// outcome is unknown (exit 8).
+const errorTypeOutcomeUnknown = "OUTCOME_UNKNOWN"
 
 // cliError is an error hvcctl raises itself, with its exit code and hints
 // (extra lines telling the operator what to do).
@@ -67,6 +77,62 @@ func interruptedError(err error) error {
 	return &cliError{code: exitInterrupted, err: err, msg: "interrupted"}
 }
 
+// changeFailed reports the failure of a change (link create or rm, sync
+// start, admin add, rm or set): when its own request may have reached the
+// server and no reply says what happened (the SDK's ErrOutcomeUnknown for a
+// POST; an interrupt or a timeout during a PUT or DELETE, of which the SDK
+// cannot say whether it was sent), it is exit 8 with check, the command
+// that shows whether the change was applied. An interrupt or timeout
+// before the change left (during the login, or before the SDK sent the
+// POST) says that it was not sent; any other error, a server's reply
+// included, is left as it is.
+func changeFailed(err error, check string) error {
+	if err == nil {
+		return nil
+	}
+	var te *hvc.TransportError
+	if !errors.As(err, &te) {
+		return err
+	}
+	what := te.Method + " " + te.Path
+	var oe *opError
+	if errors.As(err, &oe) {
+		what = oe.op
+	}
+	stopped := errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)
+	notSent := func() error {
+		if stopped {
+			return withHints(err, nil, what+": not sent; it changed nothing")
+		}
+		return err
+	}
+	// The SDK names an hvc operation by its flavor-less path under /hvc/,
+	// the login and the flavor probe by the session's.
+	switch {
+	case !strings.HasPrefix(te.Path, "/hvc/"):
+		return notSent() // the login before the change did not finish
+	case te.Method == http.MethodGet || te.Method == http.MethodHead:
+		return err // a read after the change (the polls of start --wait)
+	case te.Method == http.MethodPost && !errors.Is(te, hvc.ErrOutcomeUnknown):
+		return notSent() // the SDK knows the POST did not leave
+	case te.Method != http.MethodPost && !stopped:
+		return err // a PUT or DELETE the SDK retried until it gave up
+	}
+	var why string
+	switch {
+	case errors.Is(te.Err, context.Canceled):
+		why = "interrupted before the reply came"
+	case errors.Is(te.Err, context.DeadlineExceeded):
+		why = "timed out before the reply came"
+	default:
+		why = "the connection failed before the reply came (" + clean(te.Err.Error()) + ")"
+	}
+	return &cliError{code: exitOutcomeUnknown, err: err,
+		msg:   what + ": outcome unknown: the request was sent and " + why + "; it may or may not have been applied",
+		hints: []string{"check with: " + check},
+		data:  map[string]string{"check": check}}
+}
+
 // opError names the operation a command was doing when err happened.
 type opError struct {
 	op  string
@@ -95,10 +161,29 @@ func isUnavailable(err error) bool {
 	return errors.Is(err, hvc.ErrOperationUnavailable) || errors.Is(err, hvc.ErrOperationNotFound)
 }
 
+// cliErrors lists the *cliError values in err's tree, outermost first, in
+// every branch of an errors.Join (errors.As would stop at the first one):
+// a joined error of several providers keeps each one's code and hints.
+func cliErrors(err error) []*cliError {
+	var out []*cliError
+	for err != nil {
+		if ce, ok := err.(*cliError); ok { //nolint:errorlint // walking the tree by hand, level by level
+			out = append(out, ce)
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				out = append(out, cliErrors(e)...)
+			}
+			return out
+		}
+		err = errors.Unwrap(err)
+	}
+	return out
+}
+
 // exitCode maps an error to hvcctl's documented exit codes.
 func exitCode(err error) int {
-	var ce *cliError
-	for e := err; errors.As(e, &ce); e = ce.err {
+	for _, ce := range cliErrors(err) {
 		if ce.code >= 0 {
 			return ce.code
 		}
@@ -153,18 +238,28 @@ type jsonErrorBody struct {
 }
 
 // reportError writes err to stderr (one "hvcctl: " line per server message,
-// or a JSON object with -o json) and returns its exit code.
+// or one object with -o json or -o yaml, the same keys in both) and returns
+// its exit code.
 func (a *app) reportError(err error) int {
 	code := exitCode(err)
 	body := describe(err)
 	body.ExitCode = code
-	if isUnavailable(err) {
+	switch {
+	case code == exitOutcomeUnknown:
+		body.ErrorType = errorTypeOutcomeUnknown
+	case isUnavailable(err):
 		body.ServerErrorType, body.ErrorType = body.ErrorType, errorTypeUnavailable
 	}
-	if a.g.output == "json" {
+	switch a.g.output {
+	case "json":
 		b, _ := json.MarshalIndent(jsonError{body}, "", "  ")
 		fmt.Fprintln(a.stderr, string(b))
 		return code
+	case "yaml":
+		if b, err := toYAML(jsonError{body}); err == nil {
+			_, _ = a.stderr.Write(b)
+			return code
+		}
 	}
 	fmt.Fprintln(a.stderr, "hvcctl: "+body.Message)
 	for _, m := range body.Messages {
@@ -180,8 +275,7 @@ func (a *app) reportError(err error) int {
 func describe(err error) jsonErrorBody {
 	var b jsonErrorBody
 	var hints []string
-	var ce *cliError
-	for e := err; errors.As(e, &ce); e = ce.err {
+	for _, ce := range cliErrors(err) {
 		hints = append(hints, ce.hints...)
 		for k, v := range ce.data {
 			if b.Data == nil {
@@ -236,7 +330,9 @@ func describe(err error) jsonErrorBody {
 		b.Message = clean(msg)
 		return b
 	}
-	b.Message = clean(strings.ReplaceAll(err.Error(), "\n", "; "))
+	// The SDK starts its own messages with "hvc: "; after hvcctl's prefix
+	// it would be a second one.
+	b.Message = clean(strings.ReplaceAll(strings.TrimPrefix(err.Error(), "hvc: "), "\n", "; "))
 	return b
 }
 

@@ -18,14 +18,16 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/hvcsdk/hvc/cmd/hvcctl/internal/conn"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	tty := &conn.Terminal{In: os.Stdin, Out: os.Stderr}
 	a := &app{
 		stdin:        os.Stdin,
 		stdout:       os.Stdout,
@@ -34,7 +36,7 @@ func main() {
 		environ:      os.Environ(),
 		stdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
 		stderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
-		readPassword: readPasswordRestoring,
+		readPassword: tty.ReadSecret,
 	}
 	if a.stderrTTY {
 		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {
@@ -43,38 +45,7 @@ func main() {
 	}
 	code := a.run(ctx, os.Args[1:])
 	stop()
-	restoreTerminal()
+	// If hvcctl was interrupted at a password prompt, echo comes back on.
+	tty.Restore()
 	os.Exit(code)
-}
-
-// readPasswordRestoring reads a password without echo. If hvcctl is
-// interrupted while it waits, main restores the terminal's echo before it
-// exits.
-func readPasswordRestoring() ([]byte, error) {
-	fd := int(os.Stdin.Fd())
-	if st, err := term.GetState(fd); err == nil {
-		pending.Lock()
-		pending.restore = func() { _ = term.Restore(fd, st) }
-		pending.Unlock()
-		defer func() {
-			pending.Lock()
-			pending.restore = nil
-			pending.Unlock()
-		}()
-	}
-	return term.ReadPassword(fd)
-}
-
-// pending holds the undo of a no-echo read still in progress.
-var pending struct {
-	sync.Mutex
-	restore func()
-}
-
-func restoreTerminal() {
-	pending.Lock()
-	defer pending.Unlock()
-	if pending.restore != nil {
-		pending.restore()
-	}
 }

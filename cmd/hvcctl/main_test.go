@@ -123,6 +123,13 @@ var transcript struct {
 // hvcctl runs the binary with env, stdin and args and waits for it.
 func hvcctl(t *testing.T, e env, stdin string, args ...string) result {
 	t.Helper()
+	return runHvcctl(t, e, stdin, nil, args...)
+}
+
+// runHvcctl runs the binary as hvcctl does; during, when set, is called
+// with the process once it has started (to signal it, say).
+func runHvcctl(t *testing.T, e env, stdin string, during func(*os.Process), args ...string) result {
+	t.Helper()
 	if bin == "" {
 		t.Skip(buildErr)
 	}
@@ -133,7 +140,13 @@ func hvcctl(t *testing.T, e env, stdin string, args ...string) result {
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if during != nil {
+			during(cmd.Process)
+		}
+		err = cmd.Wait()
+	}
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

@@ -67,11 +67,14 @@ type sessionInfoOut struct {
 	Exception      *messageOut `json:"exception"`
 }
 
-// syncStartedOut reports sync start without --wait.
+// syncStartedOut reports sync start without --wait, one per provider.
 type syncStartedOut struct {
 	Link     string `json:"link"`
 	Provider string `json:"provider"`
 	Started  bool   `json:"started"`
+	// Error is why the sync did not start (null when it started); the
+	// error report on stderr gives the details and the exit code.
+	Error *string `json:"error"`
 }
 
 // syncResetOut reports sync reset.

@@ -56,9 +56,7 @@ func onTerminal(t *testing.T, e env, answers [][2]string, args ...string) (strin
 			}
 			seen.WriteByte(b)
 		}
-		// The prompt is printed just before echo is turned off: give the
-		// program time to get there, as a person would.
-		time.Sleep(300 * time.Millisecond)
+		// Answer at once: echo is off before a password prompt shows.
 		if _, err := io.WriteString(in, qa[1]); err != nil {
 			t.Fatal(err)
 		}
@@ -109,8 +107,14 @@ func TestTerminalPromptsAndProgressBars(t *testing.T) {
 	}
 	// Destructive commands ask; "n" changes nothing.
 	got, code = onTerminal(t, e, [][2]string{{"Delete link link-1? [y/N]", "n\n"}}, "link", "rm", "link-1")
-	if code != exitError || !strings.Contains(got, "not confirmed; nothing was changed") {
-		t.Errorf("link rm showed %q", got)
+	if code != exitNotConfirmed || !strings.Contains(got, "not confirmed; nothing was changed") {
+		t.Errorf("link rm: exit %d, showed %q", code, got)
+	}
+	// admin set names the groups it removes before it asks.
+	got, code = onTerminal(t, e, [][2]string{{"[y/N]", "n\n"}}, "admin", "set", "Ops@vsphere.local")
+	if code != exitNotConfirmed || !strings.Contains(got, "Set the administrator groups to Ops@vsphere.local (adding Ops@vsphere.local; removing "+builtinAdmins+")? [y/N]") ||
+		!strings.Contains(got, "warning: this removes "+builtinAdmins) {
+		t.Errorf("admin set: exit %d, showed %q", code, got)
 	}
 	// Progress bars, not timestamped lines, on a terminal.
 	got, code = onTerminal(t, e, nil, "sync", "start", "link-1", "identity", "authorization", "--wait", "--poll-interval", "50ms")

@@ -7,8 +7,9 @@
 // It behaves as one vSphere release (-vcenter-version, default 8.0: the
 // newest with sync providers), prints how to reach it as shell export
 // lines (or, with -json, one JSON object) so that a script never scrapes
-// prose, then serves until interrupted (SIGINT or SIGTERM) and shuts down
-// cleanly. The exported HVC_* variables are the ones hvcctl and the
+// prose, then serves until interrupted (SIGINT or SIGTERM), or until the
+// process that started it is gone (-exit-with-stdin, -parent-pid), and
+// shuts down cleanly. The exported HVC_* variables are the ones hvcctl and the
 // quickstart read, HVC_TLS_KNOWN_HOSTS naming a known-hosts file that
 // trusts the server's certificate (removed when hvcsim stops). Under /hvcsim/ it serves a JSON control surface (faults, session
 // expiry, the request log, reset, the certificate); see docs/simulator.md.
@@ -17,15 +18,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -36,13 +34,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hvcsdk/hvc/internal/simfacts"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		os.Exit(0) // -h printed the usage, as asked
@@ -95,44 +94,27 @@ func (p *pairFlag) Set(v string) error {
 	return nil
 }
 
-// reach is what a script needs to use the server, printed at start-up.
-// Its field names follow the variables hvcctl and the quickstart read.
-type reach struct {
-	URL              string    `json:"url"`
-	Version          string    `json:"version"`
-	Flavors          []string  `json:"flavors"`
-	Username         string    `json:"username"`
-	Password         string    `json:"password"`
-	ReadOnlyUsername string    `json:"readonly_username"`
-	ReadOnlyPassword string    `json:"readonly_password"`
-	Thumbprint       string    `json:"thumbprint,omitempty"`
-	TLSKnownHosts    string    `json:"tls_known_hosts,omitempty"`
-	CertFile         string    `json:"cert_file,omitempty"`
-	PSCDomain        string    `json:"psc_domain"`
-	ForeignPSCs      []foreign `json:"foreign_pscs"`
-	Providers        []string  `json:"providers"`
-	ControlURL       string    `json:"control_url"`
-	ControlToken     string    `json:"control_token"`
-}
+// parentPollInterval is how often -parent-pid checks that the process is
+// still there.
+const parentPollInterval = time.Second
 
-// foreign is a foreign PSC a link can be created to.
-type foreign struct {
-	Hostname   string `json:"hostname"`
-	Username   string `json:"username"`
-	Password   string `json:"password"`
-	Thumbprint string `json:"thumbprint"`
-}
+// Reasons to stop serving besides ctx ending.
+var (
+	errStdinClosed = errors.New("standard input closed (-exit-with-stdin)")
+	errParentGone  = errors.New("the -parent-pid process is gone")
+)
 
 // run parses args, starts the simulator, reports how to reach it on out and
-// serves until ctx ends.
-func run(ctx context.Context, args []string, out, errOut io.Writer) error {
+// serves until ctx ends, or (with -exit-with-stdin) in reaches its end, or
+// (with -parent-pid) that process is gone.
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
 	fs := flag.NewFlagSet("hvcsim", flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port); a non-loopback address needs -allow-remote")
+	addr := fs.String("addr", simfacts.DefaultAddr, "listen address (port 0 picks a free port); a non-loopback address needs -allow-remote")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback -addr: anyone on the network can then log in with the printed credentials")
 	controlToken := fs.String("control-token", os.Getenv("HVCSIM_CONTROL_TOKEN"), "bearer token the /hvcsim/ control surface requires (default $HVCSIM_CONTROL_TOKEN, else random per start)")
 	showVersion := fs.Bool("version", false, "print hvcsim's version and exit")
-	version := fs.String("vcenter-version", simulator.DefaultVersion, `vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0`)
+	version := fs.String("vcenter-version", simulator.DefaultVersion, `vSphere release to behave as: 6.7, 7.0, 7.0U1…7.0U3, 8.0, 8.0U1…8.0U3, 9.0, 9.1 (no hvc operations: reported removed)`)
 	plain := fs.Bool("plain-http", false, "serve plain HTTP instead of TLS")
 	restOnly := fs.Bool("rest-only", false, "serve only the legacy /rest flavor")
 	apiOnly := fs.Bool("api-only", false, "serve only the /api flavor")
@@ -148,14 +130,18 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	var providers, failing listFlag
 	fs.Var(&providers, "providers", "sync providers of every new link, comma-separated (default "+strings.Join(simulator.DefaultProviders, ",")+")")
 	fs.Var(&failing, "failing-provider", "make syncs of these provider ids fail (repeatable, comma-separated)")
-	syncDur := fs.Duration("sync-duration", 0, "how long a started sync runs (0: completes at once, as the package default)")
+	syncDur := fs.Duration("sync-duration", simfacts.DefaultSyncDuration, "how long a started sync runs (0: completes at once, as the package default)")
 	step := fs.Bool("step-per-poll", false, "advance a running sync one stage per read instead of by time")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "expire a session unused for this long")
+	maxConns := fs.Int("max-connections", simulator.DefaultMaxConnections, "client connections open at once; more wait to be accepted")
+	logBytes := fs.Int64("request-log-bytes", simulator.DefaultRequestLogBytes, "bound of the request log in bytes (oldest records dropped first)")
 	certFile := fs.String("cert", "", "PEM certificate file to serve (with -key) instead of a new one per start")
 	keyFile := fs.String("key", "", "PEM private key file for -cert")
 	certOut := fs.String("cert-out", "", "write the server's certificate (PEM) to this file, for curl --cacert")
 	asJSON := fs.Bool("json", false, "print how to reach the server as one JSON object instead of shell export lines")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when standard input reaches end of file, e.g. when the test runner holding its other end dies")
+	parentPID := fs.Int("parent-pid", 0, "stop when the process with this id is gone, checked every "+parentPollInterval.String()+" (0: do not watch)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -172,6 +158,15 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		}
 		fmt.Fprintf(errOut, "hvcsim: WARNING: listening on %s (-allow-remote): anyone on the network can log in with the printed credentials and drive the control surface with the printed token\n", *addr)
 	}
+	if *parentPID < 0 {
+		return fmt.Errorf("-parent-pid %d is not a process id", *parentPID)
+	}
+	if *parentPID > 0 && !alive(*parentPID) {
+		return fmt.Errorf("-parent-pid %d: no such process", *parentPID)
+	}
+	if *exitWithStdin && in == nil {
+		return errors.New("-exit-with-stdin: no standard input")
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("-cert and -key go together")
 	}
@@ -179,6 +174,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		simulator.WithAddr(*addr), simulator.WithVersion(*version), simulator.WithSyncDuration(*syncDur),
 		simulator.WithAdmin(admin.name, admin.password), simulator.WithReadOnlyUser(readOnly.name, readOnly.password),
 		simulator.WithIdleTimeout(*idle), simulator.WithControl(),
+		simulator.WithMaxConnections(*maxConns), simulator.WithRequestLogLimit(simulator.DefaultRequestLogEntries, *logBytes),
 	}
 	if *controlToken != "" {
 		opts = append(opts, simulator.WithControlToken(*controlToken))
@@ -245,7 +241,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	defer os.RemoveAll(dir)
 	r, err := describe(sim, admin, readOnly, pscs, pscCerts, creds, *certOut, *certFile)
 	if err == nil {
-		err = writeKnownHosts(&r, dir)
+		err = r.WriteKnownHosts(dir)
 	}
 	if err == nil {
 		err = report(out, r, *asJSON)
@@ -256,7 +252,23 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	fmt.Fprintln(errOut, "hvcsim: serving; press Ctrl-C to stop")
 
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	if *exitWithStdin {
+		// The reader stays blocked if hvcsim stops for another reason;
+		// the process is about to exit then.
+		go func() {
+			_, _ = io.Copy(io.Discard, in)
+			stop(errStdinClosed)
+		}()
+	}
+	if *parentPID > 0 {
+		go watchParent(ctx, *parentPID, stop)
+	}
 	<-ctx.Done()
+	if cause := context.Cause(ctx); errors.Is(cause, errStdinClosed) || errors.Is(cause, errParentGone) {
+		fmt.Fprintf(errOut, "hvcsim: %v; stopping\n", cause)
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = sim.Shutdown(shutdownCtx)
@@ -264,24 +276,38 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return err
 }
 
-// describe gathers what to print, writing the certificate to certOut first.
-func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, creds map[string]userFlag, certOut, certIn string) (reach, error) {
-	r := reach{URL: sim.URL(), Version: sim.Version(), Username: admin.name, Password: admin.password,
-		ReadOnlyUsername: readOnly.name, ReadOnlyPassword: readOnly.password, Thumbprint: sim.Thumbprint(),
-		ControlURL: sim.URL() + simulator.ControlPrefix, ControlToken: sim.ControlToken(), CertFile: certIn, PSCDomain: simulator.DefaultForeignDomain}
-	for _, f := range []string{"api", "rest"} {
-		if sim.ServesFlavor(f) {
-			r.Flavors = append(r.Flavors, f)
+// watchParent cancels with errParentGone once process pid is gone,
+// checking every parentPollInterval until ctx ends.
+func watchParent(ctx context.Context, pid int, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(parentPollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if !alive(pid) {
+				cancel(errParentGone)
+				return
+			}
 		}
 	}
-	psc := func(host, tp string) foreign {
-		f := foreign{Hostname: host, Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, Thumbprint: tp}
+}
+
+// describe gathers what to print, writing the certificate to certOut first.
+func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pairFlag, creds map[string]userFlag, certOut, certIn string) (simfacts.Facts, error) {
+	r := simfacts.FromServer(sim)
+	r.Username, r.Password = admin.name, admin.password
+	r.ReadOnlyUsername, r.ReadOnlyPassword = readOnly.name, readOnly.password
+	r.CertFile = certIn
+	psc := func(host, tp string) simfacts.ForeignPSC {
+		f := simfacts.ForeignPSC{Hostname: host, Username: simulator.DefaultForeignUser, Password: simulator.DefaultForeignPassword, Thumbprint: tp}
 		if u, ok := creds[strings.ToLower(host)]; ok {
 			f.Username, f.Password = u.name, u.password
 		}
 		return f
 	}
-	r.ForeignPSCs = []foreign{psc(simulator.DefaultForeignPSC, simulator.DefaultForeignThumbprint)}
+	r.ForeignPSCs = []simfacts.ForeignPSC{psc(simulator.DefaultForeignPSC, simulator.DefaultForeignThumbprint)}
 	for _, p := range pscs {
 		r.ForeignPSCs = append(r.ForeignPSCs, psc(p[0], p[1]))
 	}
@@ -289,13 +315,11 @@ func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pa
 		r.ForeignPSCs = append(r.ForeignPSCs, psc(p[0], sim.ForeignThumbprint(p[0])))
 	}
 	sort.SliceStable(r.ForeignPSCs[1:], func(i, j int) bool { return r.ForeignPSCs[1+i].Hostname < r.ForeignPSCs[1+j].Hostname })
-	r.Providers = sim.Providers()
 	if certOut != "" {
-		leaf := sim.Certificate()
-		if leaf == nil {
+		if r.CertPEM == "" {
 			return r, errors.New("-cert-out: the server serves plain HTTP")
 		}
-		if err := writeNoFollow(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})); err != nil {
+		if err := writeNoFollow(certOut, []byte(r.CertPEM)); err != nil {
 			return r, fmt.Errorf("-cert-out: %w", err)
 		}
 		r.CertFile = certOut
@@ -303,58 +327,19 @@ func describe(sim *simulator.Server, admin, readOnly userFlag, pscs, pscCerts pa
 	return r, nil
 }
 
-// report prints r as one JSON line or as shell export lines.
-func report(out io.Writer, r reach, asJSON bool) error {
+// report prints r as one JSON line or as a comment and shell export lines.
+func report(out io.Writer, r simfacts.Facts, asJSON bool) error {
 	if asJSON {
-		b, err := json.Marshal(r) //nolint:gosec // printing the simulator's own test credentials is the point of -json
+		b, err := r.JSON()
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(out, "%s\n", b)
+		_, err = out.Write(b)
 		return err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# hvcsim: vSphere %s simulator at %s (flavors: %s)\n", r.Version, r.URL, strings.Join(r.Flavors, ", "))
-	psc := r.ForeignPSCs[0]
-	// HVC_* are the names hvcctl and the quickstart read; HVCSIM_* are
-	// hvcsim's own (hvcctl warns about HVC_* names it does not know).
-	vars := [][2]string{
-		{"HVC_URL", r.URL}, {"HVC_USERNAME", r.Username}, {"HVC_PASSWORD", r.Password},
-		{"HVC_TLS_KNOWN_HOSTS", r.TLSKnownHosts},
-		{"HVC_PSC_HOSTNAME", psc.Hostname}, {"HVC_PSC_DOMAIN", r.PSCDomain},
-		{"HVC_PSC_USERNAME", psc.Username}, {"HVC_PSC_PASSWORD", psc.Password},
-		{"HVC_PSC_THUMBPRINT", psc.Thumbprint},
-		{"HVCSIM_VERSION", r.Version},
-		{"HVCSIM_READONLY_USERNAME", r.ReadOnlyUsername}, {"HVCSIM_READONLY_PASSWORD", r.ReadOnlyPassword},
-		{"HVCSIM_THUMBPRINT", r.Thumbprint}, {"HVCSIM_CERT_FILE", r.CertFile},
-		{"HVCSIM_CONTROL_URL", r.ControlURL}, {"HVCSIM_CONTROL_TOKEN", r.ControlToken},
-	}
-	for _, v := range vars {
-		if v[1] != "" {
-			fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))
-		}
-	}
-	_, err := io.WriteString(out, b.String())
+	head := fmt.Sprintf("# hvcsim: vSphere %s simulator at %s (flavors: %s)\n", r.Version, r.URL, strings.Join(r.Flavors, ", "))
+	_, err := io.WriteString(out, head+simfacts.ExportLines(r.Exports()))
 	return err
-}
-
-// writeKnownHosts writes, when the server serves TLS, a known-hosts file in
-// dir holding its "host:port thumbprint" line (the format hvcctl and govc
-// read), and records its path in r.
-func writeKnownHosts(r *reach, dir string) error {
-	if r.Thumbprint == "" {
-		return nil
-	}
-	u, err := url.Parse(r.URL)
-	if err != nil {
-		return err
-	}
-	file := filepath.Join(dir, "known_hosts")
-	if err := os.WriteFile(file, []byte(u.Host+" "+r.Thumbprint+"\n"), 0o600); err != nil { //nolint:gosec // G703: file is in our own temporary directory
-		return err
-	}
-	r.TLSKnownHosts = file
-	return nil
 }
 
 // writeNoFollow writes b to file without following a link planted there:
@@ -415,9 +400,4 @@ func versionString() string {
 		v = bi.Main.Version
 	}
 	return fmt.Sprintf("hvcsim %s (%s)", v, runtime.Version())
-}
-
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -32,10 +32,21 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/internal/simfacts"
 	"github.com/hvcsdk/hvc/simulator"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	switch os.Getenv(childEnv) {
+	case "hvcsim":
+		main() // this test binary re-run as the hvcsim command
+		os.Exit(0)
+	case "sleep":
+		time.Sleep(time.Minute) // a parent for -parent-pid to watch
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // startRun runs the command in the background and returns the lines it
 // printed on stdout before serving, a stop function and the command's
@@ -47,7 +58,7 @@ func startRun(t *testing.T, args ...string) ([]string, func() error) {
 	er, ew := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, args, pw, ew)
+		err := run(ctx, args, nil, pw, ew)
 		_ = pw.Close()
 		_ = ew.Close()
 		done <- err
@@ -138,7 +149,7 @@ func TestRunControlToken(t *testing.T) {
 	require.NoError(t, stop())
 
 	lines, stop = startRun(t, "-json", "-control-token", "flag-token-0123456789")
-	var r reach
+	var r simfacts.Facts
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 	assert.Equal(t, "flag-token-0123456789", r.ControlToken)
 	require.NoError(t, stop())
@@ -155,14 +166,14 @@ func TestRunControlToken(t *testing.T) {
 func TestRunRefusesRemote(t *testing.T) {
 	t.Parallel()
 	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0"} {
-		err := run(context.Background(), []string{"-addr", addr}, io.Discard, io.Discard)
+		err := run(context.Background(), []string{"-addr", addr}, nil, io.Discard, io.Discard)
 		require.Error(t, err, addr)
 		assert.Contains(t, err.Error(), "-allow-remote", addr)
 	}
 	var stderr strings.Builder
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // serve, report and stop at once
-	require.NoError(t, run(ctx, []string{"-addr", "0.0.0.0:0", "-allow-remote", "-json"}, io.Discard, &stderr))
+	require.NoError(t, run(ctx, []string{"-addr", "0.0.0.0:0", "-allow-remote", "-json"}, nil, io.Discard, &stderr))
 	assert.Contains(t, stderr.String(), "anyone on the network can log in")
 	lines, stop := startRun(t, "-addr", "localhost:0")
 	assert.NotEmpty(t, lines)
@@ -173,7 +184,7 @@ func TestRunRefusesRemote(t *testing.T) {
 func TestRunVersion(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	require.NoError(t, run(context.Background(), []string{"-version"}, &out, io.Discard))
+	require.NoError(t, run(context.Background(), []string{"-version"}, nil, &out, io.Discard))
 	assert.True(t, strings.HasPrefix(out.String(), "hvcsim "), "%q", out.String())
 }
 
@@ -252,7 +263,7 @@ func TestRunJSONVersionAndControl(t *testing.T) {
 	lines, stop := startRun(t, "-addr", "127.0.0.1:0", "-json", "-cert-out", certOut, "-vcenter-version", "9.0",
 		"-admin", "root@corp.local:p:w'd", "-providers", "a,b", "-failing-provider", "b")
 	require.Len(t, lines, 1)
-	var r reach
+	var r simfacts.Facts
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
 	assert.Equal(t, "9.0", r.Version)
 	assert.Equal(t, []string{"api", "rest"}, r.Flavors)
@@ -338,8 +349,12 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-foreign-psc", "psc.example", "--addr", "127.0.0.1:0"},
 		{"-foreign-psc", "psc.example=nothex", "--addr", "127.0.0.1:0"},
 		{"-plain-http", "-cert-out", "x.pem", "--addr", "127.0.0.1:0"},
+		{"-parent-pid", "-3", "--addr", "127.0.0.1:0"},
+		{"-exit-with-stdin", "--addr", "127.0.0.1:0"}, // no stdin given
+		{"-max-connections", "0", "--addr", "127.0.0.1:0"},
+		{"-request-log-bytes", "-1", "--addr", "127.0.0.1:0"},
 	} {
-		err := run(context.Background(), args, io.Discard, io.Discard)
+		err := run(context.Background(), args, nil, io.Discard, io.Discard)
 		assert.Error(t, err, "%q", args)
 	}
 }
@@ -374,7 +389,7 @@ func readNames(t *testing.T, file, from string) map[string]bool {
 func TestRunExportsWhatClientsRead(t *testing.T) {
 	t.Parallel()
 	quickstart := readNames(t, filepath.Join("..", "..", "examples", "quickstart", "main.go"), "")
-	hvcctl := readNames(t, filepath.Join("..", "hvcctl", "app.go"), "var knownEnv")
+	hvcctl := readNames(t, filepath.Join("..", "hvcctl", "env.go"), "var knownEnv")
 	lines, stop := startRun(t, "-addr", "127.0.0.1:0")
 	defer func() { require.NoError(t, stop()) }()
 	env := exports(t, lines)
@@ -447,32 +462,29 @@ func TestRunForeignPSCCredentials(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, bad := range []string{"psc.unknown.example=u:p", "nouser", simulator.DefaultForeignPSC + "=u"} {
-		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, io.Discard, io.Discard), bad)
+		assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-foreign-psc-credentials", bad}, nil, io.Discard, io.Discard), bad)
 	}
 }
 
-// docKeys returns the JSON member names docs/simulator.md documents for
-// hvcsim -json (top level, and those of a foreign_pscs entry) and for the
-// facts of GET /hvcsim/.
+// docKeys returns the JSON member names docs/simulator.md's Facts table
+// documents for hvcsim -json (top level, and those of a foreign_pscs
+// entry) and those it lists for the facts of GET /hvcsim/.
 func docKeys(t *testing.T) (top, psc, facts []string) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "simulator.md"))
 	require.NoError(t, err)
-	quoted := regexp.MustCompile(`"(\w+)"`)
-	names := func(s string) []string {
-		var out []string
-		for _, m := range quoted.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1])
+	_, sec, _ := strings.Cut(string(b), "\n### Facts\n")
+	sec, _, _ = strings.Cut(sec, "\n#")
+	member := regexp.MustCompile("^\\| `([a-z_]+)(\\[0\\]\\.([a-z_]+))?` \\|")
+	for _, line := range strings.Split(sec, "\n") {
+		if m := member.FindStringSubmatch(line); m != nil && m[3] != "" {
+			psc = append(psc, m[3]) // foreign_pscs[0].member
+		} else if m != nil {
+			top = append(top, m[1])
 		}
-		return out
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		switch {
-		case strings.HasPrefix(line, "`{\"url\""):
-			inner := regexp.MustCompile(`\[\{[^]]*\}\]`)
-			psc = names(inner.FindString(line))
-			top = names(inner.ReplaceAllString(line, ""))
-		case strings.HasPrefix(line, "| `GET /hvcsim/` |"):
+		if strings.HasPrefix(line, "| `GET /hvcsim/` |") {
 			_, row, _ := strings.Cut(line, "facts:")
 			row = regexp.MustCompile(`\([^)]*\)`).ReplaceAllString(row, "") // members of members
 			for _, m := range regexp.MustCompile("`(\\w+)`").FindAllStringSubmatch(row, -1) {
@@ -480,7 +492,7 @@ func docKeys(t *testing.T) (top, psc, facts []string) {
 			}
 		}
 	}
-	require.NotEmpty(t, top, "docs/simulator.md documents no -json line")
+	require.NotEmpty(t, top, "docs/simulator.md has no Facts table")
 	require.NotEmpty(t, psc, "docs/simulator.md documents no foreign_pscs entry")
 	require.NotEmpty(t, facts, "docs/simulator.md documents no GET /hvcsim/ facts")
 	return top, psc, facts

@@ -7,8 +7,9 @@
 // The simulator plays vCenter 8.0 (simulatorVersion): the demo syncs a
 // provider, and sync providers exist only up to 8.0 (8.0U1 removed them).
 //
-// Against a real vCenter (or a simulator started apart, after `. ./sim.env`
-// from `hvcctl sim` or `eval "$(hvcsim)"`), set HVC_URL, HVC_USERNAME and
+// Against a real vCenter (or a simulator started apart: `hvcctl sim > sim.env &`
+// or `hvcsim > sim.env &`, then `. ./sim.env`; both serve until stopped, so
+// `eval "$(hvcsim)"` would never return), set HVC_URL, HVC_USERNAME and
 // HVC_PASSWORD, plus the foreign PSC: HVC_PSC_HOSTNAME, HVC_PSC_DOMAIN,
 // HVC_PSC_USERNAME, HVC_PSC_PASSWORD and HVC_PSC_THUMBPRINT, the thumbprint
 // you obtained out of band and expect the PSC to present. The vCenter's

@@ -32,15 +32,23 @@ const (
 	R80U2
 	R80U3
 	R90
+	R91
 )
 
 // Latest is the newest release known to the table.
-const Latest = R90
+const Latest = R91
+
+// FamilyUntil is the last release that serves any hvc operation: a
+// third-party listing of Broadcom's published vSphere 9.1 API
+// specification reports the whole /hvc family removed in 9.1. Reported,
+// not confirmed (docs/wire.md). An operation's Until is never later.
+const FamilyUntil = R90
 
 // releaseNames spells each release the way VMware does.
 var releaseNames = [...]string{
 	R67: "6.7", R70: "7.0", R70U1: "7.0U1", R70U2: "7.0U2", R70U3: "7.0U3",
 	R80: "8.0", R80U1: "8.0U1", R80U2: "8.0U2", R80U3: "8.0U3", R90: "9.0",
+	R91: "9.1",
 }
 
 // String returns e.g. "8.0U1".
@@ -114,7 +122,8 @@ type Op struct {
 	// lists them, besides the runtime-level ones any operation may return.
 	Errors []string
 	// Since is the first release that serves the operation; Until the last
-	// one (0: still served by the newest release).
+	// one (0: served until FamilyUntil, the last release with hvc
+	// operations at all).
 	Since, Until Release
 }
 
@@ -248,16 +257,22 @@ func ByName(name string) *Op {
 
 // In reports whether release r serves the operation.
 func (o *Op) In(r Release) bool {
-	return r >= o.Since && (o.Until == 0 || r <= o.Until)
+	return r >= o.Since && r <= o.Last()
+}
+
+// Last is the last release that serves the operation: Until, or
+// FamilyUntil when Until is 0.
+func (o *Op) Last() Release {
+	if o.Until == 0 {
+		return FamilyUntil
+	}
+	return o.Until
 }
 
 // Versions describes the releases that serve the operation, e.g.
-// "vSphere 6.7–8.0" or "vSphere 8.0U1 and later".
+// "vSphere 6.7–8.0" or "vSphere 8.0U1–9.0".
 func (o *Op) Versions() string {
-	if o.Until == 0 {
-		return "vSphere " + o.Since.String() + " and later"
-	}
-	return "vSphere " + o.Since.String() + "–" + o.Until.String()
+	return "vSphere " + o.Since.String() + "–" + o.Last().String()
 }
 
 // Params returns the template's placeholder names in order, e.g.

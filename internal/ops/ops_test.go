@@ -16,7 +16,7 @@ func TestParseRelease(t *testing.T) {
 		want Release
 	}{
 		{"6.7", R67}, {"7.0", R70}, {"7.0u1", R70U1}, {"7.0U3", R70U3}, {"8.0", R80},
-		{"8.0u1", R80U1}, {"8.0U3", R80U3}, {"9.0", R90},
+		{"8.0u1", R80U1}, {"8.0U3", R80U3}, {"9.0", R90}, {"9.1", R91},
 	} {
 		got, err := ParseRelease(tc.in)
 		if err != nil || got != tc.want {
@@ -70,7 +70,7 @@ func TestTableIsConsistent(t *testing.T) {
 				t.Errorf("%s declares %q, which is not a std error type", op.Name, e)
 			}
 		}
-		if op.Since == 0 || (op.Until != 0 && op.Until < op.Since) {
+		if op.Since == 0 || (op.Until != 0 && op.Until < op.Since) || op.Until > FamilyUntil {
 			t.Errorf("%s: bad release range %v..%v", op.Name, op.Since, op.Until)
 		}
 		if r, ok := routes[op.Display()]; ok {
@@ -82,6 +82,11 @@ func TestTableIsConsistent(t *testing.T) {
 
 func TestIn(t *testing.T) {
 	t.Parallel()
+	for _, op := range All {
+		if op.In(R91) {
+			t.Errorf("%s is served by 9.1, which is reported to have no hvc operation", op.Name)
+		}
+	}
 	for _, tc := range []struct {
 		op   *Op
 		r    Release
@@ -90,6 +95,8 @@ func TestIn(t *testing.T) {
 		{SyncProvidersStart, R67, true}, {SyncProvidersStart, R80, true}, {SyncProvidersStart, R80U1, false},
 		{LinksGet, R80, false}, {LinksGet, R80U1, true}, {LinksGet, R90, true},
 		{LinksCreate, R67, true}, {LinksCreate, R90, true},
+		// 9.1 is reported to have no hvc operation at all.
+		{LinksCreate, R91, false}, {LinksGet, R91, false}, {AdministratorsGet, R91, false},
 	} {
 		if got := tc.op.In(tc.r); got != tc.want {
 			t.Errorf("%s.In(%v) = %v, want %v", tc.op.Name, tc.r, got, tc.want)
@@ -98,7 +105,7 @@ func TestIn(t *testing.T) {
 	if got := SyncReset.Versions(); got != "vSphere 6.7–8.0" {
 		t.Errorf("Versions = %q", got)
 	}
-	if got := LinksGet.Versions(); got != "vSphere 8.0U1 and later" {
+	if got := LinksGet.Versions(); got != "vSphere 8.0U1–9.0" {
 		t.Errorf("Versions = %q", got)
 	}
 }

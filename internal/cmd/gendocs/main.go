@@ -317,13 +317,13 @@ func versionsTable(all []*ops.Op) []byte {
 				out = append(out, "`/rest`, `/api`")
 			case g.served(r):
 				out = append(out, "`/rest`")
-			case g.until != 0 && r > g.until:
+			case r > g.ops[0].Last():
 				out = append(out, "removed")
 			default:
 				out = append(out, "–")
 			}
 		}
-		if r >= ops.SSLCertificateSince {
+		if r >= ops.SSLCertificateSince && r <= ops.FamilyUntil {
 			return append(out, "CreateSpec and CertificateInfo")
 		}
 		return append(out, "–")
@@ -345,6 +345,9 @@ func versionsTable(all []*ops.Op) []byte {
 		name := rs[i].String()
 		if j > i {
 			name += " – " + rs[j].String()
+		}
+		if rs[i] > ops.FamilyUntil {
+			name += " (reported, not confirmed)"
 		}
 		b.WriteString("| " + name + " | " + strings.Join(row, " | ") + " |\n")
 		i = j + 1

@@ -23,7 +23,7 @@ func TestTablesHaveEveryOperation(t *testing.T) {
 		assert.Equal(t, len(ops.All)+3, strings.Count(table, "\n"), "comment, header, separator and one row per operation")
 	}
 	assert.Contains(t, wire, "| `Links.Create` | `com.vmware.vcenter.hvc.links` `create` | `POST /hvc/links` | no | "+
-		"ALREADY_EXISTS 400, INVALID_ARGUMENT 400, UNSUPPORTED 400, UNAUTHORIZED 403, UNVERIFIED_PEER 400, ERROR 500 | 6.7 and later |")
+		"ALREADY_EXISTS 400, INVALID_ARGUMENT 400, UNSUPPORTED 400, UNAUTHORIZED 403, UNVERIFIED_PEER 400, ERROR 500 | 6.7–9.0 |")
 }
 
 // TestReleaseTables: the profile table has a row per release whose cells
@@ -48,6 +48,7 @@ func TestReleaseTables(t *testing.T) {
 	versions := string(versionsTable(ops.All))
 	assert.Contains(t, versions, "| 6.7 – 7.0U1 | `/rest` | – | `/rest` | `/rest` | – |")
 	assert.Contains(t, versions, "| 8.0U1 – 8.0U3 | `/rest`, `/api` | `/rest`, `/api` | removed | `/rest`, `/api` | – |")
+	assert.Contains(t, versions, "| 9.1 (reported, not confirmed) | removed | removed | removed | removed | – |")
 	assert.Contains(t, versions, "| links create, list, delete | links get, delete_with_credentials | sync reset; providers list, get, start | administrators get, set, add, remove |")
 }
 

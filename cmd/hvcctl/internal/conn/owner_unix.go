@@ -1,0 +1,29 @@
+//go:build unix
+
+package conn
+
+import (
+	"os"
+	"syscall"
+)
+
+// modeChecks reports whether file modes mean what they say here.
+const modeChecks = true
+
+// ownerOf returns the uid that owns the file.
+func ownerOf(fi os.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return int(st.Uid), true
+}
+
+// ownedByMe reports whether the file belongs to the current user.
+func ownedByMe(fi os.FileInfo) bool {
+	uid, ok := ownerOf(fi)
+	return !ok || uid == os.Getuid()
+}
+
+// lockFile takes an exclusive flock(2) on f, waiting for it.
+func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }

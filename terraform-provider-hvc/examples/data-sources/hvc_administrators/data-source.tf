@@ -1,0 +1,5 @@
+data "hvc_administrators" "current" {}
+
+output "administrators" {
+  value = data.hvc_administrators.current.groups
+}

@@ -1,0 +1,5 @@
+data "hvc_links" "all" {}
+
+output "links" {
+  value = data.hvc_links.all.links
+}

@@ -1,0 +1,2 @@
+# One set per vCenter: the import id is always "administrators".
+terraform import hvc_administrators.all administrators
