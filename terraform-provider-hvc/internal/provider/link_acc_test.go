@@ -184,7 +184,7 @@ func TestAccLinkDeleteWithCredentials(t *testing.T) {
 					Config:          providerBlock(sim, pscCredentials) + linkBlock(thumbprintArg+"  delete_with_credentials = true\n"),
 					ConfigVariables: linkVars(),
 					Destroy:         true,
-					ExpectError:     regexp.MustCompile(`(?s)not available on this vCenter.*vSphere 8\.0U1 and\s+later`),
+					ExpectError:     regexp.MustCompile(`(?s)not available on this vCenter.*vSphere\s+8\.0U1–9\.0`),
 				},
 				// A plain delete is what 8.0 has.
 				{Config: providerBlock(sim, pscCredentials) + linkBlock(thumbprintArg), ConfigVariables: linkVars()},
