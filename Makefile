@@ -23,8 +23,8 @@ MODULES := . cmd/hvcctl interop terraform-provider-hvc
 # TF is the terraform the provider's acceptance tests run (never downloaded).
 TF ?= $(or $(TF_ACC_TERRAFORM_PATH),$(shell command -v terraform 2>/dev/null))
 
-.PHONY: all demo check fmt-check vet lint generate-check tidy-check readme-check bench-check \
-	tf-docs-check test bench fuzz generate readme tidy hvcctl tf-docs help
+.PHONY: all demo check fmt-check vet lint generate-check tidy-check docs-check bench-check \
+	tf-docs-check test bench fuzz generate docs readme tidy hvcctl tf-docs help
 
 all: test
 
@@ -40,8 +40,8 @@ demo:
 	$(GO) run ./examples/quickstart
 
 ## check: the gate: formatting, vet, lint, generated code, go.mod and the
-## README operations table. It changes no file.
-check: fmt-check vet lint generate-check tidy-check readme-check bench-check tf-docs-check
+## documentation's operation and version tables. It changes no file.
+check: fmt-check vet lint generate-check tidy-check docs-check bench-check tf-docs-check
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then \
@@ -73,8 +73,8 @@ tidy-check:
 	  (cd $$m && $(GO) mod tidy -diff >/dev/null) || { echo "$$m: go.mod/go.sum are not tidy (run make tidy):"; (cd $$m && $(GO) mod tidy -diff); exit 1; }; \
 	done
 
-readme-check:
-	$(GO) run ./internal/cmd/genreadme -check
+docs-check:
+	$(GO) run ./internal/cmd/gendocs -check
 
 # The bench module is outside ./...: vet it, keep its go.mod tidy and run
 # its harness tests (every client performs every operation correctly).
@@ -139,13 +139,16 @@ fuzz:
 	done
 
 ## generate: regenerate errors_types.go and internal/stderr, and the
-## README operations table
-generate: readme
+## documentation's tables
+generate: docs
 	$(GO) generate ./...
 
-## readme: rewrite the README operations table from internal/ops
-readme:
-	$(GO) run ./internal/cmd/genreadme
+## docs: rewrite the operation and version tables of README.md, docs/wire.md and
+## docs/simulator.md from internal/ops
+docs:
+	$(GO) run ./internal/cmd/gendocs
+
+readme: docs
 
 ## tidy: tidy go.mod and go.sum
 tidy:

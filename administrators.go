@@ -72,7 +72,7 @@ func (s *AdministratorsService) action(ctx context.Context, op *ops.Op, group st
 
 func checkGroup(op *ops.Op, field, g string) error {
 	if strings.TrimSpace(g) == "" {
-		return invalidArgument(op.Method, templatePath(op), field, "must not be empty")
+		return refused(op, field, "must not be empty")
 	}
 	return nil
 }

@@ -19,13 +19,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
 
-	"github.com/go-resty/resty/v2"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/hvcsdk/hvc/internal/transport"
 )
 
 // Client talks to one vCenter. Create it with New; it is safe for concurrent
@@ -33,23 +33,14 @@ import (
 type Client struct {
 	endpoint string
 	cfg      config
-	rc       *resty.Client
+	tr       *transport.Transport
 	log      *slog.Logger
-	// http1Only is true on the SDK's own transport, which speaks HTTP/1.1
-	// only (see noReplay).
-	http1Only bool
-	// tracedTransport is true when the transport is an *http.Transport,
-	// which reports through httptrace whatever it writes (see wireTrace).
-	tracedTransport bool
 
 	sessionID atomic.Pointer[string]
 	flavor    atomic.Int32 // resolved Flavor; FlavorAuto until known
 	logins    singleflight.Group
 	wait      waitFunc   // retry backoff wait; nil means sleepCtx (tests replace it)
 	pollClock *pollClock // sync Wait's clock; nil means the real one (tests replace it)
-	// headers and loginHeader are the request headers (see requestHeader).
-	headers     atomic.Pointer[headerSet]
-	loginHeader http.Header
 
 	// Links manages hybrid links.
 	Links *LinksService
@@ -87,30 +78,24 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 	if cfg.rootCAs != nil && (cfg.pin != nil || cfg.insecure) {
 		return nil, errors.New("hvc: " + cfg.tlsOptionNames() + " exclude each other: the pool would be ignored")
 	}
-	hc, own, err := newHTTPClient(&cfg)
-	if err != nil {
-		return nil, err
-	}
-	c := &Client{endpoint: base, cfg: cfg, log: cfg.logger, http1Only: own}
-	_, c.tracedTransport = hc.Transport.(*http.Transport)
+	c := &Client{endpoint: base, cfg: cfg, log: cfg.logger}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	// The client sets no headers of its own: each request carries a
-	// complete shared map (see requestHeader).
-	c.rc = resty.NewWithClient(hc).
-		SetLogger(quietLogger{}).
-		SetDisableWarn(true).
-		SetPreRequestHook(c.noReplay)
-	c.loginHeader = c.baseHeader()
-	c.loginHeader["Vmware-Use-Header-Authn"] = []string{"true"}
+	c.tr, err = transport.New(transport.Config{
+		Endpoint: base, HTTPClient: cfg.httpClient,
+		TLS:     transport.TLS{RootCAs: cfg.rootCAs, Pin: cfg.pin, Insecure: cfg.insecure},
+		Timeout: cfg.timeout, MaxBody: cfg.maxBody, UserAgent: cfg.userAgent,
+		User: cfg.user, Password: cfg.password, Logger: cfg.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	if cfg.sessionID != "" {
 		id := cfg.sessionID
 		c.sessionID.Store(&id)
 	}
-	if cfg.flavor != FlavorAuto {
-		c.flavor.Store(int32(cfg.flavor)) //nolint:gosec // G115: WithFlavor admits only 0, 1 and 2
-	}
+	c.settle(cfg.flavor) // FlavorAuto leaves it to the first login or probe
 	if cfg.insecure {
 		c.log.Warn("hvc: TLS certificate verification is disabled (WithInsecureSkipVerify); prefer WithThumbprint", "endpoint", base)
 	}
@@ -183,21 +168,14 @@ func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("endpoint", c.endpoint), slog.String("flavor", c.Flavor().String()), slog.String("user", c.cfg.user))
 }
 
-// quietLogger keeps resty from printing anything of its own.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
-
 // CloseIdleConnections closes the client's idle keep-alive connections. The
 // client stays usable; call it when done with a client to release sockets
 // promptly.
 func (c *Client) CloseIdleConnections() {
-	if c == nil || c.rc == nil {
+	if c == nil || c.tr == nil {
 		return
 	}
-	c.rc.GetClient().CloseIdleConnections()
+	c.tr.CloseIdleConnections()
 }
 
 // Close ends the client's session on the server (as Logout does) and closes

@@ -35,10 +35,10 @@ func (c Credentials) LogValue() slog.Value {
 // validate checks credentials before anything is sent.
 func (c Credentials) validate(op *ops.Op, field string) error {
 	if strings.TrimSpace(c.UserName) == "" {
-		return invalidArgument(op.Method, templatePath(op), field+".user_name", "is required")
+		return refused(op, field+".user_name", "is required")
 	}
 	if c.Password == "" {
-		return invalidArgument(op.Method, templatePath(op), field+".password", "is required")
+		return refused(op, field+".password", "is required")
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func BenchmarkDecodeHostileNesting(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if newStdError("GET", "/api/hvc/links", 500, body, "secret-pw") == nil {
+		if newStdError(origin{op: "Links.List", method: "GET", path: "/hvc/links"}, 500, body, "", false, []string{"secret-pw"}) == nil {
 			b.Fatal("no error")
 		}
 	}

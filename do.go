@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hvcsdk/hvc/internal/ops"
-	"github.com/hvcsdk/hvc/internal/wire"
 )
 
 // Do calls an endpoint the SDK has no method for (a newer vCenter's
@@ -44,33 +43,37 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if err != nil {
 		return err
 	}
-	legacy, err := c.legacy(ctx)
+	f, err := c.flavorFor(ctx)
 	if err != nil {
 		return err
 	}
-	return c.run(ctx, &call{op: op, body: body, out: out, raw: true}, legacy, c.endpoint+wire.Prefix(legacy)+path)
+	return c.run(ctx, &call{op: op, body: body, out: out, raw: true}, f, c.endpoint+f.Prefix()+path)
 }
+
+// doOp is the operation name errors of Client.Do calls report.
+const doOp = "Client.Do"
 
 // rawOp describes a Client.Do call as an operation: its idempotency comes
 // from the method, since nothing else is known about it.
 func rawOp(method, path string) (*ops.Op, error) {
+	bad := origin{op: doOp, method: method, path: path}
 	if !validMethod(method) {
-		return nil, invalidArgument(method, path, "method", "must be an HTTP method such as GET or POST")
+		return nil, bad.invalid("method", "must be an HTTP method such as GET or POST")
 	}
 	u, err := url.Parse(path)
 	switch {
 	case err != nil:
-		return nil, invalidArgument(method, path, "path", "is not a valid URL path: "+err.Error())
+		return nil, bad.invalid("path", "is not a valid URL path: "+err.Error())
 	case u.Scheme != "" || u.Host != "" || u.Fragment != "" || strings.Contains(path, "#"):
-		return nil, invalidArgument(method, path, "path", "must be a path with an optional query, without scheme, host or fragment")
+		return nil, bad.invalid("path", "must be a path with an optional query, without scheme, host or fragment")
 	case !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//"):
-		return nil, invalidArgument(method, path, "path", `must start with "/"`)
+		return nil, bad.invalid("path", `must start with "/"`)
 	case u.Path == "/api" || u.Path == "/rest" || strings.HasPrefix(u.Path, "/api/") || strings.HasPrefix(u.Path, "/rest/"):
-		return nil, invalidArgument(method, path, "path", "must be flavor-less (the client adds /api or /rest)")
+		return nil, bad.invalid("path", "must be flavor-less (the client adds /api or /rest)")
 	}
 	tmpl, _, _ := strings.Cut(path, "?")
 	idempotent := method == http.MethodGet || method == http.MethodHead || method == http.MethodPut || method == http.MethodDelete
-	return &ops.Op{Name: "Client.Do", Method: method, Template: tmpl, Idempotent: idempotent}, nil
+	return &ops.Op{Name: doOp, Method: method, Template: tmpl, Idempotent: idempotent}, nil
 }
 
 // validMethod reports an HTTP method token (RFC 9110), upper-case as every

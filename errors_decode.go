@@ -27,11 +27,12 @@ var statusTypes = map[int]ErrorType{
 	http.StatusServiceUnavailable: ErrorTypeServiceUnavailable,
 }
 
-// newStdError builds the typed error for a non-2xx response. The error type
-// comes from the body whenever the body names one, never from the status.
-// Known secret values are scrubbed from anything quoted from the body.
-func newStdError(method, path string, status int, body []byte, secrets ...string) error {
-	e := &StdError{StatusCode: status, Method: method, Path: path}
+// newStdError builds the *StdError of a non-2xx response, complete. The
+// error type comes from the body whenever the body names one, never from
+// the status. Known secret values are scrubbed from anything quoted from
+// the body.
+func newStdError(o origin, status int, body []byte, hint string, noCredentials bool, secrets []string) *StdError {
+	e := &StdError{StatusCode: status, Op: o.op, Method: o.method, Path: o.path, Hint: hint, noCredentials: noCredentials}
 	if env, ok := wire.DecodeError(body); ok {
 		e.ErrorType = ErrorType(redact.Strings(env.Type, secrets...))
 		e.Data = scrubData(env.Data, secrets)
@@ -54,7 +55,7 @@ func newStdError(method, path string, status int, body []byte, secrets ...string
 		e.Messages = []LocalizableMessage{{ID: idNonStdError, DefaultMessage: msg}}
 	}
 	scrubMessages(e.Messages, secrets)
-	return wrapTyped(e)
+	return e
 }
 
 // decodeMessages reads a message stack in one pass, keeping the first
@@ -112,12 +113,6 @@ func wrapTyped(e *StdError) error {
 // secret's value wherever it stands as a token (a secret of
 // redact.LooseLen runes or more: wherever it occurs) and never touches
 // other text, JSON member names that merely contain it, or JSON structure.
-
-// scrubbedSnippet quotes a bounded prefix of body with secrets removed
-// first, so that a secret cut by the bound cannot leak its beginning.
-func scrubbedSnippet(body []byte, secrets []string) string {
-	return redact.Snippet(redact.JSONValues(body, secrets...), snippetLimit)
-}
 
 // scrubMessages removes secrets from every text of a message stack: texts,
 // args and params (names, strings, formats, nested messages) at any depth.
@@ -191,18 +186,4 @@ func scrubError(err error, secrets []string) error {
 		return errors.New(s)
 	}
 	return err
-}
-
-// invalidArgument is a local validation failure: nothing was sent.
-func invalidArgument(method, path, field, problem string) error {
-	return &InvalidArgumentError{&StdError{
-		ErrorType: ErrorTypeInvalidArgument,
-		Method:    method,
-		Path:      path,
-		Messages: []LocalizableMessage{{
-			ID:             "hvc.client.invalid_argument",
-			DefaultMessage: field + " " + problem + " (request not sent)",
-			Args:           []string{field},
-		}},
-	}}
 }

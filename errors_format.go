@@ -7,7 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/hvcsdk/hvc/internal/safetext"
 )
 
 // Format implements fmt.Formatter. %v and %s print Error(); %q prints it
@@ -23,6 +24,7 @@ func (e *StdError) Format(s fmt.State, verb rune) {
 
 // detail writes the %+v lines of e.
 func (e *StdError) detail(b *strings.Builder) {
+	field(b, 1, "operation", e.Op)
 	field(b, 1, "method", e.Method)
 	field(b, 1, "path", e.Path)
 	field(b, 1, "status", strconv.Itoa(e.StatusCode))
@@ -42,6 +44,7 @@ func (e *StdError) detail(b *strings.Builder) {
 // the cause's chain of Go types to Error().
 func (e *DecodeError) Format(s fmt.State, verb rune) {
 	formatError(s, verb, e, func(b *strings.Builder) {
+		field(b, 1, "operation", e.Op)
 		field(b, 1, "method", e.Method)
 		field(b, 1, "path", e.Path)
 		field(b, 1, "status", strconv.Itoa(e.StatusCode))
@@ -56,6 +59,7 @@ func (e *DecodeError) Format(s fmt.State, verb rune) {
 // unknown and the cause's chain of Go types to Error().
 func (e *TransportError) Format(s fmt.State, verb rune) {
 	formatError(s, verb, e, func(b *strings.Builder) {
+		field(b, 1, "operation", e.Op)
 		field(b, 1, "method", e.Method)
 		field(b, 1, "path", e.Path)
 		field(b, 1, "outcome unknown", strconv.FormatBool(e.OutcomeUnknown))
@@ -235,7 +239,7 @@ func line(b *strings.Builder, indent int, s string) {
 // printable escapes control and line-separator characters so that server
 // text cannot forge lines of the %+v output.
 func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) < 0 {
+	if strings.IndexFunc(s, safetext.Unsafe) < 0 {
 		return s
 	}
 	q := strconv.Quote(s)

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hvcsdk/hvc/internal/redact"
+	"github.com/hvcsdk/hvc/internal/transport"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -62,7 +63,9 @@ func FuzzErrorBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		body = bytes.ReplaceAll(body, []byte("@@"), []byte(fuzzSecret))
 		for _, path := range []string{"/api/hvc/links", "/rest/hvc/links"} {
-			err := newStdError(http.MethodPost, path, status, body, fuzzSecret)
+			c := &Client{cfg: config{user: "u", password: fuzzSecret}} // it can log in again: no hint
+			err := c.rejected(origin{op: "Links.Create", method: http.MethodPost, path: path},
+				transport.Reply{Status: status, Body: body}, nil)
 			if err == nil {
 				t.Fatal("nil error")
 			}
@@ -170,13 +173,13 @@ func FuzzDecoders(f *testing.F) {
 		}
 		wrapped := append(append([]byte(`{"value":`), body...), '}')
 		for _, out := range outs {
-			_ = wire.DecodeResult(true, body, out())
+			_ = wire.DecodeResult(wire.REST, body, out())
 			api := out()
-			if wire.DecodeResult(false, body, api) != nil {
+			if wire.DecodeResult(wire.API, body, api) != nil {
 				continue
 			}
 			legacy := out()
-			if err := wire.DecodeResult(true, wrapped, legacy); err != nil || !reflect.DeepEqual(api, legacy) {
+			if err := wire.DecodeResult(wire.REST, wrapped, legacy); err != nil || !reflect.DeepEqual(api, legacy) {
 				t.Fatalf("%T: /api body decodes to %+v, its legacy wrapping to %+v (%v)", api, api, legacy, err)
 			}
 			if _, err := json.Marshal(api); err != nil && !strings.Contains(err.Error(), "Time.MarshalJSON") {

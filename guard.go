@@ -2,13 +2,7 @@ package hvc
 
 import (
 	"context"
-	"errors"
 )
-
-// ErrNotInitialized is returned by the calls of a Client that was not
-// created with New (a zero Client{}) and of a service value not taken from
-// one (new(hvc.LinksService)).
-var ErrNotInitialized = errors.New("hvc: client not created with hvc.New")
 
 // checkCall refuses (on any receiver, nil included), before anything starts, a call that could only panic:
 // a nil ctx (which would otherwise crash the process from inside the
@@ -16,7 +10,7 @@ var ErrNotInitialized = errors.New("hvc: client not created with hvc.New")
 // Client not made by New. The error matches ErrInvalidArgument for a nil
 // ctx and ErrNotInitialized for a zero Client.
 func (c *Client) checkCall(ctx context.Context) error {
-	if c == nil || c.rc == nil {
+	if c == nil || c.tr == nil {
 		return ErrNotInitialized
 	}
 	if ctx == nil {

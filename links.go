@@ -3,7 +3,6 @@ package hvc
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -60,7 +59,7 @@ func (s *LinksService) Create(ctx context.Context, spec LinkCreateSpec) (string,
 // console), never just return true.
 func (s *LinksService) CreateTrusting(ctx context.Context, spec LinkCreateSpec, trust func(CertificateInfo) (bool, error)) (string, error) {
 	if trust == nil {
-		return "", invalidArgument(ops.LinksCreate.Method, ops.LinksCreate.Template, "trust", "must not be nil")
+		return "", refused(ops.LinksCreate, "trust", "must not be nil")
 	}
 	id, err := s.Create(ctx, spec)
 	var peer *UnverifiedPeerError
@@ -231,7 +230,7 @@ type LinkInfo struct {
 // validate checks a create spec before anything is sent.
 func (s LinkCreateSpec) validate() error {
 	bad := func(field, problem string) error {
-		return invalidArgument(ops.LinksCreate.Method, ops.LinksCreate.Template, "spec."+field, problem)
+		return refused(ops.LinksCreate, "spec."+field, problem)
 	}
 	for _, f := range []struct{ name, v string }{
 		{"psc_hostname", s.PSCHostname}, {"domain_name", s.DomainName},
@@ -334,6 +333,12 @@ func (e *UnverifiedPeerError) CertificateInfo() (CertificateInfo, error) {
 // you know. Unparsable input is never the same.
 func SameThumbprint(a, b string) bool { return thumbprint.Equal(a, b) }
 
+// Thumbprint returns the SHA-256 thumbprint of a DER-encoded certificate
+// (an *x509.Certificate's Raw, a PEM block's Bytes) as vSphere prints it
+// and WithThumbprint and LinkCreateSpec.SSLThumbprint take it:
+// colon-separated upper-case hex, "AB:CD:…".
+func Thumbprint(der []byte) string { return thumbprint.SHA256(der) }
+
 // certificateMatches checks that a reported PEM certificate is one valid
 // certificate whose SHA-256 digest is the reported thumbprint, so that
 // pinning the certificate pins what trust approved.
@@ -342,8 +347,7 @@ func certificateMatches(info CertificateInfo) error {
 		return errors.New("hvc: UNVERIFIED_PEER ssl_certificate " + err.Error())
 	}
 	block, _ := pem.Decode([]byte(info.SSLCertificate))
-	sum := sha256.Sum256(block.Bytes)
-	if !thumbprint.Equal(thumbprint.Format(sum[:]), info.SSLThumbprint) {
+	if !thumbprint.Equal(thumbprint.SHA256(block.Bytes), info.SSLThumbprint) {
 		return errors.New("hvc: UNVERIFIED_PEER ssl_certificate does not match ssl_thumbprint")
 	}
 	return nil

@@ -27,8 +27,10 @@ type LocalizableMessage struct {
 	Localized string `json:"localized,omitempty"`
 }
 
-// text returns the best human text of the message.
-func (m LocalizableMessage) text() string {
+// Text returns the message's human text: DefaultMessage, else Localized,
+// else ID. It is the server's text as sent: control characters are kept
+// (Error() replaces them; see StdError).
+func (m LocalizableMessage) Text() string {
 	switch {
 	case m.DefaultMessage != "":
 		return m.DefaultMessage

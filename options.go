@@ -50,8 +50,6 @@ func defaultConfig() config {
 	return config{timeout: DefaultTimeout, userAgent: DefaultUserAgent, maxBody: DefaultMaxResponseBytes}
 }
 
-func (c *config) tlsOptionsSet() bool { return c.rootCAs != nil || c.pin != nil || c.insecure }
-
 // tlsOptionNames names the TLS options given, for errors.
 func (c *config) tlsOptionNames() string {
 	var names []string

@@ -3,7 +3,6 @@ package hvc
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/hvcsdk/hvc/internal/ops"
@@ -164,25 +163,4 @@ type SyncProgress struct {
 	Stage              SyncStage
 	CompletedWork      int64
 	TotalWork          int64
-}
-
-// SyncFailedError reports a sync session that ended in stage FAILED (or a
-// provider whose status is FAILED once no session is outstanding). Message
-// is the server's exception (or status message).
-type SyncFailedError struct {
-	LinkID, ProviderID string
-	Message            *LocalizableMessage
-	// Info is the provider state that showed the failure.
-	Info ProviderInfo
-}
-
-// Error names the link and provider and quotes the server's message.
-func (e *SyncFailedError) Error() string {
-	var b strings.Builder
-	b.WriteString("hvc: sync of provider " + e.ProviderID + " on link " + e.LinkID + " failed")
-	if e.Message != nil {
-		b.WriteString(": ")
-		writeServerText(&b, e.Message.text())
-	}
-	return b.String()
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/internal/transport"
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
@@ -52,7 +52,7 @@ func WithRetry(p RetryPolicy) Option {
 // shouldRetry decides whether attempt (1-based) may be followed by another.
 // A per-request timeout counts as a transport error; the caller's context
 // being done never does.
-func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep reply, err error) bool {
+func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep transport.Reply, err error) bool {
 	p := c.cfg.retry
 	if p == nil || attempt >= p.MaxAttempts || !op.Idempotent || ctx.Err() != nil {
 		return false
@@ -63,27 +63,27 @@ func (c *Client) shouldRetry(ctx context.Context, op *ops.Op, attempt int, rep r
 		var ce *CertificateError
 		return errors.As(err, &te) && !errors.As(err, &cm) && !errors.As(err, &ce)
 	}
-	return rep.status == http.StatusTooManyRequests || rep.status == http.StatusServiceUnavailable ||
-		(rep.status >= 400 && retryableBody(rep.body))
+	return rep.Status == http.StatusTooManyRequests || rep.Status == http.StatusServiceUnavailable ||
+		(rep.Status >= 400 && retryableBody(rep.Body))
 }
 
 // mayHaveApplied reports an attempt that failed but may have been applied:
 // its request was written and no reply came back, or the reply was 5xx (a
 // proxy may answer so after forwarding it).
-func mayHaveApplied(rep reply, err error) bool {
+func mayHaveApplied(rep transport.Reply, err error) bool {
 	if err != nil {
-		return rep.sent
+		return rep.Sent
 	}
-	return rep.status >= 500
+	return rep.Status >= 500
 }
 
 // alreadyDeleted reports a DELETE answered 404 NOT_FOUND (a std error body
 // of that type, not a bare 404 from a proxy or a server without the API).
-func alreadyDeleted(op *ops.Op, rep reply) bool {
-	if op.Method != http.MethodDelete || rep.status != http.StatusNotFound {
+func alreadyDeleted(op *ops.Op, rep transport.Reply) bool {
+	if op.Method != http.MethodDelete || rep.Status != http.StatusNotFound {
 		return false
 	}
-	env, ok := wire.DecodeError(rep.body)
+	env, ok := wire.DecodeError(rep.Body)
 	return ok && env.Type == string(ErrorTypeNotFound)
 }
 
@@ -94,14 +94,14 @@ func retryableBody(body []byte) bool {
 }
 
 // backoff waits before attempt+1, or returns ctx's error as soon as it is done.
-func (c *Client) backoff(ctx context.Context, attempt int, h http.Header) error {
+func (c *Client) backoff(ctx context.Context, attempt int, rep transport.Reply) error {
 	p := c.cfg.retry
 	d := p.MinBackoff << (attempt - 1)
 	if d > p.MaxBackoff || d <= 0 {
 		d = p.MaxBackoff
 	}
 	d = d/2 + rand.N(d/2+1) //nolint:gosec // jitter needs no cryptographic randomness; in [d/2, d]
-	if ra, ok := retryAfter(h); ok {
+	if ra, ok := rep.RetryAfter(); ok {
 		d = min(max(d, ra), p.MaxBackoff)
 	}
 	if c.wait != nil {
@@ -124,19 +124,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date.
-func retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
 }

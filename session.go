@@ -10,11 +10,6 @@ import (
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
-// ErrNoCredentials is returned by Login on a client created without
-// WithCredentials or WithSessionSource, and matched (errors.Is) by the *UnauthenticatedError of
-// a call on such a client, which cannot log in again.
-var ErrNoCredentials = errors.New("hvc: no credentials: create the client WithCredentials or WithSessionSource to log in")
-
 // MaxSessionIDLen is the longest session id the client accepts, from a
 // login reply, WithSessionID or WithSessionSource. vCenter's ids are 32 hex
 // digits; JWT-like tokens of other front ends stay well below it.
@@ -62,7 +57,7 @@ func (c *Client) Logout(ctx context.Context) error {
 	if c.SessionID() == "" {
 		return nil
 	}
-	legacy, err := c.legacy(ctx) // settle the flavor while the session is still known
+	f, err := c.flavorFor(ctx) // settle the flavor while the session is still known
 	if err != nil {
 		return err
 	}
@@ -70,15 +65,15 @@ func (c *Client) Logout(ctx context.Context) error {
 	if p == nil || *p == "" {
 		return nil
 	}
-	path := wire.SessionPath(legacy)
-	rep, err := c.send(ctx, request{method: http.MethodDelete, path: path, target: c.endpoint + path, sessionID: *p})
+	o := sessionOrigin(opLogout, http.MethodDelete, f)
+	rep, err := c.send(ctx, request{origin: o, target: c.endpoint + f.Prefix() + o.path, sessionID: *p, session: true})
 	if err != nil {
 		return err
 	}
-	if rep.status/100 == 2 || rep.status == http.StatusUnauthorized {
+	if rep.Status/100 == 2 || rep.Status == http.StatusUnauthorized {
 		return nil
 	}
-	return newStdError(http.MethodDelete, path, rep.status, rep.body, c.secrets([]string{*p})...)
+	return c.rejected(o, rep, []string{*p})
 }
 
 // session returns the session id to send: the current one, or a new one
@@ -118,7 +113,7 @@ func (c *Client) renew(ctx context.Context, stale string) (string, error) {
 		}
 		return r.Val.(string), nil
 	case <-ctx.Done():
-		return "", &TransportError{Method: http.MethodPost, Path: "session", Err: context.Cause(ctx)}
+		return "", sessionOrigin(opLogin, http.MethodPost, c.Flavor()).interrupted(context.Cause(ctx))
 	}
 }
 
@@ -130,39 +125,38 @@ func (c *Client) login(ctx context.Context) (string, error) {
 		return c.fromSource(ctx)
 	}
 	f := c.Flavor()
-	legacy := f == FlavorREST
+	try := f // the flavor of this attempt: Auto tries /api first
 	for {
-		path := wire.SessionPath(legacy)
-		rep, err := c.send(ctx, request{method: http.MethodPost, path: path, target: c.endpoint + path, basic: true})
+		o := sessionOrigin(opLogin, http.MethodPost, try)
+		rep, err := c.send(ctx, request{origin: o, target: c.endpoint + try.Prefix() + o.path, basic: true, session: true})
 		if err != nil {
 			return "", err
 		}
-		if rep.status == http.StatusNotFound && f == FlavorAuto && !legacy {
+		if rep.Status == http.StatusNotFound && f == FlavorAuto && try == FlavorAuto {
 			c.log.DebugContext(ctx, "hvc: /api/session not found; using the legacy /rest flavor")
 			// Settle now, for good, even if the legacy login then fails.
-			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(FlavorREST))
-			legacy = true
+			c.settle(FlavorREST)
+			try = FlavorREST
 			continue
 		}
-		if rep.status/100 != 2 {
-			err := newStdError(http.MethodPost, path, rep.status, rep.body, c.cfg.password)
-			if rep.status == http.StatusNotFound && f == FlavorAPI {
-				err = hintOldServer(err)
-			}
-			return "", err
+		if rep.Status/100 != 2 {
+			return "", c.rejected(o, rep, nil)
 		}
 		var id string
-		if err := wire.DecodeResult(legacy, rep.body, &id); err != nil || id == "" {
+		if err := wire.DecodeResult(try, rep.Body, &id); err != nil || id == "" {
 			if err == nil {
 				err = errors.New("empty session id")
 			}
-			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+			return "", o.undecodable(rep.Status, "", err)
 		}
 		if err := checkSessionID(id); err != nil {
-			return "", &DecodeError{Method: http.MethodPost, Path: path, StatusCode: rep.status, Err: err}
+			return "", o.undecodable(rep.Status, "", err)
 		}
 		if f == FlavorAuto {
-			c.flavor.CompareAndSwap(int32(FlavorAuto), int32(map[bool]Flavor{false: FlavorAPI, true: FlavorREST}[legacy])) //nolint:gosec // G115: a Flavor constant
+			if try == FlavorAuto {
+				try = FlavorAPI
+			}
+			c.settle(try)
 		}
 		return id, nil
 	}
@@ -187,8 +181,8 @@ func (c *Client) fromSource(ctx context.Context) (id string, err error) {
 	return id, nil
 }
 
-// legacy reports whether to speak the /rest flavor, settling FlavorAuto
-// first: by logging in when the client holds credentials and no session,
+// flavorFor returns the flavor to speak, FlavorAPI or FlavorREST, settling
+// FlavorAuto first: by logging in when the client holds credentials and no session,
 // otherwise by probing GET /api/session (404 means a pre-7.0U2 server). It
 // is the entry of every call, so it also refuses a nil ctx and a Client
 // not made by New.
@@ -199,22 +193,19 @@ func (c *Client) fromSource(ctx context.Context) (id string, err error) {
 // definite answer: 404 means /rest; 200, 401 and 403 mean /api. Any other
 // status or a transport failure is returned to the callers of that probe
 // and leaves the flavor unknown, so the next call probes again.
-func (c *Client) legacy(ctx context.Context) (bool, error) {
+func (c *Client) flavorFor(ctx context.Context) (Flavor, error) {
 	if err := c.checkCall(ctx); err != nil {
-		return false, err
+		return FlavorAuto, err
 	}
-	switch c.Flavor() {
-	case FlavorAPI:
-		return false, nil
-	case FlavorREST:
-		return true, nil
+	if f := c.Flavor(); f != FlavorAuto {
+		return f, nil
 	}
 	if c.cfg.hasCredentials() && c.SessionID() == "" {
 		if _, err := c.renew(ctx, ""); err != nil {
-			return false, err
+			return FlavorAuto, err
 		}
 		if f := c.Flavor(); f != FlavorAuto { // a Basic login settles it; a session source does not
-			return f == FlavorREST, nil
+			return f, nil
 		}
 	}
 	ch := c.logins.DoChan("probe", func() (any, error) {
@@ -223,31 +214,31 @@ func (c *Client) legacy(ctx context.Context) (bool, error) {
 		}
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.sharedTimeout())
 		defer cancel()
-		path := wire.SessionPath(false)
 		id := c.SessionID()
-		rep, err := c.send(pctx, request{method: http.MethodGet, path: path, target: c.endpoint + path, sessionID: id})
+		o := sessionOrigin(opProbe, http.MethodGet, FlavorAPI)
+		rep, err := c.send(pctx, request{origin: o, target: c.endpoint + FlavorAPI.Prefix() + o.path, sessionID: id, session: true})
 		if err != nil {
 			return nil, err
 		}
 		var f Flavor
-		switch rep.status {
+		switch rep.Status {
 		case http.StatusNotFound:
 			f = FlavorREST
 		case http.StatusOK, http.StatusUnauthorized, http.StatusForbidden:
 			f = FlavorAPI
 		default:
-			return nil, newStdError(http.MethodGet, path, rep.status, rep.body, c.secrets([]string{id})...)
+			return nil, c.rejected(o, rep, []string{id})
 		}
-		c.flavor.CompareAndSwap(int32(FlavorAuto), int32(f))
+		c.settle(f)
 		return nil, nil
 	})
 	select {
 	case r := <-ch:
 		if r.Err != nil {
-			return false, r.Err
+			return FlavorAuto, r.Err
 		}
 	case <-ctx.Done():
-		return false, &TransportError{Method: http.MethodGet, Path: wire.SessionPath(false), Err: context.Cause(ctx)}
+		return FlavorAuto, sessionOrigin(opProbe, http.MethodGet, FlavorAPI).interrupted(context.Cause(ctx))
 	}
-	return c.Flavor() == FlavorREST, nil
+	return c.Flavor(), nil
 }

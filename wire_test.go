@@ -510,7 +510,8 @@ func TestWireDeclaredErrors(t *testing.T) {
 					t.Parallel()
 					path := op.path
 					if op.path == "" {
-						path = map[bool]string{false: "/api/session", true: "/rest/com/vmware/cis/session"}[fl.legacy]
+						// Path is flavor-less for the session resource too.
+						path = map[bool]string{false: "/session", true: "/com/vmware/cis/session"}[fl.legacy]
 					}
 					body := errorBody(envFor(fl.legacy), typ,
 						`"messages":[{"id":"vapi.x","default_message":"declared `+string(typ)+`","args":[]}]`)
@@ -530,6 +531,11 @@ func TestWireDeclaredErrors(t *testing.T) {
 					assert.Equal(t, kind.status, std.StatusCode)
 					assert.Equal(t, op.method, std.Method)
 					assert.Equal(t, path, std.Path)
+					wantOp := map[string]string{"Login": "Session.Create", "Logout": "Session.Delete"}[op.name]
+					if wantOp == "" {
+						wantOp = op.name // a table operation's name, e.g. "Links.Create"
+					}
+					assert.Equal(t, wantOp, std.Op, "every error names its operation")
 					assert.Equal(t, "declared "+string(typ), std.Message())
 					assert.Equal(t, 1, m.MT.GetTotalCallCount(), "errors are not retried by default")
 				})
@@ -576,6 +582,15 @@ func TestWireLegacyResultWithoutValue(t *testing.T) {
 			assert.Equal(t, 200, de.StatusCode)
 		})
 	}
+}
+
+// validationOps names the operation of each group of TestValidationNothingSent's cases.
+var validationOps = map[string]string{
+	"create": "Links.Create", "create trusting": "Links.Create", "links get": "Links.Get",
+	"links delete": "Links.Delete", "links delete with creds": "Links.DeleteWithCredentials",
+	"sync reset": "Sync.Reset", "providers list": "SyncProviders.List", "providers get": "SyncProviders.Get",
+	"providers start": "SyncProviders.Start", "admins add": "Administrators.Add",
+	"admins remove": "Administrators.Remove", "admins set": "Administrators.Set",
 }
 
 // TestValidationNothingSent: invalid input fails locally with
@@ -671,6 +686,8 @@ func TestValidationNothingSent(t *testing.T) {
 				var ia *hvc.InvalidArgumentError
 				require.ErrorAs(t, err, &ia)
 				assert.Equal(t, 0, ia.StatusCode, "never sent")
+				words, _, _ := strings.Cut(tc.name, "/")
+				assert.Equal(t, validationOps[words], ia.Op, "every error names its operation")
 				assert.Contains(t, err.Error(), tc.field)
 				assert.False(t, errors.Is(err, hvc.ErrNotFound))
 				assert.Equal(t, 0, m.MT.GetTotalCallCount(), "nothing may be sent")

@@ -4,22 +4,18 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/hvcsdk/hvc/internal/wire"
 )
 
-// flavor is one of the two REST dialects a request arrived in.
-type flavor int
+// flavor is one of the two REST dialects a request arrived in: the
+// module's one flavor type, which the SDK exports as hvc.Flavor.
+type flavor = wire.Flavor
 
 const (
-	flavorAPI  flavor = iota // /api, vSphere 7.0U2+
-	flavorREST               // /rest, legacy
+	flavorAPI  = wire.API  // /api, vSphere 7.0U2+
+	flavorREST = wire.REST // /rest, legacy
 )
-
-func (f flavor) String() string {
-	if f == flavorREST {
-		return "rest"
-	}
-	return "api"
-}
 
 // writeJSON writes v with the status and Content-Type: application/json.
 func writeJSON(w http.ResponseWriter, status int, v any) {

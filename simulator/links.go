@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
 
 // createSpec is links.CreateSpec as it arrives on the wire.
@@ -117,7 +119,7 @@ func validateSpec(spec *createSpec) *stdError {
 func trusted(spec *createSpec, psc foreignPSC) bool {
 	if spec.SSLCertificate != nil {
 		der, err := parseCertificatePEM(*spec.SSLCertificate)
-		return err == nil && normThumbprint(thumbprintOf(der)) == normThumbprint(psc.thumbprint)
+		return err == nil && normThumbprint(thumbprint.SHA256(der)) == normThumbprint(psc.thumbprint)
 	}
 	return spec.SSLThumbprint != nil && normThumbprint(*spec.SSLThumbprint) == normThumbprint(psc.thumbprint)
 }

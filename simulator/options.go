@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hvcsdk/hvc/internal/ops"
+	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
 
 // Default users and the default foreign PSC the simulator knows.
@@ -246,7 +247,7 @@ func WithForeignPSCCertificate(hostname, certPEM string) Option {
 		if err != nil {
 			return fmt.Errorf("simulator: WithForeignPSCCertificate: %w", err)
 		}
-		c.foreign[strings.ToLower(hostname)] = newForeignPSC(thumbprintOf(der), certPEM)
+		c.foreign[strings.ToLower(hostname)] = newForeignPSC(thumbprint.SHA256(der), certPEM)
 		return nil
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/net/netutil"
+
+	"github.com/hvcsdk/hvc/internal/thumbprint"
 )
 
 // Server is a simulated vCenter. Create it with New (or Run in a test),
@@ -203,7 +205,7 @@ func (s *Server) Thumbprint() string {
 	if leaf == nil {
 		return ""
 	}
-	return thumbprintOf(leaf.Raw)
+	return thumbprint.SHA256(leaf.Raw)
 }
 
 // CertPool is a pool holding only the server's certificate, for clients that

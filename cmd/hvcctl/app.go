@@ -291,7 +291,7 @@ func (a *app) decorate(err error) error {
 		}
 	}
 	var std *hvc.StdError
-	if errors.As(err, &std) && std.StatusCode == 404 && strings.HasSuffix(std.Path, "/session") && strings.EqualFold(a.g.flavor, "api") {
+	if errors.As(err, &std) && std.StatusCode == 404 && (std.Op == "Session.Create" || std.Op == "Session.Delete") && strings.EqualFold(a.g.flavor, "api") {
 		return &cliError{code: exitUsage, err: err,
 			hints: []string{"this vCenter has no /api flavor (it predates vSphere 7.0U2): use --flavor auto or --flavor rest (HVC_FLAVOR)"}}
 	}

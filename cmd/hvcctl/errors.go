@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/hvcsdk/hvc"
+	"github.com/hvcsdk/hvc/internal/safetext"
 )
 
 // Exit codes. They are part of hvcctl's documented interface.
@@ -336,29 +336,5 @@ func describe(err error) jsonErrorBody {
 	return b
 }
 
-func messageText(m hvc.LocalizableMessage) string {
-	switch {
-	case m.DefaultMessage != "":
-		return m.DefaultMessage
-	case m.Localized != "":
-		return m.Localized
-	}
-	return m.ID
-}
-
 // clean makes server text safe for one terminal line.
-func clean(s string) string {
-	const max = 2048
-	var b strings.Builder
-	for i, r := range s {
-		if i >= max {
-			b.WriteString("…")
-			break
-		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func clean(s string) string { return safetext.Line(s, 2048) }

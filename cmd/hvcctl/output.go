@@ -96,7 +96,7 @@ func message(m *hvc.LocalizableMessage) *messageOut {
 	if args == nil {
 		args = []string{}
 	}
-	return &messageOut{ID: m.ID, DefaultMessage: messageText(*m), Args: args}
+	return &messageOut{ID: m.ID, DefaultMessage: m.Text(), Args: args}
 }
 
 // timeLayout is the one time format of JSON and YAML output: RFC 3339 in

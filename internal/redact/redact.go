@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hvcsdk/hvc/internal/safetext"
 )
 
 // Mask replaces a secret wherever one is removed.
@@ -321,7 +323,7 @@ func Snippet(body []byte, max int) string {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
+		case safetext.Unsafe(r) || r == utf8.RuneError:
 			b.WriteRune('\uFFFD')
 		default:
 			b.WriteRune(r)

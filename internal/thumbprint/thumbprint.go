@@ -85,6 +85,13 @@ func Format(b []byte) string {
 	return string(out)
 }
 
+// SHA256 returns the SHA-256 thumbprint of a DER certificate as vSphere
+// prints it: colon-separated upper-case hex.
+func SHA256(der []byte) string {
+	sum := sha256.Sum256(der)
+	return Format(sum[:])
+}
+
 // Of returns the digest of a DER certificate with the same length as want:
 // SHA-1 for a 20-byte pin, SHA-256 otherwise.
 func Of(der []byte, want []byte) []byte {

@@ -104,12 +104,16 @@ func FuzzDecodeResult(f *testing.F) {
 		f.Add(false, []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, legacy bool, body []byte) {
+		fl := API
+		if legacy {
+			fl = REST
+		}
 		var v any
-		err := DecodeResult(legacy, body, &v)
+		err := DecodeResult(fl, body, &v)
 		var s string
-		_ = DecodeResult(legacy, body, &s)
+		_ = DecodeResult(fl, body, &s)
 		var list []string
-		_ = DecodeResult(legacy, body, &list)
+		_ = DecodeResult(fl, body, &list)
 		if legacy {
 			if err == nil {
 				var env map[string]json.RawMessage
@@ -128,12 +132,12 @@ func FuzzDecodeResult(f *testing.F) {
 		if err != nil {
 			return
 		}
-		wrapped, err := EncodeBody(true, "value", json.RawMessage(bytes.TrimSpace(body)))
+		wrapped, err := EncodeBody(REST, "value", json.RawMessage(bytes.TrimSpace(body)))
 		if err != nil {
 			t.Fatalf("EncodeBody of a decodable result: %v", err)
 		}
 		var w any
-		if err := DecodeResult(true, wrapped, &w); err != nil || !reflect.DeepEqual(w, v) {
+		if err := DecodeResult(REST, wrapped, &w); err != nil || !reflect.DeepEqual(w, v) {
 			t.Fatalf("legacy wrapping %q decodes to %#v (%v), /api body to %#v", wrapped, w, err, v)
 		}
 	})

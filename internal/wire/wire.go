@@ -13,34 +13,66 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 )
 
-// Prefix returns the URL path prefix of a flavor.
-func Prefix(legacy bool) string {
-	if legacy {
+// Flavor is one of vCenter's two REST dialects, or Auto before the client
+// knows which a server speaks. It is the one flavor type of the module:
+// package hvc exports it as hvc.Flavor, and the simulator uses it too.
+type Flavor int
+
+// The flavors. The zero value is Auto.
+const (
+	// Auto is not a dialect: the client has not settled on one yet. It is
+	// spoken as API where one must be chosen.
+	Auto Flavor = iota
+	// API is the /api flavor (vSphere 7.0U2+).
+	API
+	// REST is the legacy /rest flavor.
+	REST
+)
+
+// String returns "auto", "api" or "rest".
+func (f Flavor) String() string {
+	switch f {
+	case Auto:
+		return "auto"
+	case API:
+		return "api"
+	case REST:
+		return "rest"
+	default:
+		return "Flavor(" + strconv.Itoa(int(f)) + ")"
+	}
+}
+
+// Prefix returns the URL path prefix of the flavor: "/api" or "/rest".
+func (f Flavor) Prefix() string {
+	if f == REST {
 		return "/rest"
 	}
 	return "/api"
 }
 
-// SessionPath returns the path of the session resource of a flavor.
-func SessionPath(legacy bool) string {
-	if legacy {
-		return "/rest/com/vmware/cis/session"
+// SessionPath returns the flavor-less path of the session resource:
+// "/session" (/api) or "/com/vmware/cis/session" (/rest).
+func (f Flavor) SessionPath() string {
+	if f == REST {
+		return "/com/vmware/cis/session"
 	}
-	return "/api/session"
+	return "/session"
 }
 
 // EncodeBody marshals a request body. When wrapAs is set the operation
 // designates v as its body parameter: /api sends v itself, /rest sends
 // {wrapAs: v}. When wrapAs is empty, v is already the parameter object that
 // both flavors send as is (e.g. {"credentials":{...}}). A nil v means no body.
-func EncodeBody(legacy bool, wrapAs string, v any) ([]byte, error) {
+func EncodeBody(f Flavor, wrapAs string, v any) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if legacy && wrapAs != "" {
+	if f == REST && wrapAs != "" {
 		return json.Marshal(map[string]any{wrapAs: v})
 	}
 	return json.Marshal(v)
@@ -51,8 +83,8 @@ var ErrNoValue = errors.New(`response has no "value" member`)
 
 // DecodeResult unmarshals a success body into out. For the legacy flavor the
 // result is taken from the {"value": ...} envelope, which must be present.
-func DecodeResult(legacy bool, body []byte, out any) error {
-	if !legacy {
+func DecodeResult(f Flavor, body []byte, out any) error {
+	if f != REST {
 		return json.Unmarshal(body, out)
 	}
 	var env struct {

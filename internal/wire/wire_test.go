@@ -12,41 +12,35 @@ import (
 	"github.com/hvcsdk/hvc/internal/wire"
 )
 
-func TestPrefix(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name   string
-		legacy bool
-		want   string
-	}{
-		{"api", false, "/api"},
-		{"legacy", true, "/rest"},
+// flavorOf is the flavor a test row's legacy flag names.
+func flavorOf(legacy bool) wire.Flavor {
+	if legacy {
+		return wire.REST
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, wire.Prefix(tc.legacy))
-		})
-	}
+	return wire.API
 }
 
-func TestSessionPath(t *testing.T) {
+func TestFlavor(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		legacy bool
-		want   string
+		f                     wire.Flavor
+		name, prefix, session string
 	}{
 		// docs/wire.md#sessions: POST /api/session vs the canonical /rest/com/vmware/cis/session.
-		{"api", false, "/api/session"},
-		{"legacy", true, "/rest/com/vmware/cis/session"},
+		{wire.API, "api", "/api", "/session"},
+		{wire.REST, "rest", "/rest", "/com/vmware/cis/session"},
+		{wire.Auto, "auto", "/api", "/session"}, // Auto is spoken as API
+		{wire.Flavor(7), "Flavor(7)", "/api", "/session"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.want, wire.SessionPath(tc.legacy))
+			assert.Equal(t, tc.name, tc.f.String())
+			assert.Equal(t, tc.prefix, tc.f.Prefix())
+			assert.Equal(t, tc.session, tc.f.SessionPath())
 		})
 	}
+	assert.Equal(t, wire.Auto, wire.Flavor(0), "the zero value is Auto")
 }
 
 type createSpec struct {
@@ -84,7 +78,7 @@ func TestEncodeBody(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := wire.EncodeBody(tc.legacy, tc.wrapAs, tc.v)
+			got, err := wire.EncodeBody(flavorOf(tc.legacy), tc.wrapAs, tc.v)
 			require.NoError(t, err)
 			if tc.want == "" {
 				assert.Nil(t, got)
@@ -98,7 +92,7 @@ func TestEncodeBody(t *testing.T) {
 func TestEncodeBodyMarshalError(t *testing.T) {
 	t.Parallel()
 	for _, legacy := range []bool{false, true} {
-		_, err := wire.EncodeBody(legacy, "spec", make(chan int))
+		_, err := wire.EncodeBody(flavorOf(legacy), "spec", make(chan int))
 		require.Error(t, err, "legacy=%v", legacy)
 		var ute *json.UnsupportedTypeError
 		assert.ErrorAs(t, err, &ute)
@@ -191,7 +185,7 @@ func TestDecodeResult(t *testing.T) {
 				out, got = &ss, func() any { return ss }
 			}
 			var err error
-			require.NotPanics(t, func() { err = wire.DecodeResult(tc.legacy, []byte(tc.body), out) })
+			require.NotPanics(t, func() { err = wire.DecodeResult(flavorOf(tc.legacy), []byte(tc.body), out) })
 			switch {
 			case tc.wantErr != nil:
 				assert.ErrorIs(t, err, tc.wantErr)
@@ -209,8 +203,8 @@ func TestDecodeResult(t *testing.T) {
 func TestDecodeResultNilBody(t *testing.T) {
 	t.Parallel()
 	var s string
-	assert.Error(t, wire.DecodeResult(true, nil, &s))
-	assert.Error(t, wire.DecodeResult(false, nil, &s))
+	assert.Error(t, wire.DecodeResult(wire.REST, nil, &s))
+	assert.Error(t, wire.DecodeResult(wire.API, nil, &s))
 }
 
 func TestDecodeError(t *testing.T) {

@@ -2,7 +2,6 @@ package conn
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -10,21 +9,13 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/hvcsdk/hvc"
 )
 
 // Thumbprint is the SHA-256 thumbprint of a DER certificate in vSphere's
-// colon-separated upper-case form.
-func Thumbprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	var b strings.Builder
-	for i, c := range sum {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02X", c)
-	}
-	return b.String()
-}
+// colon-separated upper-case form (hvc.Thumbprint).
+func Thumbprint(der []byte) string { return hvc.Thumbprint(der) }
 
 // knownHostKeys are the known-hosts keys that name hostport: "host:port",
 // and plain "host" for port 443.

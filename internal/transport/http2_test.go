@@ -1,4 +1,4 @@
-package hvc_test
+package transport
 
 import (
 	"bufio"
@@ -20,8 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
-
-	"github.com/hvcsdk/hvc"
 )
 
 // h2Answer is how the raw HTTP/2 server ends each complete request.
@@ -189,21 +187,17 @@ func h2Transports(pool *x509.CertPool) map[string]func() http.RoundTripper {
 // TestHTTP2NeverResendsPOST: a server that reads a whole POST and then
 // resets the stream (PROTOCOL_ERROR or REFUSED_STREAM) or sends GOAWAY
 // receives it exactly once through a caller's HTTP/2 transport, and the
-// error says the outcome is unknown. Before the fix Go's HTTP/2 client
-// replayed the request (resty set GetBody) until the timeout.
+// reply says it was sent. Before the fix (when the SDK's package hvc held
+// this code) Go's HTTP/2 client replayed the request (resty set GetBody)
+// until the timeout.
 func TestHTTP2NeverResendsPOST(t *testing.T) {
 	t.Parallel()
 	calls := map[string]struct {
 		path string
-		run  func(ctx context.Context, c *hvc.Client) error
+		body []byte
 	}{
-		"Links.Create": {"/api/hvc/links", func(ctx context.Context, c *hvc.Client) error {
-			_, err := c.Links.Create(ctx, fullSpec())
-			return err
-		}},
-		"SyncProviders.Start (no body)": {"/api/hvc/links/l/sync/providers/p?action=start", func(ctx context.Context, c *hvc.Client) error {
-			return c.SyncProviders.Start(ctx, "l", "p", nil)
-		}},
+		"with a body":    {"/api/hvc/links", []byte(`{"psc_hostname":"psc.example"}`)},
+		"without a body": {"/api/hvc/links/l/sync/providers/p?action=start", nil},
 	}
 	answers := map[string]h2Answer{"PROTOCOL_ERROR": h2ResetProtocol, "REFUSED_STREAM": h2RefusedStream, "GOAWAY": h2GoAway}
 	for aname, answer := range answers {
@@ -212,17 +206,13 @@ func TestHTTP2NeverResendsPOST(t *testing.T) {
 				t.Run(aname+"/"+cname+"/"+tname, func(t *testing.T) {
 					t.Parallel()
 					s := newH2Server(t, answer)
-					rt := h2Transports(s.pool)[tname]()
-					c := fvcNew(t, s.URL(), hvc.WithHTTPClient(&http.Client{Transport: rt}),
-						hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid-h2"), hvc.WithTimeout(time.Second))
+					tr := newH2Transport(t, Config{HTTPClient: &http.Client{Transport: h2Transports(s.pool)[tname]()}})
 					start := time.Now()
-					err := call.run(context.Background(), c)
-					elapsed := time.Since(start)
-					t.Logf("%s: server received %d requests in %v: %v", t.Name(), s.requests.Load(), elapsed.Round(time.Millisecond), err)
+					rep, err := tr.Do(context.Background(), Request{Method: http.MethodPost, URL: s.URL() + call.path, Body: call.body, SessionID: "sid-h2"})
+					t.Logf("%s: server received %d requests in %v: %v", t.Name(), s.requests.Load(), time.Since(start).Round(time.Millisecond), err)
 					require.Error(t, err)
 					assert.Equal(t, int64(1), s.requests.Load(), "the POST reached the server more than once")
-					assert.ErrorIs(t, err, hvc.ErrOutcomeUnknown)
-					assert.Contains(t, err.Error(), "outcome unknown")
+					assert.True(t, rep.Sent, "the POST was written")
 					assert.NotContains(t, err.Error(), "GetBody", "no advice to make the body replayable")
 					s.mu.Lock()
 					defer s.mu.Unlock()
@@ -235,21 +225,31 @@ func TestHTTP2NeverResendsPOST(t *testing.T) {
 	}
 }
 
+// newH2Transport is a Transport for cfg with a one-second cap.
+func newH2Transport(t *testing.T, cfg Config) *Transport {
+	t.Helper()
+	cfg.Timeout, cfg.MaxBody, cfg.UserAgent, cfg.User, cfg.Password = time.Second, 1<<20, "test-agent", "u", "p"
+	tr, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
 // TestHTTP2LoginNeverResent: the login POST carries the credentials; a
 // server that resets it must see it once.
 func TestHTTP2LoginNeverResent(t *testing.T) {
 	t.Parallel()
 	s := newH2Server(t, h2ResetProtocol)
-	c := fvcNew(t, s.URL(), hvc.WithHTTPClient(&http.Client{Transport: h2Transports(s.pool)["net/http ForceAttemptHTTP2"]()}),
-		hvc.WithFlavor(hvc.FlavorAPI), hvc.WithCredentials("u", "p"), hvc.WithTimeout(time.Second))
-	err := c.Login(context.Background())
+	tr := newH2Transport(t, Config{HTTPClient: &http.Client{Transport: h2Transports(s.pool)["net/http ForceAttemptHTTP2"]()}})
+	_, err := tr.Do(context.Background(), Request{Method: http.MethodPost, URL: s.URL() + "/api/session", Login: true, Sensitive: true})
 	t.Logf("server received %d logins: %v", s.requests.Load(), err)
 	require.Error(t, err)
 	assert.Equal(t, int64(1), s.requests.Load())
 }
 
 // TestDefaultClientSpeaksHTTP1: against a server offering h2 and
-// http/1.1, the SDK's own transport negotiates HTTP/1.1.
+// http/1.1, the SDK's own transport negotiates HTTP/1.1, with a CA pool
+// and with a pinned thumbprint.
 func TestDefaultClientSpeaksHTTP1(t *testing.T) {
 	t.Parallel()
 	var protos sync.Map
@@ -263,18 +263,19 @@ func TestDefaultClientSpeaksHTTP1(t *testing.T) {
 	t.Cleanup(ts.Close)
 	pool := x509.NewCertPool()
 	pool.AddCert(ts.Certificate())
-	for _, opt := range []hvc.Option{hvc.WithRootCAs(pool), hvc.WithThumbprint(fvcColonUpper(sha256Sum(ts.Certificate().Raw)))} {
-		c := fvcNew(t, ts.URL, opt, hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid"))
-		_, err := c.Links.List(context.Background())
+	for _, opts := range []TLS{{RootCAs: pool}, {Pin: sha256Sum(ts.Certificate().Raw)}} {
+		tr := newH2Transport(t, Config{TLS: opts})
+		rep, err := tr.Do(context.Background(), Request{Method: http.MethodGet, URL: ts.URL + "/api/hvc/links", SessionID: "sid"})
 		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, rep.Status)
 	}
 	var seen []string
 	protos.Range(func(k, _ any) bool { seen = append(seen, k.(string)); return true })
 	assert.Equal(t, []string{"HTTP/1.1"}, seen)
 	// The server does speak h2 to a client that asks for it.
-	tr := &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
-	t.Cleanup(tr.CloseIdleConnections)
-	resp, err := (&http.Client{Transport: tr}).Get(ts.URL)
+	h2 := &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	t.Cleanup(h2.CloseIdleConnections)
+	resp, err := (&http.Client{Transport: h2}).Get(ts.URL)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, 2, resp.ProtoMajor)
@@ -283,16 +284,16 @@ func TestDefaultClientSpeaksHTTP1(t *testing.T) {
 // TestDefaultClientNeverReplaysOnH2OnlyServer: the SDK's own transport
 // offers only http/1.1, so an h2-only server that resets every stream gets
 // no HTTP/2 request at all (it reads an HTTP/1.1 request where it expects
-// the h2 preface and hangs up; the SDK rightly calls that outcome unknown,
-// as bytes were written). Before the fix the SDK's own transport spoke h2
-// and the server received the create hundreds of times.
+// the h2 preface and hangs up; the reply rightly says the request was
+// sent, as bytes were written). Before the fix the SDK's own transport
+// spoke h2 and the server received the create hundreds of times.
 func TestDefaultClientNeverReplaysOnH2OnlyServer(t *testing.T) {
 	t.Parallel()
 	s := newH2Server(t, h2ResetProtocol)
-	c := fvcNew(t, s.URL(), hvc.WithRootCAs(s.pool), hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID("sid-h2"),
-		hvc.WithTimeout(time.Second))
-	_, err := c.Links.Create(context.Background(), fullSpec())
+	tr := newH2Transport(t, Config{TLS: TLS{RootCAs: s.pool}})
+	rep, err := tr.Do(context.Background(), Request{Method: http.MethodPost, URL: s.URL() + "/api/hvc/links", Body: []byte(`{}`)})
 	t.Logf("server received %d requests: %v", s.requests.Load(), err)
 	require.Error(t, err)
+	assert.True(t, rep.Sent)
 	assert.Zero(t, s.requests.Load())
 }
