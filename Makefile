@@ -96,7 +96,8 @@ tf-docs:
 	cd terraform-provider-hvc && CHECKPOINT_DISABLE=1 $(GO) run $(TFPLUGINDOCS) generate --provider-name hvc
 
 ## test: every test, with the race detector when cgo and a C compiler are
-## available (fuzz seed corpora included)
+## available (fuzz seed corpora included); the modules run side by side and
+## their output is printed module by module
 test:
 	@set -e; set -- $$($(GO) env CC); \
 	if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$1" >/dev/null 2>&1; then \
@@ -112,7 +113,14 @@ test:
 	  echo "make test: terraform-provider-hvc acceptance tests skipped: $(TF) is terraform $${v:-of unknown version}, they need >= 1.11 (write-only attributes)"; \
 	fi; \
 	if [ -n "$(TF)" ]; then export TF_ACC_TERRAFORM_PATH="$(TF)"; fi; \
-	for m in $(MODULES); do echo "(cd $$m && $(GO) test $$race -count=1 ./...)"; (cd $$m && $(GO) test $$race -count=1 ./...); done
+	out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; i=0; \
+	for m in $(MODULES); do i=$$((i+1)); \
+	  { ( cd $$m && $(GO) test $$race -count=1 ./... ) >"$$out/$$i.log" 2>&1; echo $$? >"$$out/$$i.rc"; } & \
+	done; wait; i=0; rc=0; \
+	for m in $(MODULES); do i=$$((i+1)); \
+	  echo "(cd $$m && $(GO) test $$race -count=1 ./...)"; cat "$$out/$$i.log"; \
+	  [ "$$(cat "$$out/$$i.rc")" = 0 ] || rc=1; \
+	done; exit $$rc
 
 ## bench: the SDK against raw net/http, resty alone, VMware's vAPI runtime and govmomi, in the
 ## separate module bench/ (so go.mod stays lean): checks the harness, then runs the benchmark binary
