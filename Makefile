@@ -115,7 +115,7 @@ test:
 	if [ -n "$(TF)" ]; then export TF_ACC_TERRAFORM_PATH="$(TF)"; fi; \
 	out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; i=0; \
 	for m in $(MODULES); do i=$$((i+1)); \
-	  { ( cd $$m && $(GO) test $$race -count=1 ./... ) >"$$out/$$i.log" 2>&1; echo $$? >"$$out/$$i.rc"; } & \
+	  { if ( cd $$m && $(GO) test $$race -count=1 ./... ) >"$$out/$$i.log" 2>&1; then echo 0; else echo 1; fi >"$$out/$$i.rc"; } & \
 	done; wait; i=0; rc=0; \
 	for m in $(MODULES); do i=$$((i+1)); \
 	  echo "(cd $$m && $(GO) test $$race -count=1 ./...)"; cat "$$out/$$i.log"; \
