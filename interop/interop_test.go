@@ -3,6 +3,7 @@
 package interop
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	vapiclient "github.com/vmware/vsphere-automation-sdk-go/runtime/protocol/client"
 	"github.com/vmware/vsphere-automation-sdk-go/runtime/security"
 
+	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/simulator"
 )
@@ -197,47 +199,75 @@ func TestOperations(t *testing.T) {
 	}
 }
 
-// The std errors the runtime surfaces as typed vAPI errors.
+// The std errors the runtime surfaces as typed vAPI errors, on each
+// release: already_exists, not_found, resource_busy (a second sync start
+// where sync providers are served, an injected fault on Links.Get where
+// they are not), unauthenticated, unauthorized and operation_not_found.
 func TestErrors(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, "8.0U1")
-	c := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)))
-	ro := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword)))
-	mustOK(t, "links create", call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()}))
-	unknown := map[string]data.DataValue{"link": str("no-such-link")}
-	for _, tc := range []struct {
-		name, want string
-		conn       vapiclient.Connector
-		service    string
-		operation  string
-		params     map[string]data.DataValue
-	}{
-		{"create twice", "already_exists", c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()}},
-		{"get unknown link", "not_found", c, "com.vmware.vcenter.hvc.links", "get", unknown},
-		{"delete unknown link", "not_found", c, "com.vmware.vcenter.hvc.links", "delete", unknown},
-		{"bad password", "unauthenticated", r.conn(security.NewUserPasswordSecurityContext(simulator.DefaultAdminUser, "wrong")), "com.vmware.cis.session", "create", nil},
-		{"unknown session", "unauthenticated", r.conn(security.NewSessionSecurityContext("no-such-session")), "com.vmware.vcenter.hvc.links", "list", nil},
-		{"read-only user", "unauthorized", ro, "com.vmware.vcenter.hvc.management.administrators", "add", map[string]data.DataValue{"group_name": str("Added@vsphere.local")}},
-		{"operation the release lacks", "operation_not_found", c, "com.vmware.vcenter.hvc.links.sync.providers", "list", unknown},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, version := range []string{"7.0U1", "8.0", "8.0U1"} {
+		t.Run(version, func(t *testing.T) {
 			t.Parallel()
-			wantErr(t, tc.name, call(tc.conn, tc.service, tc.operation, tc.params), tc.want)
+			rel, err := ops.ParseRelease(version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := simulator.Run(t, simulator.WithVersion(version), simulator.WithSyncDuration(time.Hour))
+			r := rigFor(t, srv)
+			c := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)))
+			ro := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultReadOnlyUser, simulator.DefaultReadOnlyPassword)))
+			link := mustOK(t, "links create", call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()})).(*data.StringValue).Value()
+			unknown := map[string]data.DataValue{"link": str("no-such-link")}
+			linkP := map[string]data.DataValue{"link": str(link)}
+			type errCase struct {
+				name, want string
+				conn       vapiclient.Connector
+				service    string
+				operation  string
+				params     map[string]data.DataValue
+			}
+			cases := []errCase{
+				{"create twice", "already_exists", c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()}},
+				{"delete unknown link", "not_found", c, "com.vmware.vcenter.hvc.links", "delete", unknown},
+				{"bad password", "unauthenticated", r.conn(security.NewUserPasswordSecurityContext(simulator.DefaultAdminUser, "wrong")), "com.vmware.cis.session", "create", nil},
+				{"unknown session", "unauthenticated", r.conn(security.NewSessionSecurityContext("no-such-session")), "com.vmware.vcenter.hvc.links", "list", nil},
+				{"read-only user", "unauthorized", ro, "com.vmware.vcenter.hvc.management.administrators", "add", map[string]data.DataValue{"group_name": str("Added@vsphere.local")}},
+			}
+			if ops.LinksGet.In(rel) {
+				if _, err := srv.AddFault(simulator.Fault{Operation: ops.LinksGet.Name, ErrorType: "RESOURCE_BUSY", Times: 1}); err != nil {
+					t.Fatal(err)
+				}
+				cases = append(cases,
+					errCase{"get unknown link", "not_found", c, "com.vmware.vcenter.hvc.links", "get", unknown},
+					errCase{"operation the release lacks", "operation_not_found", c, "com.vmware.vcenter.hvc.links.sync.providers", "list", linkP})
+			} else {
+				provP := map[string]data.DataValue{"link": str(link), "provider": str(simulator.DefaultProviders[0])}
+				mustOK(t, "first sync start", call(c, "com.vmware.vcenter.hvc.links.sync.providers", "start", provP))
+				cases = append(cases,
+					errCase{"sync provider of an unknown link", "not_found", c, "com.vmware.vcenter.hvc.links.sync.providers", "get",
+						map[string]data.DataValue{"link": str("no-such-link"), "provider": str(simulator.DefaultProviders[0])}},
+					errCase{"operation the release lacks", "operation_not_found", c, "com.vmware.vcenter.hvc.links", "get", linkP})
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					wantErr(t, tc.name, call(tc.conn, tc.service, tc.operation, tc.params), tc.want)
+				})
+			}
+			// Not parallel: it runs before the cases above resume (they
+			// wait for this function to return), so the fault (Times: 1)
+			// meets this call alone.
+			t.Run("resource busy", func(t *testing.T) {
+				if ops.LinksGet.In(rel) {
+					wantErr(t, "links get under a RESOURCE_BUSY fault", call(c, "com.vmware.vcenter.hvc.links", "get", linkP), "resource_busy")
+					mustOK(t, "links get after the fault", call(c, "com.vmware.vcenter.hvc.links", "get", linkP))
+					return
+				}
+				provP := map[string]data.DataValue{"link": str(link), "provider": str(simulator.DefaultProviders[0])}
+				wantErr(t, "second sync start", call(c, "com.vmware.vcenter.hvc.links.sync.providers", "start", provP), "resource_busy")
+			})
 		})
 	}
-}
-
-// A second sync start while the first runs is RESOURCE_BUSY, on a release
-// that serves sync providers.
-func TestErrorResourceBusy(t *testing.T) {
-	t.Parallel()
-	srv := simulator.Run(t, simulator.WithVersion("8.0"), simulator.WithSyncDuration(time.Hour))
-	r := rigFor(t, srv)
-	c := r.conn(security.NewSessionSecurityContext(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)))
-	link := mustOK(t, "links create", call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()})).(*data.StringValue).Value()
-	p := map[string]data.DataValue{"link": str(link), "provider": str(simulator.DefaultProviders[0])}
-	mustOK(t, "first start", call(c, "com.vmware.vcenter.hvc.links.sync.providers", "start", p))
-	wantErr(t, "second start", call(c, "com.vmware.vcenter.hvc.links.sync.providers", "start", p), "resource_busy")
 }
 
 // A create with a thumbprint the foreign PSC does not present is
@@ -245,7 +275,7 @@ func TestErrorResourceBusy(t *testing.T) {
 // presented thumbprint (and, on 9.0, the certificate).
 func TestErrorUnverifiedPeer(t *testing.T) {
 	t.Parallel()
-	for _, version := range []string{"7.0U1", "8.0U1", "9.0"} {
+	for _, version := range []string{"7.0U1", "8.0", "8.0U1", "9.0"} {
 		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			r := newRig(t, version)
@@ -304,4 +334,82 @@ func rigFor(t *testing.T, srv *simulator.Server) *rig {
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool(), MinVersion: tls.VersionTLS12}}}
 	t.Cleanup(hc.CloseIdleConnections)
 	return &rig{t: t, srv: srv, hc: hc}
+}
+
+// A link created over REST (by the hvc SDK, in the flavor the release
+// serves) is listed and read over JSON-RPC through the official runtime,
+// and one created over JSON-RPC is listed and read by the SDK; a session
+// opened on either side works on the other.
+func TestSharedWithREST(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"7.0U1", "8.0", "8.0U1"} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			r := newRig(t, version)
+			sdk, err := hvc.New(r.srv.URL(), hvc.WithCredentials(simulator.DefaultAdminUser, simulator.DefaultAdminPassword), hvc.WithRootCAs(r.srv.CertPool()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(sdk.CloseIdleConnections)
+			spec := hvc.LinkCreateSpec{PSCHostname: simulator.DefaultForeignPSC, DomainName: "rest.local", Username: simulator.DefaultForeignUser,
+				Password: simulator.DefaultForeignPassword, SSLThumbprint: simulator.DefaultForeignThumbprint}
+			restLink, err := sdk.Links.Create(ctx, spec)
+			if err != nil {
+				t.Fatalf("SDK links create: %v", err)
+			}
+
+			// The SDK's REST session, used as a session_id context.
+			c := r.conn(security.NewSessionSecurityContext(sdk.SessionID()))
+			list, ok := mustOK(t, "links list", call(c, "com.vmware.vcenter.hvc.links", "list", nil)).(*data.ListValue)
+			if !ok || len(list.List()) != 1 {
+				t.Fatalf("links list over JSON-RPC: %v, want the REST-created link", list)
+			}
+			sum, ok := list.List()[0].(*data.StructValue)
+			if !ok || text(sum, "link") != restLink || text(sum, "display_name") != "rest.local" {
+				t.Fatalf("links list over JSON-RPC: %v, want %s (rest.local)", list.List()[0], restLink)
+			}
+			get := ops.LinksGet.In(mustRelease(t, version))
+			if get {
+				mustOK(t, "links get of the REST-created link", call(c, "com.vmware.vcenter.hvc.links", "get", map[string]data.DataValue{"link": str(restLink)}))
+			}
+
+			rpcLink := mustOK(t, "links create", call(c, "com.vmware.vcenter.hvc.links", "create", map[string]data.DataValue{"spec": createSpec()})).(*data.StringValue).Value()
+			// A JSON-RPC session, used by the SDK.
+			rpcSDK, err := hvc.New(r.srv.URL(), hvc.WithSessionID(r.login(simulator.DefaultAdminUser, simulator.DefaultAdminPassword)), hvc.WithRootCAs(r.srv.CertPool()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(rpcSDK.CloseIdleConnections)
+			got, err := rpcSDK.Links.List(ctx)
+			if err != nil {
+				t.Fatalf("SDK links list: %v", err)
+			}
+			want := []hvc.LinkSummary{{Link: restLink, DisplayName: "rest.local"}, {Link: rpcLink, DisplayName: simulator.DefaultForeignDomain}}
+			if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+				t.Fatalf("SDK links list: %v, want %v", got, want)
+			}
+			if get {
+				if _, err := rpcSDK.Links.Get(ctx, rpcLink); err != nil {
+					t.Fatalf("SDK links get of the JSON-RPC-created link: %v", err)
+				}
+			}
+			if err := rpcSDK.Links.Delete(ctx, rpcLink); err != nil {
+				t.Fatalf("SDK links delete of the JSON-RPC-created link: %v", err)
+			}
+			mustOK(t, "links delete of the REST-created link", call(c, "com.vmware.vcenter.hvc.links", "delete", map[string]data.DataValue{"link": str(restLink)}))
+			if left, err := sdk.Links.List(ctx); err != nil || len(left) != 0 {
+				t.Fatalf("SDK links list after both deletes: %v, %v; want none", left, err)
+			}
+		})
+	}
+}
+
+func mustRelease(t *testing.T, version string) ops.Release {
+	t.Helper()
+	rel, err := ops.ParseRelease(version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
 }

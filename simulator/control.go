@@ -47,7 +47,7 @@ const ControlPrefix = "/hvcsim/"
 //	POST   /hvcsim/links/{link}/health  {"healthy": false, "message": "…"} sets what links get reports
 //	POST   /hvcsim/reset             forget links, sessions, faults, requests and administrator changes
 //
-// A fault is {"method", "path", "action", "status", "error_type", "body",
+// A fault is {"operation", "method", "path", "action", "status", "error_type", "body",
 // "content_type", "header": {"Retry-After": "7"}, "latency": "250ms",
 // "drop", "drop_after_apply", "custom_error_type", "times"}, with the
 // meaning of the Fault fields.
@@ -161,6 +161,8 @@ func (s *Server) controlHostAllowed(hostport string) bool {
 
 // faultJSON is a Fault as the control surface takes it.
 type faultJSON struct {
+	// Operation is Fault.Operation.
+	Operation   string            `json:"operation,omitempty"`
 	Method      string            `json:"method"`
 	Path        string            `json:"path"`
 	Action      string            `json:"action"`
@@ -179,7 +181,7 @@ type faultJSON struct {
 }
 
 func (fj faultJSON) fault() (Fault, error) {
-	f := Fault{Method: fj.Method, Path: fj.Path, Action: fj.Action, Status: fj.Status, ErrorType: fj.ErrorType,
+	f := Fault{Operation: fj.Operation, Method: fj.Method, Path: fj.Path, Action: fj.Action, Status: fj.Status, ErrorType: fj.ErrorType,
 		ContentType: fj.ContentType, Drop: fj.Drop, DropAfterApply: fj.DropAfterApply,
 		CustomErrorType: fj.CustomErrorType, Times: fj.Times}
 	if fj.Body != nil {

@@ -30,7 +30,7 @@ func (s *Server) faultsJSON() []faultListJSON {
 	out := make([]faultListJSON, 0, len(s.faults))
 	for _, e := range s.faults {
 		f := e.Fault
-		fj := faultJSON{Method: f.Method, Path: f.Path, Action: f.Action, Status: f.Status, ErrorType: f.ErrorType,
+		fj := faultJSON{Operation: f.Operation, Method: f.Method, Path: f.Path, Action: f.Action, Status: f.Status, ErrorType: f.ErrorType,
 			ContentType: f.ContentType, Drop: f.Drop, DropAfterApply: f.DropAfterApply, CustomErrorType: f.CustomErrorType, Times: f.Times}
 		if f.Body != nil {
 			b := string(f.Body)

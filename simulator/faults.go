@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hvcsdk/hvc/internal/ops"
 	"github.com/hvcsdk/hvc/internal/stderr"
 )
 
@@ -45,6 +46,13 @@ import (
 // handling). Times limits how many requests the fault applies to (0 means
 // every one).
 type Fault struct {
+	// Operation names one operation of the hvc operations table, by the
+	// SDK's name ("Links.Create") or its vAPI id
+	// ("com.vmware.vcenter.hvc.links.create"): the fault then matches that
+	// operation's method, path template and ?action= (none for an
+	// operation without one), over /api, /rest and JSON-RPC alike. Method,
+	// Path and Action must be empty with it.
+	Operation   string
 	Method      string
 	Path        string
 	Action      string
@@ -83,6 +91,27 @@ type faultEntry struct {
 	used int
 	// id names the fault on the control surface.
 	id int
+	// method and action are what the fault matches: Method and Action, or
+	// those of the Operation; noAction (an Operation without ?action=)
+	// matches only a request without one.
+	method, action string
+	noAction       bool
+}
+
+// faultOperation resolves Fault.Operation: an SDK name or a vAPI id.
+func faultOperation(name string) (*ops.Op, error) {
+	if op := ops.ByName(name); op != nil {
+		return op, nil
+	}
+	names := make([]string, 0, len(ops.All))
+	for _, op := range ops.All {
+		if op.VAPIService+"."+op.VAPIOperation == name {
+			return op, nil
+		}
+		names = append(names, op.Name)
+	}
+	return nil, fmt.Errorf("simulator: AddFault: Operation %q is not an operation of the table (one of %s, or its vAPI id such as com.vmware.vcenter.hvc.links.create)",
+		name, strings.Join(names, ", "))
 }
 
 // AddFault injects f and returns a function that removes it. Faults are
@@ -105,7 +134,22 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 
 // addFault is AddFault returning the fault's id.
 func (s *Server) addFault(f Fault) (int, error) {
-	e := &faultEntry{Fault: f}
+	e := &faultEntry{Fault: f, method: f.Method, action: f.Action}
+	if f.Operation != "" {
+		if f.Method != "" || f.Path != "" || f.Action != "" {
+			return 0, errors.New("simulator: AddFault: Operation names the method, path and action; leave Method, Path and Action empty")
+		}
+		op, err := faultOperation(f.Operation)
+		if err != nil {
+			return 0, err
+		}
+		if !op.In(s.cfg.release) {
+			return 0, fmt.Errorf("simulator: AddFault: this vSphere %s server does not serve %s (%s), so the fault would never fire",
+				s.cfg.release, op.Name, op.Versions())
+		}
+		e.method, e.action, e.noAction = op.Method, op.Action, op.Action == ""
+		_, e.glob = splitFaultPath(op.Template)
+	}
 	if f.DropAfterApply && (f.Respond != nil || f.Drop || f.Body != nil || f.ErrorType != "" || f.Status != 0) {
 		return 0, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
 	}
@@ -188,11 +232,11 @@ func (s *Server) canMatch(e *faultEntry) bool {
 		if e.flavor != "" && e.flavor != fl {
 			continue
 		}
-		if e.Method != "" && method != "" && !strings.EqualFold(e.Method, method) &&
-			!(strings.EqualFold(e.Method, http.MethodHead) && method == http.MethodGet) {
+		if e.method != "" && method != "" && !strings.EqualFold(e.method, method) &&
+			!(strings.EqualFold(e.method, http.MethodHead) && method == http.MethodGet) {
 			continue
 		}
-		if e.Action != "" && rt.actions != nil && !slices.Contains(rt.actions, e.Action) {
+		if e.action != "" && rt.actions != nil && !slices.Contains(rt.actions, e.action) {
 			continue
 		}
 		if e.glob == "" || shapeMatches(e.glob, tmpl) {
@@ -266,7 +310,7 @@ func (s *Server) fault(r *http.Request, flv, rel string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.faults {
-		if e.Method != "" && !strings.EqualFold(e.Method, r.Method) {
+		if e.method != "" && !strings.EqualFold(e.method, r.Method) {
 			continue
 		}
 		if e.flavor != "" && e.flavor != flv {
@@ -277,7 +321,10 @@ func (s *Server) fault(r *http.Request, flv, rel string) *Fault {
 				continue
 			}
 		}
-		if e.Action != "" && e.Action != action && e.Action != tilde {
+		if e.action != "" && e.action != action && e.action != tilde {
+			continue
+		}
+		if e.noAction && (action != "" || tilde != "") {
 			continue
 		}
 		if e.Times > 0 && e.used >= e.Times {

@@ -527,3 +527,66 @@ func TestJSONRPCUnverifiedPeer90(t *testing.T) {
 	assert.Equal(t, sim.ForeignThumbprint(simulator.DefaultForeignPSC), data.Elem.Fields["ssl_thumbprint"].Str)
 	assert.Contains(t, data.Elem.Fields["ssl_certificate"].Str, "BEGIN CERTIFICATE")
 }
+
+// TestJSONRPCFaultControl checks that a fault set over the HTTP control
+// surface, naming an operation by its SDK name, its vAPI id, or its
+// method, template and action, fires on that operation's calls over /api,
+// /rest and JSON-RPC, and only on them.
+func TestJSONRPCFaultControl(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithControl(), simulator.WithVersion("8.0U1"))
+	c := newCtl(t, sim)
+	w := c.w
+	tok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+	links := "com.vmware.vcenter.hvc.links"
+	addFault := func(t *testing.T, f map[string]any) {
+		t.Helper()
+		controlDecode[struct{ ID int }](t, c.do(t, http.MethodPost, "/faults", f), http.StatusCreated)
+	}
+
+	t.Run("by SDK name, on every transport", func(t *testing.T) {
+		addFault(t, map[string]any{"operation": "Links.Create", "error_type": "RESOURCE_BUSY", "times": 3})
+		id, _ := w.call(t, tok, links, "create", map[string]any{"spec": rpcSpec("corp.local", simulator.DefaultForeignThumbprint)}).stdErr(t, "RESOURCE_BUSY")
+		assert.Equal(t, "com.vmware.hvc.simulator.fault", id)
+		for _, f := range flavors {
+			resp := w.do(t, request{method: http.MethodPost, path: f.prefix + "/hvc/links", token: tok, body: createBody(f, spec(f.name+".local"))})
+			requireError(t, f, resp, http.StatusInternalServerError, "RESOURCE_BUSY")
+		}
+		assert.Empty(t, sim.Links(), "a faulted create ran")
+		listed := controlDecode[[]map[string]any](t, c.do(t, http.MethodGet, "/faults", nil), http.StatusOK)
+		require.Len(t, listed, 1)
+		assert.Equal(t, "Links.Create", listed[0]["operation"])
+		assert.InDelta(t, 0, listed[0]["uses_left"], 0)
+		w.rpcCreateLink(t, tok, "corp.local") // used up
+		require.Equal(t, http.StatusNoContent, c.do(t, http.MethodDelete, "/faults", nil).status)
+	})
+	require.Len(t, sim.Links(), 1)
+	link := sim.Links()[0]
+
+	t.Run("by vAPI id, that operation only", func(t *testing.T) {
+		addFault(t, map[string]any{"operation": "com.vmware.vcenter.hvc.management.administrators.add", "error_type": "UNAUTHORIZED"})
+		admins := "com.vmware.vcenter.hvc.management.administrators"
+		w.call(t, tok, admins, "add", map[string]any{"group_name": "x@corp.local"}).stdErr(t, "UNAUTHORIZED")
+		// remove shares add's method and path, not its action.
+		w.call(t, tok, admins, "remove", map[string]any{"group_name": "Administrators@vsphere.local"}).ok(t)
+		w.call(t, tok, links, "get", map[string]any{"link": link}).ok(t)
+		require.Equal(t, http.StatusNoContent, c.do(t, http.MethodDelete, "/faults", nil).status)
+	})
+
+	t.Run("by template and action", func(t *testing.T) {
+		addFault(t, map[string]any{"method": "POST", "path": "/hvc/links/{link}", "action": "delete", "error_type": "NOT_FOUND", "times": 1})
+		w.call(t, tok, links, "delete_with_credentials", map[string]any{"link": link, "credentials": map[string]any{"OPTIONAL": nil}}).stdErr(t, "NOT_FOUND")
+		assert.Len(t, sim.Links(), 1, "the faulted delete ran")
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		for name, f := range map[string]map[string]any{
+			"unknown operation":           {"operation": "Links.Frobnicate", "status": 500},
+			"not served by the release":   {"operation": "SyncProviders.Start", "status": 500},
+			"operation and its own route": {"operation": "Links.Create", "method": "POST", "status": 500},
+		} {
+			resp := c.do(t, http.MethodPost, "/faults", f)
+			assert.Equal(t, http.StatusBadRequest, resp.status, "%s: %s", name, resp)
+		}
+	})
+}
