@@ -366,19 +366,21 @@ func (s *Server) facts() map[string]any {
 
 // recordJSON is a RecordedRequest as the control surface shows it.
 type recordJSON struct {
-	Method   string    `json:"method"`
-	Path     string    `json:"path"`
-	RawQuery string    `json:"query"`
-	Flavor   string    `json:"flavor"`
-	Status   int       `json:"status"`
-	Time     time.Time `json:"time"`
-	Body     *string   `json:"body,omitempty"`
+	Method   string `json:"method"`
+	Path     string `json:"path"`
+	RawQuery string `json:"query"`
+	Flavor   string `json:"flavor"`
+	// Operation is RecordedRequest.Operation (JSON-RPC calls only).
+	Operation string    `json:"operation,omitempty"`
+	Status    int       `json:"status"`
+	Time      time.Time `json:"time"`
+	Body      *string   `json:"body,omitempty"`
 }
 
 func requestsJSON(rs []RecordedRequest, bodies string) []recordJSON {
 	out := make([]recordJSON, 0, len(rs))
 	for _, r := range rs {
-		rj := recordJSON{Method: r.Method, Path: r.Path, RawQuery: r.RawQuery, Flavor: r.Flavor, Status: r.Status, Time: r.Time}
+		rj := recordJSON{Method: r.Method, Path: r.Path, RawQuery: r.RawQuery, Flavor: r.Flavor, Operation: r.Operation, Status: r.Status, Time: r.Time}
 		switch {
 		case bodies == "raw":
 			b := string(r.Body)

@@ -53,6 +53,14 @@ func TestMain(m *testing.M) {
 // result.
 func startRun(t *testing.T, args ...string) ([]string, func() error) {
 	t.Helper()
+	return startRunLog(t, io.Discard, args...)
+}
+
+// startRunLog is startRun copying what the command prints on stderr
+// after it starts serving to sink; once stop has returned, sink holds
+// all of it.
+func startRunLog(t *testing.T, sink io.Writer, args ...string) ([]string, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	er, ew := io.Pipe()
@@ -81,11 +89,19 @@ func startRun(t *testing.T, args ...string) ([]string, func() error) {
 			break
 		}
 	}
-	go func() { _, _ = io.Copy(io.Discard, er) }()
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		if serving {
+			_, _ = io.Copy(sink, er)
+		}
+		_, _ = io.Copy(io.Discard, er)
+	}()
 	stop := func() error {
 		cancel()
 		select {
 		case err := <-done:
+			<-copied // stderr is closed once run has returned
 			return err
 		case <-time.After(10 * time.Second):
 			return errors.New("hvcsim did not stop")
