@@ -31,7 +31,10 @@ import (
 //     (/rest), with or without their prefix.
 //
 // Segments are matched in their escaped form. AddFault refuses a Path,
-// Method and Action that no route of the server can match.
+// Method and Action that no route of the server can match. Operation
+// names an operation of the table instead of Method, Path and Action. A
+// vAPI JSON-RPC call is matched as the /api request its operation stands
+// for.
 //
 // The fault first waits Latency (or until the client goes away) and adds
 // Header to the response. Then Respond, when set, answers the request
