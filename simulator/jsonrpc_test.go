@@ -534,18 +534,30 @@ func TestJSONRPCUnverifiedPeer90(t *testing.T) {
 // /rest and JSON-RPC, and only on them.
 func TestJSONRPCFaultControl(t *testing.T) {
 	t.Parallel()
-	sim := simulator.Run(t, simulator.WithControl(), simulator.WithVersion("8.0U1"))
-	c := newCtl(t, sim)
-	w := c.w
-	tok := w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
 	links := "com.vmware.vcenter.hvc.links"
-	addFault := func(t *testing.T, f map[string]any) {
+	// setup starts an 8.0U1 server with the control surface, a JSON-RPC
+	// session and, with link, one link.
+	setup := func(t *testing.T, link bool) (*simulator.Server, ctlClient, string, string) {
+		t.Helper()
+		sim := simulator.Run(t, simulator.WithControl(), simulator.WithVersion("8.0U1"))
+		c := newCtl(t, sim)
+		tok := c.w.rpcLogin(t, simulator.DefaultAdminUser, simulator.DefaultAdminPassword)
+		id := ""
+		if link {
+			id = c.w.rpcCreateLink(t, tok, "corp.local")
+		}
+		return sim, c, tok, id
+	}
+	addFault := func(t *testing.T, c ctlClient, f map[string]any) {
 		t.Helper()
 		controlDecode[struct{ ID int }](t, c.do(t, http.MethodPost, "/faults", f), http.StatusCreated)
 	}
 
 	t.Run("by SDK name, on every transport", func(t *testing.T) {
-		addFault(t, map[string]any{"operation": "Links.Create", "error_type": "RESOURCE_BUSY", "times": 3})
+		t.Parallel()
+		sim, c, tok, _ := setup(t, false)
+		w := c.w
+		addFault(t, c, map[string]any{"operation": "Links.Create", "error_type": "RESOURCE_BUSY", "times": 3})
 		id, _ := w.call(t, tok, links, "create", map[string]any{"spec": rpcSpec("corp.local", simulator.DefaultForeignThumbprint)}).stdErr(t, "RESOURCE_BUSY")
 		assert.Equal(t, "com.vmware.hvc.simulator.fault", id)
 		for _, f := range flavors {
@@ -558,28 +570,30 @@ func TestJSONRPCFaultControl(t *testing.T) {
 		assert.Equal(t, "Links.Create", listed[0]["operation"])
 		assert.InDelta(t, 0, listed[0]["uses_left"], 0)
 		w.rpcCreateLink(t, tok, "corp.local") // used up
-		require.Equal(t, http.StatusNoContent, c.do(t, http.MethodDelete, "/faults", nil).status)
 	})
-	require.Len(t, sim.Links(), 1)
-	link := sim.Links()[0]
 
 	t.Run("by vAPI id, that operation only", func(t *testing.T) {
-		addFault(t, map[string]any{"operation": "com.vmware.vcenter.hvc.management.administrators.add", "error_type": "UNAUTHORIZED"})
+		t.Parallel()
+		_, c, tok, link := setup(t, true)
+		addFault(t, c, map[string]any{"operation": "com.vmware.vcenter.hvc.management.administrators.add", "error_type": "UNAUTHORIZED"})
 		admins := "com.vmware.vcenter.hvc.management.administrators"
-		w.call(t, tok, admins, "add", map[string]any{"group_name": "x@corp.local"}).stdErr(t, "UNAUTHORIZED")
+		c.w.call(t, tok, admins, "add", map[string]any{"group_name": "x@corp.local"}).stdErr(t, "UNAUTHORIZED")
 		// remove shares add's method and path, not its action.
-		w.call(t, tok, admins, "remove", map[string]any{"group_name": "Administrators@vsphere.local"}).ok(t)
-		w.call(t, tok, links, "get", map[string]any{"link": link}).ok(t)
-		require.Equal(t, http.StatusNoContent, c.do(t, http.MethodDelete, "/faults", nil).status)
+		c.w.call(t, tok, admins, "remove", map[string]any{"group_name": "Administrators@vsphere.local"}).ok(t)
+		c.w.call(t, tok, links, "get", map[string]any{"link": link}).ok(t)
 	})
 
 	t.Run("by template and action", func(t *testing.T) {
-		addFault(t, map[string]any{"method": "POST", "path": "/hvc/links/{link}", "action": "delete", "error_type": "NOT_FOUND", "times": 1})
-		w.call(t, tok, links, "delete_with_credentials", map[string]any{"link": link, "credentials": map[string]any{"OPTIONAL": nil}}).stdErr(t, "NOT_FOUND")
+		t.Parallel()
+		sim, c, tok, link := setup(t, true)
+		addFault(t, c, map[string]any{"method": "POST", "path": "/hvc/links/{link}", "action": "delete", "error_type": "NOT_FOUND", "times": 1})
+		c.w.call(t, tok, links, "delete_with_credentials", map[string]any{"link": link, "credentials": map[string]any{"OPTIONAL": nil}}).stdErr(t, "NOT_FOUND")
 		assert.Len(t, sim.Links(), 1, "the faulted delete ran")
 	})
 
 	t.Run("refused", func(t *testing.T) {
+		t.Parallel()
+		_, c, _, _ := setup(t, false)
 		for name, f := range map[string]map[string]any{
 			"unknown operation":           {"operation": "Links.Frobnicate", "status": 500},
 			"not served by the release":   {"operation": "SyncProviders.Start", "status": 500},
