@@ -124,7 +124,8 @@ func TestCertAddConcurrent(t *testing.T) {
 }
 
 // TestGovcKnownHostsFallback: a host pinned only in govc's known_hosts
-// ($GOVMOMI_HOME, default ~/.govmomi) is trusted; the file is only read.
+// ($GOVMOMI_HOME, default ~/.govmomi) is trusted, unless others may change
+// that file; the file is only read.
 func TestGovcKnownHostsFallback(t *testing.T) {
 	t.Parallel()
 	sim, e := startSim(t)
@@ -144,6 +145,18 @@ func TestGovcKnownHostsFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustRun(t, e, 0, "link", "ls")
+	// govc's file gets hvcctl's own checks: one others may change is
+	// ignored with a warning saying why, and trusts nothing.
+	if err := os.Chmod(kh, 0o666); err != nil { //nolint:gosec // G302: the too-open file is what is tested
+		t.Fatal(err)
+	}
+	r := mustRun(t, e, exitTLS, "link", "ls")
+	if !strings.Contains(r.stderr, "warning: ignoring govc's refusing the known-hosts file "+kh) || !strings.Contains(r.stderr, "lets other users change it") {
+		t.Errorf("a world-writable govc known_hosts: stderr %q", r.stderr)
+	}
+	if err := os.Chmod(kh, 0o644); err != nil { //nolint:gosec // G302: govc's umask mode, as above
+		t.Fatal(err)
+	}
 	moved := t.TempDir()
 	if err := os.Rename(kh, filepath.Join(moved, "known_hosts")); err != nil {
 		t.Fatal(err)
