@@ -483,6 +483,15 @@ func TestTrustSources(t *testing.T) {
 	mustRun(t, noKH.with("HVC_TLS_CA_CERTS", ca, "HVC_THUMBPRINT", sim.Thumbprint()), 0, "link", "ls")
 	// --insecure and a pin exclude each other.
 	mustRun(t, noKH, exitUsage, "link", "ls", "-k", "--thumbprint", wrong)
+	// The null device as the known-hosts file pins nothing: the certificate
+	// is not trusted (exit 60), and cert --add adds nothing to it.
+	null := noKH.with("HVC_TLS_KNOWN_HOSTS", os.DevNull)
+	if r := mustRun(t, null, exitTLS, "link", "ls"); !strings.Contains(r.stderr, "trust it with: hvcctl cert") {
+		t.Errorf("%s: stderr %q", os.DevNull, r.stderr)
+	}
+	if r := mustRun(t, null, exitUsage, "cert", "--add"); !strings.Contains(r.stderr, "nothing was added: refusing the known-hosts file "+os.DevNull+": it is the null device") {
+		t.Errorf("cert --add to %s: stderr %q", os.DevNull, r.stderr)
+	}
 }
 
 func TestLinkCreateWithPSCCertificateFile(t *testing.T) {
