@@ -265,11 +265,7 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 	t.Parallel()
 	sim, e := startSim(t)
 	mustRun(t, e, 0, "link", "ls")
-	files := cacheFiles(t, e)
-	if len(files) != 1 {
-		t.Fatalf("session files: %v", files)
-	}
-	dir, base := filepath.Split(files[0])
+	dir, base := filepath.Split(onlyCacheFile(t, e))
 	stale := filepath.Join(dir, "."+base+".tmp-123456")
 	kept := []string{filepath.Join(dir, "."+base+".tmp-notdigits"), filepath.Join(dir, "notes.txt")}
 	for _, f := range append([]string{stale}, kept...) {
@@ -362,11 +358,8 @@ func TestRacingCommandsLeaveOneSession(t *testing.T) {
 // rewriteSessionFile applies edit to the JSON of the only session file.
 func rewriteSessionFile(t *testing.T, e env, edit func(m map[string]any)) {
 	t.Helper()
-	files := cacheFiles(t, e)
-	if len(files) != 1 {
-		t.Fatalf("session files: %v", files)
-	}
-	b, err := os.ReadFile(files[0])
+	file := onlyCacheFile(t, e)
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +371,7 @@ func rewriteSessionFile(t *testing.T, e env, edit func(m map[string]any)) {
 	if b, err = json.Marshal(m); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(files[0], b, 0o600); err != nil {
+	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

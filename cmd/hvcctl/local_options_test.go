@@ -26,21 +26,29 @@ func connectedApp(e env, output string) (a *app, stdout, stderr *bytes.Buffer) {
 	return a, stdout, stderr
 }
 
-// runSession runs session verb in process and decodes its JSON output.
-func runSession(t *testing.T, e env, verb string) (sessionOut, error) {
+// runLocalJSON completes, validates and runs o with argv, as runLocal
+// does, and decodes what it printed to stdout (the -o json of
+// connectedApp) into out when it succeeds.
+func runLocalJSON(t *testing.T, o localOptions, argv []string, stdout *bytes.Buffer, out any) error {
 	t.Helper()
-	a, stdout, _ := connectedApp(e, "json")
-	o := &sessionOptions{app: a, verb: verb}
-	var out sessionOut
-	err := prepare(o, nil, nil)
+	err := prepare(o, nil, argv)
 	if err == nil {
 		err = o.run(context.Background())
 	}
 	if err == nil {
-		if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
-			t.Fatalf("session %s: %q: %v", verb, stdout, jerr)
+		if jerr := json.Unmarshal(stdout.Bytes(), out); jerr != nil {
+			t.Fatalf("%T: stdout %q: %v", o, stdout, jerr)
 		}
 	}
+	return err
+}
+
+// runSession runs session verb in process and decodes its JSON output.
+func runSession(t *testing.T, e env, verb string) (sessionOut, error) {
+	t.Helper()
+	a, stdout, _ := connectedApp(e, "json")
+	var out sessionOut
+	err := runLocalJSON(t, &sessionOptions{app: a, verb: verb}, nil, stdout, &out)
 	return out, err
 }
 
@@ -107,17 +115,8 @@ func TestCertOptions(t *testing.T) {
 	cert := func(e env, add bool, argv ...string) (certOut, error) {
 		t.Helper()
 		a, stdout, _ := connectedApp(e, "json")
-		o := &certOptions{app: a, add: add}
 		var out certOut
-		err := prepare(o, nil, argv)
-		if err == nil {
-			err = o.run(context.Background())
-		}
-		if err == nil {
-			if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
-				t.Fatalf("cert: %q: %v", stdout, jerr)
-			}
-		}
+		err := runLocalJSON(t, &certOptions{app: a, add: add}, argv, stdout, &out)
 		return out, err
 	}
 
