@@ -286,8 +286,9 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 }
 
 // TestLocalSecretsAndPlainHTTP: a password file others can read is refused
-// (exit 2); a URL password with '#' is an error that names HVC_PASSWORD and
-// quotes none of it; an http:// URL draws a warning as --insecure does.
+// (exit 2); a URL password with '/', '#', '?' or '%' is never quoted, and
+// '#', '?' and a bad %-escape are errors naming HVC_PASSWORD; an http://
+// URL draws a warning as --insecure does.
 func TestLocalSecretsAndPlainHTTP(t *testing.T) {
 	t.Parallel()
 	_, e := startSim(t)
@@ -303,14 +304,27 @@ func TestLocalSecretsAndPlainHTTP(t *testing.T) {
 		t.Errorf("password file 0644: stderr %q", r.stderr)
 	}
 
+	// A govc-style URL password with '/', '#', '?' or '%': no output quotes
+	// any piece of it. '/' and a good %-escape are that password (the
+	// simulator refuses it: exit 3); '#', '?' and a bad %-escape are usage
+	// errors naming HVC_PASSWORD ('#' would otherwise make the rest of the
+	// URL a fragment and change the host).
 	host := strings.TrimPrefix(e["HVC_URL"], "https://")
-	r = mustRun(t, e.with("HVC_PASSWORD", "", "HVC_URL", "adm:Sec#ret?Pw@"+host), exitUsage, "link", "ls")
-	if !strings.Contains(r.stderr, "HVC_PASSWORD") {
-		t.Errorf("URL password with '#': stderr %q", r.stderr)
-	}
-	for _, piece := range []string{"Sec", "ret", "Pw"} {
-		if strings.Contains(r.stderr, piece) {
-			t.Errorf("the error quotes %q of the URL password: %q", piece, r.stderr)
+	for _, c := range []struct {
+		pass string
+		code int
+	}{
+		{"Sec/retPw", exitAuth}, {"Sec%2FretPw", exitAuth}, {"Sec%zzretPw", exitUsage},
+		{"Sec#ret?Pw", exitUsage}, {"Sec?retPw", exitUsage}, {"Sec#retPw", exitUsage}, {"Sec#@127.0.0.1:1/retPw", exitUsage},
+	} {
+		r = hvcctl(t, e.with("HVC_PASSWORD", "", "HVC_URL", "adm:"+c.pass+"@"+host), "", "link", "ls", "--persist-session=false")
+		if r.code != c.code || (c.code == exitUsage && !strings.Contains(r.stderr, "HVC_PASSWORD")) {
+			t.Errorf("URL password %q: exit %d, want %d; stderr %q", c.pass, r.code, c.code, r.stderr)
+		}
+		for _, piece := range []string{"Sec", "ret", "Pw"} {
+			if strings.Contains(r.stdout+r.stderr, piece) {
+				t.Errorf("URL password %q: the output quotes %q of it: %q", c.pass, piece, r.stdout+r.stderr)
+			}
 		}
 	}
 
