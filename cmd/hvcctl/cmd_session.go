@@ -61,20 +61,7 @@ func (a *app) sessionLoginCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "login", Short: "Log in (checking the password) and cache the session",
 		Args: args(0, 0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			s, err := a.connector().Login(ctx)
-			if err != nil {
-				return fromConn(err)
-			}
-			f := s.Flavor.String()
-			out := sessionOut{URL: s.Target.Endpoint, Username: s.Target.User, Flavor: &f, Valid: ptr(true)}
-			if s.CachePath != "" {
-				out.SessionCache, out.Cached, out.Created = &s.CachePath, true, outTime(&s.Created)
-			}
-			return a.emit(out, func(w io.Writer) { sessionTable(w, out) })
-		},
+		RunE: a.runLocal(&sessionOptions{app: a, verb: "login"}),
 	}
 }
 
@@ -82,29 +69,7 @@ func (a *app) sessionLogoutCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "logout", Short: "Log out the cached session and remove it",
 		Args: args(0, 0, "no arguments"),
-		RunE: a.withCached(func(ctx context.Context, cs *conn.Cached) error {
-			t := cs.Target
-			out := sessionOut{URL: t.Endpoint, Username: t.User, LoggedOut: ptr(false)}
-			if cs.Entry != nil {
-				c, err := a.connector().Client(cs)
-				if err != nil {
-					return fromConn(err)
-				}
-				defer c.CloseIdleConnections()
-				if err := c.Logout(ctx); err != nil {
-					return op(err, "log out %s", t.User)
-				}
-				a.connector().Forget(ctx, cs)
-				out.LoggedOut = ptr(true)
-			}
-			return a.emit(out, func(w io.Writer) {
-				if *out.LoggedOut {
-					fmt.Fprintf(w, "logged out %s at %s\n", t.User, t.Endpoint)
-				} else {
-					fmt.Fprintf(w, "no cached session for %s at %s\n", t.User, t.Endpoint)
-				}
-			})
-		}),
+		RunE: a.runLocal(&sessionOptions{app: a, verb: "logout"}),
 	}
 }
 
@@ -112,33 +77,95 @@ func (a *app) sessionShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "show", Short: "Show the cached session of the URL and user, and whether it is still valid",
 		Args: args(0, 0, "no arguments"),
-		RunE: a.withCached(func(ctx context.Context, cs *conn.Cached) error {
-			out := sessionOut{URL: cs.Target.Endpoint, Username: cs.Target.User}
-			if e := cs.Entry; e != nil {
-				out.SessionCache, out.Cached, out.Created, out.Flavor = &cs.Path, true, outTime(&e.Created), &e.Flavor
-				valid, err := a.probeSession(ctx, cs)
-				if err != nil {
-					return err
-				}
-				out.Valid = &valid
-			}
-			return a.emit(out, func(w io.Writer) { sessionTable(w, out) })
-		}),
+		RunE: a.runLocal(&sessionOptions{app: a, verb: "show"}),
 	}
 }
 
-// withCached runs fn with the target's cached session (cs.Entry nil when
-// there is none) under the command's context.
-func (a *app) withCached(fn func(ctx context.Context, cs *conn.Cached) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, _ []string) error {
-		ctx, cancel := a.cmdContext(cmd)
-		defer cancel()
-		cs, err := a.connector().Cached()
+// sessionOptions is session login, logout or show (verb) of the session of
+// the URL and user the settings name; it takes no arguments, and its app's
+// connector does the connecting.
+type sessionOptions struct {
+	*app
+	verb string
+}
+
+func (o *sessionOptions) complete(*cobra.Command, []string) error { return nil }
+
+func (o *sessionOptions) validate() error {
+	switch o.verb {
+	case "login", "logout", "show":
+		return nil
+	}
+	return fmt.Errorf("session %q: not a session command", o.verb)
+}
+
+func (o *sessionOptions) run(ctx context.Context) error {
+	if o.verb == "login" {
+		return o.login(ctx)
+	}
+	cs, err := o.connector().Cached()
+	if err != nil {
+		return fromConn(err)
+	}
+	if o.verb == "logout" {
+		return o.logout(ctx, cs)
+	}
+	return o.show(ctx, cs)
+}
+
+// login logs in with the password, never a cached session, and caches
+// the new session.
+func (o *sessionOptions) login(ctx context.Context) error {
+	s, err := o.connector().Login(ctx)
+	if err != nil {
+		return fromConn(err)
+	}
+	f := s.Flavor.String()
+	out := sessionOut{URL: s.Target.Endpoint, Username: s.Target.User, Flavor: &f, Valid: ptr(true)}
+	if s.CachePath != "" {
+		out.SessionCache, out.Cached, out.Created = &s.CachePath, true, outTime(&s.Created)
+	}
+	return o.emit(out, func(w io.Writer) { sessionTable(w, out) })
+}
+
+// logout logs out the cached session cs, if any, and removes it.
+func (o *sessionOptions) logout(ctx context.Context, cs *conn.Cached) error {
+	t := cs.Target
+	out := sessionOut{URL: t.Endpoint, Username: t.User, LoggedOut: ptr(false)}
+	if cs.Entry != nil {
+		c, err := o.connector().Client(cs)
 		if err != nil {
 			return fromConn(err)
 		}
-		return fn(ctx, cs)
+		defer c.CloseIdleConnections()
+		if err := c.Logout(ctx); err != nil {
+			return op(err, "log out %s", t.User)
+		}
+		o.connector().Forget(ctx, cs)
+		out.LoggedOut = ptr(true)
 	}
+	return o.emit(out, func(w io.Writer) {
+		if *out.LoggedOut {
+			fmt.Fprintf(w, "logged out %s at %s\n", t.User, t.Endpoint)
+		} else {
+			fmt.Fprintf(w, "no cached session for %s at %s\n", t.User, t.Endpoint)
+		}
+	})
+}
+
+// show describes the cached session cs and whether the server still
+// takes it.
+func (o *sessionOptions) show(ctx context.Context, cs *conn.Cached) error {
+	out := sessionOut{URL: cs.Target.Endpoint, Username: cs.Target.User}
+	if e := cs.Entry; e != nil {
+		out.SessionCache, out.Cached, out.Created, out.Flavor = &cs.Path, true, outTime(&e.Created), &e.Flavor
+		valid, err := o.probeSession(ctx, cs)
+		if err != nil {
+			return err
+		}
+		out.Valid = &valid
+	}
+	return o.emit(out, func(w io.Writer) { sessionTable(w, out) })
 }
 
 // probeSession checks a cached session with a cheap read. The SDK has no

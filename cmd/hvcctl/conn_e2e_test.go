@@ -124,7 +124,8 @@ func TestCertAddConcurrent(t *testing.T) {
 }
 
 // TestGovcKnownHostsFallback: a host pinned only in govc's known_hosts
-// ($GOVMOMI_HOME, default ~/.govmomi) is trusted; the file is only read.
+// ($GOVMOMI_HOME, default ~/.govmomi) is trusted, unless others may change
+// that file; the file is only read.
 func TestGovcKnownHostsFallback(t *testing.T) {
 	t.Parallel()
 	sim, e := startSim(t)
@@ -144,6 +145,18 @@ func TestGovcKnownHostsFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustRun(t, e, 0, "link", "ls")
+	// govc's file gets hvcctl's own checks: one others may change is
+	// ignored with a warning saying why, and trusts nothing.
+	if err := os.Chmod(kh, 0o666); err != nil { //nolint:gosec // G302: the too-open file is what is tested
+		t.Fatal(err)
+	}
+	r := mustRun(t, e, exitTLS, "link", "ls")
+	if !strings.Contains(r.stderr, "warning: ignoring govc's refusing the known-hosts file "+kh) || !strings.Contains(r.stderr, "lets other users change it") {
+		t.Errorf("a world-writable govc known_hosts: stderr %q", r.stderr)
+	}
+	if err := os.Chmod(kh, 0o644); err != nil { //nolint:gosec // G302: govc's umask mode, as above
+		t.Fatal(err)
+	}
 	moved := t.TempDir()
 	if err := os.Rename(kh, filepath.Join(moved, "known_hosts")); err != nil {
 		t.Fatal(err)
@@ -252,11 +265,7 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 	t.Parallel()
 	sim, e := startSim(t)
 	mustRun(t, e, 0, "link", "ls")
-	files := cacheFiles(t, e)
-	if len(files) != 1 {
-		t.Fatalf("session files: %v", files)
-	}
-	dir, base := filepath.Split(files[0])
+	dir, base := filepath.Split(onlyCacheFile(t, e))
 	stale := filepath.Join(dir, "."+base+".tmp-123456")
 	kept := []string{filepath.Join(dir, "."+base+".tmp-notdigits"), filepath.Join(dir, "notes.txt")}
 	for _, f := range append([]string{stale}, kept...) {
@@ -277,8 +286,9 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 }
 
 // TestLocalSecretsAndPlainHTTP: a password file others can read is refused
-// (exit 2); a URL password with '#' is an error that names HVC_PASSWORD and
-// quotes none of it; an http:// URL draws a warning as --insecure does.
+// (exit 2); a URL password with '/', '#', '?' or '%' is never quoted, and
+// '#', '?' and a bad %-escape are errors naming HVC_PASSWORD; an http://
+// URL draws a warning as --insecure does.
 func TestLocalSecretsAndPlainHTTP(t *testing.T) {
 	t.Parallel()
 	_, e := startSim(t)
@@ -294,14 +304,27 @@ func TestLocalSecretsAndPlainHTTP(t *testing.T) {
 		t.Errorf("password file 0644: stderr %q", r.stderr)
 	}
 
+	// A govc-style URL password with '/', '#', '?' or '%': no output quotes
+	// any piece of it. '/' and a good %-escape are that password (the
+	// simulator refuses it: exit 3); '#', '?' and a bad %-escape are usage
+	// errors naming HVC_PASSWORD ('#' would otherwise make the rest of the
+	// URL a fragment and change the host).
 	host := strings.TrimPrefix(e["HVC_URL"], "https://")
-	r = mustRun(t, e.with("HVC_PASSWORD", "", "HVC_URL", "adm:Sec#ret?Pw@"+host), exitUsage, "link", "ls")
-	if !strings.Contains(r.stderr, "HVC_PASSWORD") {
-		t.Errorf("URL password with '#': stderr %q", r.stderr)
-	}
-	for _, piece := range []string{"Sec", "ret", "Pw"} {
-		if strings.Contains(r.stderr, piece) {
-			t.Errorf("the error quotes %q of the URL password: %q", piece, r.stderr)
+	for _, c := range []struct {
+		pass string
+		code int
+	}{
+		{"Sec/retPw", exitAuth}, {"Sec%2FretPw", exitAuth}, {"Sec%zzretPw", exitUsage},
+		{"Sec#ret?Pw", exitUsage}, {"Sec?retPw", exitUsage}, {"Sec#retPw", exitUsage}, {"Sec#@127.0.0.1:1/retPw", exitUsage},
+	} {
+		r = hvcctl(t, e.with("HVC_PASSWORD", "", "HVC_URL", "adm:"+c.pass+"@"+host), "", "link", "ls", "--persist-session=false")
+		if r.code != c.code || (c.code == exitUsage && !strings.Contains(r.stderr, "HVC_PASSWORD")) {
+			t.Errorf("URL password %q: exit %d, want %d; stderr %q", c.pass, r.code, c.code, r.stderr)
+		}
+		for _, piece := range []string{"Sec", "ret", "Pw"} {
+			if strings.Contains(r.stdout+r.stderr, piece) {
+				t.Errorf("URL password %q: the output quotes %q of it: %q", c.pass, piece, r.stdout+r.stderr)
+			}
 		}
 	}
 
@@ -349,11 +372,8 @@ func TestRacingCommandsLeaveOneSession(t *testing.T) {
 // rewriteSessionFile applies edit to the JSON of the only session file.
 func rewriteSessionFile(t *testing.T, e env, edit func(m map[string]any)) {
 	t.Helper()
-	files := cacheFiles(t, e)
-	if len(files) != 1 {
-		t.Fatalf("session files: %v", files)
-	}
-	b, err := os.ReadFile(files[0])
+	file := onlyCacheFile(t, e)
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +385,7 @@ func rewriteSessionFile(t *testing.T, e env, edit func(m map[string]any)) {
 	if b, err = json.Marshal(m); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(files[0], b, 0o600); err != nil {
+	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -39,14 +39,22 @@ func cacheFiles(t *testing.T, e env) []string {
 	return m
 }
 
-// cachedSessionID reads the session id of the only cache file.
-func cachedSessionID(t *testing.T, e env) string {
+// onlyCacheFile is the session file of e's HVCCTL_HOME; the test fails
+// unless there is exactly one.
+func onlyCacheFile(t *testing.T, e env) string {
 	t.Helper()
 	files := cacheFiles(t, e)
 	if len(files) != 1 {
 		t.Fatalf("want 1 session file, got %v", files)
 	}
-	b, err := os.ReadFile(files[0])
+	return files[0]
+}
+
+// cachedSessionID reads the session id of the only cache file.
+func cachedSessionID(t *testing.T, e env) string {
+	t.Helper()
+	f := onlyCacheFile(t, e)
+	b, err := os.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +62,7 @@ func cachedSessionID(t *testing.T, e env) string {
 		SessionID string `json:"session_id"`
 	}
 	if err := json.Unmarshal(b, &c); err != nil || c.SessionID == "" {
-		t.Fatalf("session file %s: %v %q", files[0], err, b)
+		t.Fatalf("session file %s: %v %q", f, err, b)
 	}
 	return c.SessionID
 }
@@ -79,18 +87,15 @@ func TestSessionCacheFileModesAndReuse(t *testing.T) {
 			t.Errorf("%s: mode %o, want %o", c.path, fi.Mode().Perm(), c.mode)
 		}
 	}
-	files := cacheFiles(t, e)
-	if len(files) != 1 {
-		t.Fatalf("session files: %v", files)
-	}
-	fi, err := os.Stat(files[0])
+	file := onlyCacheFile(t, e)
+	fi, err := os.Stat(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("session file mode %o, want 600", fi.Mode().Perm())
 	}
-	b, _ := os.ReadFile(files[0])
+	b, _ := os.ReadFile(file)
 	if bytes.Contains(b, []byte(simulator.DefaultAdminPassword)) {
 		t.Error("the session file holds the password")
 	}
@@ -106,7 +111,7 @@ func TestSessionCacheFileModesAndReuse(t *testing.T) {
 		t.Error("the renewed session was not cached")
 	}
 	// A session file readable by others is not used.
-	if err := os.Chmod(files[0], 0o644); err != nil { //nolint:gosec // G302: a too-open file is what is tested
+	if err := os.Chmod(file, 0o644); err != nil { //nolint:gosec // G302: a too-open file is what is tested
 		t.Fatal(err)
 	}
 	r := mustRun(t, e, 0, "link", "ls")
@@ -483,6 +488,15 @@ func TestTrustSources(t *testing.T) {
 	mustRun(t, noKH.with("HVC_TLS_CA_CERTS", ca, "HVC_THUMBPRINT", sim.Thumbprint()), 0, "link", "ls")
 	// --insecure and a pin exclude each other.
 	mustRun(t, noKH, exitUsage, "link", "ls", "-k", "--thumbprint", wrong)
+	// The null device as the known-hosts file pins nothing: the certificate
+	// is not trusted (exit 60), and cert --add adds nothing to it.
+	null := noKH.with("HVC_TLS_KNOWN_HOSTS", os.DevNull)
+	if r := mustRun(t, null, exitTLS, "link", "ls"); !strings.Contains(r.stderr, "trust it with: hvcctl cert") {
+		t.Errorf("%s: stderr %q", os.DevNull, r.stderr)
+	}
+	if r := mustRun(t, null, exitUsage, "cert", "--add"); !strings.Contains(r.stderr, "nothing was added: refusing the known-hosts file "+os.DevNull+": it is the null device") {
+		t.Errorf("cert --add to %s: stderr %q", os.DevNull, r.stderr)
+	}
 }
 
 func TestLinkCreateWithPSCCertificateFile(t *testing.T) {

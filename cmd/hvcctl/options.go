@@ -16,22 +16,54 @@ import (
 // whose streams, environment and output format tests replace; unit tests
 // build one and call run with a client of their own.
 type options interface {
+	checked
+	run(ctx context.Context, c *hvc.Client) error
+}
+
+// localOptions is a command that does its own connecting, or none (the
+// session commands, cert): complete and validate as for options, then run
+// with the command's context alone; unit tests give its app a
+// conn.Connector of their own.
+type localOptions interface {
+	checked
+	run(ctx context.Context) error
+}
+
+// checked is the part every options type shares: complete, then validate.
+type checked interface {
 	complete(cmd *cobra.Command, argv []string) error
 	validate() error
-	run(ctx context.Context, c *hvc.Client) error
+}
+
+// prepare completes and validates o.
+func prepare(o checked, cmd *cobra.Command, argv []string) error {
+	if err := o.complete(cmd, argv); err != nil {
+		return err
+	}
+	return o.validate()
 }
 
 // runE is the RunE of a command made of o: complete, validate, and run
 // with a client connected under the command's context.
 func (a *app) runE(o options) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, argv []string) error {
-		if err := o.complete(cmd, argv); err != nil {
-			return err
-		}
-		if err := o.validate(); err != nil {
+		if err := prepare(o, cmd, argv); err != nil {
 			return err
 		}
 		return a.withClient(cmd, o.run)
+	}
+}
+
+// runLocal is the RunE of a command made of o: complete, validate, and run
+// under the command's context (bounded by --timeout).
+func (a *app) runLocal(o localOptions) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, argv []string) error {
+		if err := prepare(o, cmd, argv); err != nil {
+			return err
+		}
+		ctx, cancel := a.cmdContext(cmd)
+		defer cancel()
+		return o.run(ctx)
 	}
 }
 

@@ -300,3 +300,38 @@ func TestRemoveStaleTemps(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownHostsNullDevice: the null device as the known-hosts file (the
+// ssh and govc idiom for "no pins") is a file without entries, not a
+// refusal; Add refuses it and leaves it as it is, with no lock file
+// beside it.
+func TestKnownHostsNullDevice(t *testing.T) {
+	t.Parallel()
+	before, err := os.Lstat(os.DevNull)
+	if err != nil || before.Mode()&os.ModeDevice == 0 {
+		t.Skipf("no null device at %s: %v", os.DevNull, err)
+	}
+	kh := KnownHosts{File: os.DevNull}
+	if tp, _, err := kh.Lookup("vc.example:443", t.Logf); tp != "" || err != nil {
+		t.Errorf("Lookup: %q, %v; want no entry and no error", tp, err)
+	}
+	var refused *TrustFileError
+	if err := kh.Add(context.Background(), "vc.example:443", "AA"); !errors.As(err, &refused) || !strings.Contains(err.Error(), "null device") {
+		t.Errorf("Add: %v; want a refusal naming the null device", err)
+	}
+	after, err := os.Lstat(os.DevNull)
+	if err != nil || !os.SameFile(before, after) || after.Mode() != before.Mode() {
+		t.Errorf("%s changed: %v, %v", os.DevNull, after, err)
+	}
+	if _, err := os.Lstat(os.DevNull + ".lock"); err == nil {
+		t.Errorf("Add made %s.lock", os.DevNull)
+	}
+	// A symbolic link to it is refused as any link is.
+	link := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.Symlink(os.DevNull, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := (KnownHosts{File: link}).Lookup("vc.example:443", t.Logf); !errors.As(err, &refused) {
+		t.Errorf("a link to %s: %v; want a refusal", os.DevNull, err)
+	}
+}

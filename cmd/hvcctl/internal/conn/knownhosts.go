@@ -27,7 +27,8 @@ const (
 // servers hvcctl sends passwords to. So it is used only when it is a
 // regular file (not a symbolic link) owned by the user or root, not
 // writable by group or others, in a directory only they can change
-// (or a sticky one, like /tmp).
+// (or a sticky one, like /tmp). The null device, which always reads
+// empty, is a file without entries, never written.
 type KnownHosts struct {
 	File     string
 	Fallback string
@@ -47,7 +48,8 @@ func (e *TrustFileError) Error() string {
 
 // Lookup returns the thumbprint recorded for hostport and the file it came
 // from ("" when there is none). A refused or unreadable File is an error; a
-// refused Fallback is skipped with a warning.
+// refused Fallback is skipped with a warning. The null device reads as a
+// file without entries.
 func (k KnownHosts) Lookup(hostport string, warnf func(string, ...any)) (tp, from string, err error) {
 	if k.File != "" {
 		tp, err = lookupKnownHost(k.File, hostport, ownerOf, os.Getuid())
@@ -144,6 +146,11 @@ func openTrustFileOnce(path string, owner func(os.FileInfo) (int, bool), me int)
 	if err != nil {
 		return nil, fmt.Errorf("known-hosts file: %w", err)
 	}
+	if isNullDevice(fi) {
+		// Reads as empty, and nobody can write anything into it: no trust
+		// can come from it (the ssh and govc idiom for "no pins").
+		return nil, nil
+	}
 	if err := checkTrustFile(path, fi, owner, me); err != nil {
 		return nil, err
 	}
@@ -159,6 +166,16 @@ func openTrustFileOnce(path string, owner func(os.FileInfo) (int, bool), me int)
 		return nil, &TrustFileError{Path: path, Problem: problemReplaced, Fix: "check who else writes it"}
 	}
 	return f, nil
+}
+
+// isNullDevice reports whether fi is the system's null device (os.DevNull
+// itself, not a symbolic link to it).
+func isNullDevice(fi os.FileInfo) bool {
+	if fi.Mode()&os.ModeDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
 
 // checkTrustFile checks the file itself.
@@ -208,6 +225,11 @@ func checkTrustDir(path string, owner func(os.FileInfo) (int, bool), me int) err
 // and each rewrites the file atomically, so none loses another's line. It
 // fails, changing nothing, when the file is one Lookup would refuse.
 func (k KnownHosts) Add(ctx context.Context, hostport, tp string) error {
+	if fi, err := os.Lstat(k.File); err == nil && isNullDevice(fi) {
+		// Never replaced by the atomic rewrite below, nor given a lock file.
+		return &TrustFileError{Path: k.File, Problem: "it is the null device, which keeps nothing",
+			Fix: "name a regular file with --tls-known-hosts"}
+	}
 	if err := os.MkdirAll(filepath.Dir(k.File), 0o700); err != nil {
 		return err
 	}
