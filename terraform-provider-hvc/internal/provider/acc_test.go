@@ -222,7 +222,7 @@ func checkSessions(t *testing.T, sim *simulator.Server) {
 }
 
 // noSecretInStateFiles fails when any state file terraform wrote under
-// TF_ACC_TEMP_DIR holds secret, and when no state file holds mustHold
+// TF_ACC_TEMP_DIR holds secret (in its text or its private data), and when no state file holds mustHold
 // (so the scan looked at the right files).
 func noSecretInStateFiles(secret, mustHold string) func() error {
 	return func() error {
@@ -235,8 +235,10 @@ func noSecretInStateFiles(secret, mustHold string) func() error {
 			if err != nil {
 				return err
 			}
-			if strings.Contains(string(b), secret) {
-				return fmt.Errorf("state file %s holds the password", p)
+			for _, text := range stateTexts(b) {
+				if strings.Contains(text, secret) {
+					return fmt.Errorf("state file %s holds the password", p)
+				}
 			}
 			seen = seen || strings.Contains(string(b), mustHold)
 			return nil
@@ -246,6 +248,35 @@ func noSecretInStateFiles(secret, mustHold string) func() error {
 		}
 		return err
 	}
+}
+
+// stateTexts is a state file's text and, decoded, each instance's private
+// data: base64 in the file, of a JSON object of base64 values as the
+// framework writes it, so a secret there is not in the file's text.
+func stateTexts(b []byte) []string {
+	texts := []string{string(b)}
+	var st struct {
+		Resources []struct {
+			Instances []struct {
+				Private []byte
+			}
+		}
+	}
+	if json.Unmarshal(b, &st) != nil {
+		return texts
+	}
+	for _, r := range st.Resources {
+		for _, in := range r.Instances {
+			texts = append(texts, string(in.Private))
+			var keys map[string][]byte
+			if json.Unmarshal(in.Private, &keys) == nil {
+				for _, v := range keys {
+					texts = append(texts, string(v))
+				}
+			}
+		}
+	}
+	return texts
 }
 
 // noSecretInPlan is a plan check that the JSON plan nowhere holds secret.
