@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	goversion "github.com/hashicorp/go-version"
-
 	"github.com/hvcsdk/hvc/simulator"
+	"github.com/hvcsdk/hvc/terraform-provider-hvc/internal/acctest"
 )
 
 // TestWalkthrough is the README's walkthrough as a test, step by step: the
@@ -205,31 +204,13 @@ func write(t *testing.T, path, content string) {
 	}
 }
 
-// terraformBinary is TF_ACC_TERRAFORM_PATH or the terraform on PATH, when
-// it is 1.11 or later; the test is skipped otherwise.
+// terraformBinary is the terraform to run (acctest.Find); the test is
+// skipped, saying why, when there is none.
 func terraformBinary(t *testing.T) string {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	tf, why := acctest.Find(os.Getenv, exec.LookPath)
 	if tf == "" {
-		p, err := exec.LookPath("terraform")
-		if err != nil {
-			t.Skip("skipped: no terraform binary (set TF_ACC_TERRAFORM_PATH or put terraform >= 1.11 on PATH)")
-		}
-		tf = p
-	}
-	out, err := exec.Command(tf, "version", "-json").Output() //nolint:gosec // G204: the operator's terraform
-	if err != nil {
-		t.Skipf("skipped: %s version: %v", tf, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	got, err := goversion.NewVersion("0")
-	if json.Unmarshal(out, &v) == nil {
-		got, err = goversion.NewVersion(v.Version)
-	}
-	if err != nil || got.LessThan(goversion.Must(goversion.NewVersion("1.11.0"))) {
-		t.Skipf("skipped: %s is terraform %q; write-only attributes need 1.11 or later", tf, v.Version)
+		t.Skip("skipped: " + why)
 	}
 	return tf
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
+	"github.com/hvcsdk/hvc/terraform-provider-hvc/internal/acctest"
 )
 
 // The acceptance tests run the real terraform binary against the
@@ -28,9 +28,6 @@ import (
 // points TF_ACC_TERRAFORM_PATH at the binary found, disables checkpoint,
 // and gives terraform a CLI configuration that allows no provider
 // installation from anywhere (the provider under test is reattached).
-
-// minTerraform is the first terraform with write-only attributes.
-var minTerraform = version.Must(version.NewVersion("1.11.0"))
 
 // accSkip is why the acceptance tests are skipped ("" when they run).
 var accSkip string
@@ -57,30 +54,9 @@ func runMain(m *testing.M) int {
 // setUpAcceptance finds terraform and sets the environment the acceptance
 // tests run in; it returns why they cannot run, or "".
 func setUpAcceptance(tmp string) string {
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	tf, why := acctest.Find(os.Getenv, exec.LookPath)
 	if tf == "" {
-		p, err := exec.LookPath("terraform")
-		if err != nil {
-			return "no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform >= 1.11 on PATH"
-		}
-		tf = p
-	}
-	out, err := exec.Command(tf, "version", "-json").Output() //nolint:gosec // G204: the operator's terraform
-	if err != nil {
-		return fmt.Sprintf("%s version: %v", tf, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return fmt.Sprintf("%s version -json: %v", tf, err)
-	}
-	got, err := version.NewVersion(v.Version)
-	if err != nil {
-		return fmt.Sprintf("%s reports version %q: %v", tf, v.Version, err)
-	}
-	if got.LessThan(minTerraform) {
-		return fmt.Sprintf("%s is terraform %s; write-only attributes need 1.11 or later", tf, got)
+		return why
 	}
 	cli := filepath.Join(tmp, "terraformrc")
 	// No provider may be installed from a registry or anywhere else.
