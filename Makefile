@@ -109,8 +109,10 @@ test:
 	v=$$([ -z "$(TF)" ] || "$(TF)" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9.]*\)".*/\1/p' || true); \
 	if [ -z "$(TF)" ]; then \
 	  echo "make test: terraform-provider-hvc acceptance tests skipped: no terraform on PATH (they need terraform >= 1.11; set TF_ACC_TERRAFORM_PATH or TF)"; \
+	elif [ -z "$$v" ]; then \
+	  echo "make test: terraform-provider-hvc acceptance tests skipped: cannot run $(TF) version -json (they need terraform >= 1.11 on PATH, or TF_ACC_TERRAFORM_PATH or TF naming one)"; \
 	elif [ "$$(printf '%s\n' 1.11.0 "$$v" | sort -V | head -1)" != 1.11.0 ]; then \
-	  echo "make test: terraform-provider-hvc acceptance tests skipped: $(TF) is terraform $${v:-of unknown version}, they need >= 1.11 (write-only attributes)"; \
+	  echo "make test: terraform-provider-hvc acceptance tests skipped: $(TF) is terraform $$v, they need >= 1.11 (write-only attributes)"; \
 	fi; \
 	if [ -n "$(TF)" ]; then export TF_ACC_TERRAFORM_PATH="$(TF)"; fi; \
 	out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; i=0; \

@@ -246,7 +246,11 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		controlError(w, http.StatusBadRequest, err.Error())
+		msg := err.Error()
+		if et := (*errorTypeError)(nil); errors.As(err, &et) {
+			msg = et.json()
+		}
+		controlError(w, http.StatusBadRequest, msg)
 	case p == "/faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.faultsJSON())
 	case p == "/faults" && r.Method == http.MethodDelete:

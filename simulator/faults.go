@@ -135,6 +135,23 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	return func() { s.removeFault(id) }, nil
 }
 
+// errorTypeError refuses a fault's error type that is not a standard one.
+// Its message names the Fault fields; json names the control surface's
+// members instead, for a fault posted there.
+type errorTypeError struct{ errorType string }
+
+func (e *errorTypeError) Error() string { return e.message("ErrorType", "set CustomErrorType") }
+
+// json is the message in the control surface's terms.
+func (e *errorTypeError) json() string {
+	return e.message("error_type", `set "custom_error_type": true`)
+}
+
+func (e *errorTypeError) message(field, fix string) string {
+	return fmt.Sprintf("simulator: AddFault: %s %q is not a standard error type (one of %s); %s to answer it anyway",
+		field, e.errorType, strings.Join(stdErrorNames(), ", "), fix)
+}
+
 // addFault is AddFault returning the fault's id.
 func (s *Server) addFault(f Fault) (int, error) {
 	e := &faultEntry{Fault: f, method: f.Method, action: f.Action}
@@ -158,8 +175,7 @@ func (s *Server) addFault(f Fault) (int, error) {
 	}
 	if f.ErrorType != "" && !f.CustomErrorType {
 		if _, ok := stderr.Status(f.ErrorType); !ok {
-			return 0, fmt.Errorf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
-				f.ErrorType, strings.Join(stdErrorNames(), ", "))
+			return 0, &errorTypeError{errorType: f.ErrorType}
 		}
 	}
 	if f.Path != "" {

@@ -42,11 +42,16 @@ func (a *app) envSource(name string) string {
 // reads; they draw no warning either.
 var simEnv = []string{"HVC_READONLY_USERNAME", "HVC_READONLY_PASSWORD"}
 
+// providerEnv lists the HVC_* variables the Terraform provider
+// (terraform-provider-hvc) reads besides hvcctl's own, from the same
+// environment; hvcctl ignores them without a warning.
+var providerEnv = []string{"HVC_API_TIMEOUT"}
+
 // warnUnknownEnv warns about HVC_* variables hvcctl does not know, naming
 // the closest known one.
 func (a *app) warnUnknownEnv() {
 	known := map[string]bool{}
-	for _, k := range append(slices.Clone(knownEnv), simEnv...) {
+	for _, k := range slices.Concat(knownEnv, simEnv, providerEnv) {
 		known[k] = true
 	}
 	var unknown []string

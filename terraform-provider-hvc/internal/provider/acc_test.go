@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/hvcsdk/hvc"
 	"github.com/hvcsdk/hvc/simulator"
+	"github.com/hvcsdk/hvc/terraform-provider-hvc/internal/acctest"
 )
 
 // The acceptance tests run the real terraform binary against the
@@ -28,9 +28,6 @@ import (
 // points TF_ACC_TERRAFORM_PATH at the binary found, disables checkpoint,
 // and gives terraform a CLI configuration that allows no provider
 // installation from anywhere (the provider under test is reattached).
-
-// minTerraform is the first terraform with write-only attributes.
-var minTerraform = version.Must(version.NewVersion("1.11.0"))
 
 // accSkip is why the acceptance tests are skipped ("" when they run).
 var accSkip string
@@ -57,30 +54,9 @@ func runMain(m *testing.M) int {
 // setUpAcceptance finds terraform and sets the environment the acceptance
 // tests run in; it returns why they cannot run, or "".
 func setUpAcceptance(tmp string) string {
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	tf, why := acctest.Find(os.Getenv, exec.LookPath)
 	if tf == "" {
-		p, err := exec.LookPath("terraform")
-		if err != nil {
-			return "no terraform binary: set TF_ACC_TERRAFORM_PATH or put terraform >= 1.11 on PATH"
-		}
-		tf = p
-	}
-	out, err := exec.Command(tf, "version", "-json").Output() //nolint:gosec // G204: the operator's terraform
-	if err != nil {
-		return fmt.Sprintf("%s version: %v", tf, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return fmt.Sprintf("%s version -json: %v", tf, err)
-	}
-	got, err := version.NewVersion(v.Version)
-	if err != nil {
-		return fmt.Sprintf("%s reports version %q: %v", tf, v.Version, err)
-	}
-	if got.LessThan(minTerraform) {
-		return fmt.Sprintf("%s is terraform %s; write-only attributes need 1.11 or later", tf, got)
+		return why
 	}
 	cli := filepath.Join(tmp, "terraformrc")
 	// No provider may be installed from a registry or anywhere else.
@@ -222,7 +198,7 @@ func checkSessions(t *testing.T, sim *simulator.Server) {
 }
 
 // noSecretInStateFiles fails when any state file terraform wrote under
-// TF_ACC_TEMP_DIR holds secret, and when no state file holds mustHold
+// TF_ACC_TEMP_DIR holds secret (in its text or its private data), and when no state file holds mustHold
 // (so the scan looked at the right files).
 func noSecretInStateFiles(secret, mustHold string) func() error {
 	return func() error {
@@ -235,8 +211,10 @@ func noSecretInStateFiles(secret, mustHold string) func() error {
 			if err != nil {
 				return err
 			}
-			if strings.Contains(string(b), secret) {
-				return fmt.Errorf("state file %s holds the password", p)
+			for _, text := range stateTexts(b) {
+				if strings.Contains(text, secret) {
+					return fmt.Errorf("state file %s holds the password", p)
+				}
 			}
 			seen = seen || strings.Contains(string(b), mustHold)
 			return nil
@@ -246,6 +224,35 @@ func noSecretInStateFiles(secret, mustHold string) func() error {
 		}
 		return err
 	}
+}
+
+// stateTexts is a state file's text and, decoded, each instance's private
+// data: base64 in the file, of a JSON object of base64 values as the
+// framework writes it, so a secret there is not in the file's text.
+func stateTexts(b []byte) []string {
+	texts := []string{string(b)}
+	var st struct {
+		Resources []struct {
+			Instances []struct {
+				Private []byte
+			}
+		}
+	}
+	if json.Unmarshal(b, &st) != nil {
+		return texts
+	}
+	for _, r := range st.Resources {
+		for _, in := range r.Instances {
+			texts = append(texts, string(in.Private))
+			var keys map[string][]byte
+			if json.Unmarshal(in.Private, &keys) == nil {
+				for _, v := range keys {
+					texts = append(texts, string(v))
+				}
+			}
+		}
+	}
+	return texts
 }
 
 // noSecretInPlan is a plan check that the JSON plan nowhere holds secret.
