@@ -56,6 +56,7 @@ The known-hosts file it names is written to a temporary directory and holds
 the simulator's certificate, so every command works without further flags:
 
   hvcctl sim > sim.env &
+  until [ -s sim.env ]; do sleep 0.1; done   # the lines are written at once
   . ./sim.env
   hvcctl link create && hvcctl link ls
 
