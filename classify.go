@@ -95,16 +95,18 @@ func (o origin) undecodable(status int, snippet string, err error) error {
 
 // invalid is a local validation failure: nothing was sent.
 func (o origin) invalid(field, problem string) error {
+	return o.refusal("hvc.client.invalid_argument", field, field+" "+problem+" (request not sent)")
+}
+
+// refusal is the *InvalidArgumentError of a call refused before anything
+// was sent: one message with id, the text and the argument's name.
+func (o origin) refusal(id, arg, text string) error {
 	return &InvalidArgumentError{&StdError{
 		ErrorType: ErrorTypeInvalidArgument,
 		Op:        o.op,
 		Method:    o.method,
 		Path:      o.path,
-		Messages: []LocalizableMessage{{
-			ID:             "hvc.client.invalid_argument",
-			DefaultMessage: field + " " + problem + " (request not sent)",
-			Args:           []string{field},
-		}},
+		Messages:  []LocalizableMessage{{ID: id, DefaultMessage: text, Args: []string{arg}}},
 	}}
 }
 

@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -190,7 +191,7 @@ func (c *Client) CloseIdleConnections() {
 // when the client holds credentials, so stop using it first. The
 // connections are closed even when the logout fails.
 func (c *Client) Close(ctx context.Context) error {
-	if err := c.checkCall(ctx); err != nil {
+	if err := c.checkCall(ctx, sessionOrigin(opLogout, http.MethodDelete, c.Flavor())); err != nil {
 		return err
 	}
 	defer c.CloseIdleConnections()

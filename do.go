@@ -36,7 +36,7 @@ import (
 // instead of being resent. A retried DELETE answered 404 after an attempt
 // that may have been applied succeeds, as WithRetry describes.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
-	if err := c.checkCall(ctx); err != nil {
+	if err := c.checkCall(ctx, origin{op: doOp, method: method, path: path}); err != nil {
 		return err
 	}
 	op, err := rawOp(method, path)

@@ -4,22 +4,20 @@ import (
 	"context"
 )
 
-// checkCall refuses (on any receiver, nil included), before anything starts, a call that could only panic:
-// a nil ctx (which would otherwise crash the process from inside the
-// shared login or probe goroutine, where no caller's recover reaches) or a
-// Client not made by New. The error matches ErrInvalidArgument for a nil
-// ctx and ErrNotInitialized for a zero Client.
-func (c *Client) checkCall(ctx context.Context) error {
+// checkCall refuses (on any receiver, nil included), before anything
+// starts, a call that could only panic: a nil ctx (which would otherwise
+// crash the process from inside the shared login or probe goroutine, where
+// no caller's recover reaches) or a Client not made by New. Every I/O entry
+// point calls it first. The error matches ErrNotInitialized for a zero
+// Client, and for a nil ctx is an *InvalidArgumentError naming o, the call
+// refused.
+func (c *Client) checkCall(ctx context.Context, o origin) error {
 	if c == nil || c.tr == nil {
 		return ErrNotInitialized
 	}
 	if ctx == nil {
-		return &InvalidArgumentError{&StdError{
-			ErrorType: ErrorTypeInvalidArgument,
-			Messages: []LocalizableMessage{{ID: "hvc.client.nil_context",
-				DefaultMessage: "ctx must not be nil; pass context.Background() or a request's context (request not sent)",
-				Args:           []string{"ctx"}}},
-		}}
+		return o.refusal("hvc.client.nil_context", "ctx",
+			"ctx must not be nil; pass context.Background() or a request's context (request not sent)")
 	}
 	return nil
 }

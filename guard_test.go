@@ -2,6 +2,7 @@ package hvc_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,59 @@ func TestNilContext(t *testing.T) {
 		}
 	}
 	assert.Zero(t, f.Total(), "nothing sent")
+}
+
+// TestNilContextNamesOperation: every I/O entry point refuses a nil ctx
+// with an *InvalidArgumentError that names the refused operation (Op) and
+// its method and path (in Error()), before anything is sent; a client
+// holding a session is used, so Logout and Close have something to do.
+func TestNilContextNamesOperation(t *testing.T) {
+	t.Parallel()
+	var nilCtx context.Context
+	tests := []struct {
+		name   string
+		call   func(*hvc.Client) error
+		op     string
+		prefix string // how Error() begins: the method and path
+	}{
+		{"Links.List", func(c *hvc.Client) error { _, err := c.Links.List(nilCtx); return err },
+			"Links.List", "hvc: GET /hvc/links: "},
+		{"Links.Create", func(c *hvc.Client) error {
+			_, err := c.Links.Create(nilCtx, maskSpec("pw-nil-ctx-1", foreignTP))
+			return err
+		}, "Links.Create", "hvc: POST /hvc/links: "},
+		{"Links.Delete", func(c *hvc.Client) error { return c.Links.Delete(nilCtx, "l-1") },
+			"Links.Delete", "hvc: DELETE /hvc/links/l-1: "},
+		{"SyncProviders.Wait", func(c *hvc.Client) error {
+			_, err := c.SyncProviders.Wait(nilCtx, "l", "p", hvc.WaitOptions{})
+			return err
+		}, "SyncProviders.Get", "hvc: GET /hvc/links/l/sync/providers/p: "},
+		{"SyncProviders.StartAndWait", func(c *hvc.Client) error {
+			_, err := c.SyncProviders.StartAndWait(nilCtx, "l", "p", nil, hvc.WaitOptions{})
+			return err
+		}, "SyncProviders.Start", "hvc: POST /hvc/links/l/sync/providers/p?action=start: "},
+		{"Client.Do", func(c *hvc.Client) error { return c.Do(nilCtx, "GET", "/hvc/version", nil, nil) },
+			"Client.Do", "hvc: GET /hvc/version: "},
+		{"Login", func(c *hvc.Client) error { return c.Login(nilCtx) }, "Session.Create", "hvc: POST /session: "},
+		{"Logout", func(c *hvc.Client) error { return c.Logout(nilCtx) }, "Session.Delete", "hvc: DELETE /session: "},
+		{"Close", func(c *hvc.Client) error { return c.Close(nilCtx) }, "Session.Delete", "hvc: DELETE /session: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFVC(t, fvcConfig{})
+			c := f.client(t, hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID(f.Mint()))
+			var err error
+			require.NotPanics(t, func() { err = tt.call(c) })
+			var std *hvc.StdError
+			require.ErrorAs(t, err, &std)
+			require.ErrorIs(t, err, hvc.ErrInvalidArgument)
+			assert.Equal(t, tt.op, std.Op)
+			assert.True(t, strings.HasPrefix(err.Error(), tt.prefix), "error %q does not begin %q", err, tt.prefix)
+			assert.Contains(t, err.Error(), "ctx must not be nil")
+			assert.Zero(t, f.Total(), "nothing sent")
+		})
+	}
 }
 
 // TestZeroClient: a Client{} not made by New, its nil services and a nil

@@ -71,6 +71,9 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		return err
 	}
+	if err := c.checkCall(ctx, callOrigin(op, c.pathOf(target, guess), false)); err != nil {
+		return err
+	}
 	f, err := c.flavorFor(ctx)
 	if err != nil {
 		return err
@@ -89,7 +92,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 // share it.
 func (c *Client) run(ctx context.Context, cl *call, f Flavor, target string) error {
 	op := cl.op
-	o := callOrigin(op, target[len(c.endpoint)+len(f.Prefix()):], cl.raw)
+	o := callOrigin(op, c.pathOf(target, f), cl.raw)
 	body, err := wire.EncodeBody(f, op.WrapAs, cl.body)
 	if err != nil {
 		return o.undecodable(0, "", errors.New("encoding request: "+err.Error()))
@@ -136,7 +139,7 @@ func (c *Client) run(ctx context.Context, cl *call, f Flavor, target string) err
 // allocation. The flavor-less path for errors and logs is its tail.
 func (c *Client) target(op *ops.Op, f Flavor, params []string) (string, error) {
 	var endpoint string
-	if c != nil { // a Client not made by New fails in flavorFor, after the parameters are checked
+	if c != nil { // a Client not made by New fails in checkCall, after the parameters are checked
 		endpoint = c.endpoint
 	}
 	prefix := f.Prefix()
@@ -156,6 +159,16 @@ func (c *Client) target(op *ops.Op, f Flavor, params []string) (string, error) {
 		b.WriteString(q)
 	}
 	return b.String(), nil
+}
+
+// pathOf returns the flavor-less path of a target URL built for f, as
+// errors name it.
+func (c *Client) pathOf(target string, f Flavor) string {
+	var endpoint string
+	if c != nil {
+		endpoint = c.endpoint
+	}
+	return target[len(endpoint)+len(f.Prefix()):]
 }
 
 // sendWithSession sends with the current session (logging in first when

@@ -39,7 +39,7 @@ func checkSessionID(id string) error {
 // Login is needed only to fail fast on bad credentials or an unreachable
 // server. With FlavorAuto it also settles the flavor.
 func (c *Client) Login(ctx context.Context) error {
-	if err := c.checkCall(ctx); err != nil {
+	if err := c.checkCall(ctx, sessionOrigin(opLogin, http.MethodPost, c.Flavor())); err != nil {
 		return err
 	}
 	if !c.cfg.hasCredentials() {
@@ -56,6 +56,9 @@ func (c *Client) Login(ctx context.Context) error {
 func (c *Client) Logout(ctx context.Context) error {
 	if c.SessionID() == "" {
 		return nil
+	}
+	if err := c.checkCall(ctx, sessionOrigin(opLogout, http.MethodDelete, c.Flavor())); err != nil {
+		return err
 	}
 	f, err := c.flavorFor(ctx) // settle the flavor while the session is still known
 	if err != nil {
@@ -183,9 +186,7 @@ func (c *Client) fromSource(ctx context.Context) (id string, err error) {
 
 // flavorFor returns the flavor to speak, FlavorAPI or FlavorREST, settling
 // FlavorAuto first: by logging in when the client holds credentials and no session,
-// otherwise by probing GET /api/session (404 means a pre-7.0U2 server). It
-// is the entry of every call, so it also refuses a nil ctx and a Client
-// not made by New.
+// otherwise by probing GET /api/session (404 means a pre-7.0U2 server).
 //
 // The probe runs once for all concurrent callers, detached from the caller
 // that started it (bounded by the client's timeout), so a caller that
@@ -193,10 +194,8 @@ func (c *Client) fromSource(ctx context.Context) (id string, err error) {
 // definite answer: 404 means /rest; 200, 401 and 403 mean /api. Any other
 // status or a transport failure is returned to the callers of that probe
 // and leaves the flavor unknown, so the next call probes again.
+// Its callers have passed checkCall: c was made by New and ctx is not nil.
 func (c *Client) flavorFor(ctx context.Context) (Flavor, error) {
-	if err := c.checkCall(ctx); err != nil {
-		return FlavorAuto, err
-	}
 	if f := c.Flavor(); f != FlavorAuto {
 		return f, nil
 	}
