@@ -28,6 +28,9 @@ const exitGuard = 20 * time.Second
 type hvcsimProcess struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
+	// stdout reads what the child printed on standard output (the facts,
+	// all printed before "serving").
+	stdout *bufio.Reader
 	// exited is closed once the child has exited, after err and rest
 	// (what it printed on stderr after "serving") are set.
 	exited chan struct{}
@@ -41,12 +44,21 @@ func startProcess(t *testing.T, args ...string) *hvcsimProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...) //nolint:gosec // the test binary itself
 	cmd.Env = append(os.Environ(), childEnv+"=hvcsim")
+	return startCmd(t, cmd)
+}
+
+// startCmd starts cmd, an hvcsim command, and waits until it says it
+// serves.
+func startCmd(t *testing.T, cmd *exec.Cmd) *hvcsimProcess {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	p := &hvcsimProcess{cmd: cmd, stdin: stdin, exited: make(chan struct{})}
+	p := &hvcsimProcess{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), exited: make(chan struct{})}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		select {
