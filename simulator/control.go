@@ -244,6 +244,10 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if ue := (*unknownErrorTypeError)(nil); errors.As(err, &ue) {
+			controlError(w, http.StatusBadRequest, ue.controlText())
+			return
+		}
 		controlError(w, http.StatusBadRequest, err.Error())
 	case p == "/faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.faultsJSON())

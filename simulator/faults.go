@@ -111,8 +111,7 @@ func (s *Server) addFault(f Fault) (int, error) {
 	}
 	if f.ErrorType != "" && !f.CustomErrorType {
 		if _, ok := stderr.Status(f.ErrorType); !ok {
-			return 0, fmt.Errorf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
-				f.ErrorType, strings.Join(stdErrorNames(), ", "))
+			return 0, &unknownErrorTypeError{name: f.ErrorType}
 		}
 	}
 	if f.Path != "" {
@@ -148,6 +147,22 @@ func (s *Server) removeFault(id int) bool {
 		}
 	}
 	return false
+}
+
+// unknownErrorTypeError is AddFault's refusal of an ErrorType that is not
+// a standard error type.
+type unknownErrorTypeError struct{ name string }
+
+func (e *unknownErrorTypeError) Error() string {
+	return fmt.Sprintf("simulator: AddFault: ErrorType %q is not a standard error type (one of %s); set CustomErrorType to answer it anyway",
+		e.name, strings.Join(stdErrorNames(), ", "))
+}
+
+// controlText is the refusal as the control surface words it, naming the
+// JSON members instead of the Go fields.
+func (e *unknownErrorTypeError) controlText() string {
+	return fmt.Sprintf("error_type %q is not a standard error type (one of %s); set \"custom_error_type\": true to answer it anyway",
+		e.name, strings.Join(stdErrorNames(), ", "))
 }
 
 // stdErrorNames lists the standard error types, in documentation order.
