@@ -156,3 +156,31 @@ func TestProcessParentPID(t *testing.T) {
 	require.Error(t, err, "pid %d is gone", pid)
 	assert.Contains(t, err.Error(), "no such process")
 }
+
+// TestProcessRefusesRemote: the hvcsim process given a non-loopback -addr
+// without -allow-remote exits with status 2 and a message naming the flag,
+// having printed nothing on stdout (no credentials, no token) and served
+// nothing.
+func TestProcessRefusesRemote(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "192.0.2.10:0", "hvcsim.example:0"} {
+		t.Run(addr, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), exitGuard)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-addr", addr, "-json") //nolint:gosec // the test binary itself
+			cmd.Env = append(os.Environ(), childEnv+"=hvcsim")
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			require.NoError(t, ctx.Err(), "hvcsim served %s instead of refusing it; stderr: %s", addr, stderr.String())
+			var exitErr *exec.ExitError
+			require.True(t, errors.As(err, &exitErr), "exit status: %v", err)
+			assert.Equal(t, 2, exitErr.ExitCode())
+			assert.Contains(t, stderr.String(), "is not a loopback address")
+			assert.Contains(t, stderr.String(), "-allow-remote")
+			assert.NotContains(t, stderr.String(), "serving")
+			assert.Empty(t, stdout.String(), "facts printed for a refused address")
+		})
+	}
+}
