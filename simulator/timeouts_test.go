@@ -167,3 +167,32 @@ func TestStalledRequestReaped(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxHeaderBytes: a request whose headers exceed the header bound
+// (plus the 4 KiB net/http allows on top) is refused with 431 before it is
+// handled or recorded; one within it is served.
+func TestMaxHeaderBytes(t *testing.T) {
+	t.Parallel()
+	const limit = 4 << 10
+	sim := simulator.Run(t, simulator.WithHTTPTimeouts(simulator.HTTPTimeouts{MaxHeaderBytes: limit}))
+	w := newWire(t, sim)
+	cases := []struct {
+		name   string
+		header int
+		status int
+	}{
+		{"within the bound", limit / 2, http.StatusUnauthorized},
+		{"beyond the bound", 4 * limit, http.StatusRequestHeaderFieldsTooLarge},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := w.do(t, request{method: http.MethodGet, path: "/api/hvc/links", header: map[string]string{"X-Padding": strings.Repeat("a", tc.header)}})
+			assert.Equal(t, tc.status, resp.status, "%s", resp)
+		})
+	}
+	assert.Len(t, sim.Requests(), 1, "only the request within the bound reached the simulator")
+	// net/http keeps the refused connection half-closed for 500 ms: wait
+	// for it, so that no server goroutine outlives the test.
+	w.hc.CloseIdleConnections()
+	require.Eventually(t, func() bool { return sim.OpenConnections() == 0 }, 10*time.Second, 10*time.Millisecond)
+}
