@@ -60,7 +60,7 @@ func buildHvcsim(t *testing.T) string {
 		t.Skip("no go command to build hvcsim with")
 	}
 	bin := filepath.Join(t.TempDir(), "hvcsim")
-	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput() //nolint:gosec // the go command builds this package
+	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin
 }
@@ -140,7 +140,7 @@ func TestProcessFloodRSS(t *testing.T) {
 		bigN    = 400
 		smallN  = 8_000
 	)
-	cmd := exec.Command(buildHvcsim(t), "-json", "-request-log-bytes", strconv.Itoa(logBytes)) //nolint:gosec // the binary just built
+	cmd := exec.Command(buildHvcsim(t), "-json", "-request-log-bytes", strconv.Itoa(logBytes))
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMEMLIMIT=") })
 	if limit := os.Getenv("HVCSIM_TEST_GOMEMLIMIT"); limit != "" {
 		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+limit) // to measure without hvcsim's own limit
