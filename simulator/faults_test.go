@@ -446,7 +446,9 @@ func TestFaultErrorTypeChecked(t *testing.T) {
 			require.Equal(t, http.StatusBadRequest, resp.status, "%s", resp)
 			var e struct{ Error string }
 			require.NoError(t, json.Unmarshal(resp.body, &e))
-			assert.Contains(t, e.Error, "is not a standard error type")
+			assert.Contains(t, e.Error, fmt.Sprintf("error_type %q is not a standard error type", tc.errorType))
+			assert.Contains(t, e.Error, `set "custom_error_type": true`, "the hint names the JSON member")
+			assert.NotContains(t, e.Error, "CustomErrorType", "a Go field name means nothing to a control-surface client")
 			for _, typ := range []string{"ERROR", "ALREADY_EXISTS", "RESOURCE_BUSY", "UNVERIFIED_PEER"} {
 				assert.Contains(t, e.Error, typ, "the valid types are named")
 			}

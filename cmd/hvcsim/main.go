@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -39,6 +40,7 @@ import (
 )
 
 func main() {
+	limitMemory = true
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -92,6 +94,27 @@ func (p *pairFlag) Set(v string) error {
 	}
 	*p = append(*p, [2]string{k, val})
 	return nil
+}
+
+// memoryAllowance is what hvcsim's soft memory limit allows above the
+// request log's byte bound: the runtime, the connections in flight (TLS
+// and net/http buffers, up to -max-connections of them), the sessions and
+// links of a test suite, and the garbage of a flood between collections.
+const memoryAllowance = 32 << 20
+
+// limitMemory is set by main: the hvcsim command sets Go's soft memory
+// limit (debug.SetMemoryLimit) to the request log's bound plus
+// memoryAllowance, unless GOMEMLIMIT says otherwise. Tests that call run
+// in-process leave it unset, as the limit is the whole process's.
+var limitMemory bool
+
+// memoryLimit is the soft memory limit for a request log bound of
+// logBytes.
+func memoryLimit(logBytes int64) int64 {
+	if logBytes > math.MaxInt64-memoryAllowance {
+		return math.MaxInt64
+	}
+	return logBytes + memoryAllowance
 }
 
 // parentPollInterval is how often -parent-pid checks that the process is
@@ -169,6 +192,12 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("-cert and -key go together")
+	}
+	if limitMemory && os.Getenv("GOMEMLIMIT") == "" && *logBytes > 0 {
+		// Without it the garbage collector lets the heap reach twice
+		// what is live, the log included: a flood that fills the log
+		// would take the process to twice its bound.
+		debug.SetMemoryLimit(memoryLimit(*logBytes))
 	}
 	opts := []simulator.Option{
 		simulator.WithAddr(*addr), simulator.WithVersion(*version), simulator.WithSyncDuration(*syncDur),

@@ -565,3 +565,18 @@ func TestRunJSONMatchesDocs(t *testing.T) {
 		require.NoError(t, stop())
 	}
 }
+
+// TestRunDefaultAddrTwice: two hvcsim started with the default -addr both
+// serve, each on its own loopback port (the old default, a fixed port,
+// made the second fail).
+func TestRunDefaultAddrTwice(t *testing.T) {
+	t.Parallel()
+	a, stopA := startRun(t)
+	b, stopB := startRun(t)
+	urlA, urlB := exports(t, a)["HVC_URL"], exports(t, b)["HVC_URL"]
+	assert.True(t, strings.HasPrefix(urlA, "https://127.0.0.1:"), urlA)
+	assert.True(t, strings.HasPrefix(urlB, "https://127.0.0.1:"), urlB)
+	assert.NotEqual(t, urlA, urlB)
+	require.NoError(t, stopA())
+	require.NoError(t, stopB())
+}

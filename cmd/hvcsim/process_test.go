@@ -28,6 +28,9 @@ const exitGuard = 20 * time.Second
 type hvcsimProcess struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
+	// stdout reads what the child printed on standard output (the facts,
+	// all printed before "serving").
+	stdout *bufio.Reader
 	// exited is closed once the child has exited, after err and rest
 	// (what it printed on stderr after "serving") are set.
 	exited chan struct{}
@@ -41,12 +44,21 @@ func startProcess(t *testing.T, args ...string) *hvcsimProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...) //nolint:gosec // the test binary itself
 	cmd.Env = append(os.Environ(), childEnv+"=hvcsim")
+	return startCmd(t, cmd)
+}
+
+// startCmd starts cmd, an hvcsim command, and waits until it says it
+// serves.
+func startCmd(t *testing.T, cmd *exec.Cmd) *hvcsimProcess {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	p := &hvcsimProcess{cmd: cmd, stdin: stdin, exited: make(chan struct{})}
+	p := &hvcsimProcess{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), exited: make(chan struct{})}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		select {
@@ -143,4 +155,32 @@ func TestProcessParentPID(t *testing.T) {
 	err = run(context.Background(), []string{"-parent-pid", strconv.Itoa(pid)}, nil, io.Discard, io.Discard)
 	require.Error(t, err, "pid %d is gone", pid)
 	assert.Contains(t, err.Error(), "no such process")
+}
+
+// TestProcessRefusesRemote: the hvcsim process given a non-loopback -addr
+// without -allow-remote exits with status 2 and a message naming the flag,
+// having printed nothing on stdout (no credentials, no token) and served
+// nothing.
+func TestProcessRefusesRemote(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "192.0.2.10:0", "hvcsim.example:0"} {
+		t.Run(addr, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), exitGuard)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-addr", addr, "-json") //nolint:gosec // the test binary itself
+			cmd.Env = append(os.Environ(), childEnv+"=hvcsim")
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			require.NoError(t, ctx.Err(), "hvcsim served %s instead of refusing it; stderr: %s", addr, stderr.String())
+			var exitErr *exec.ExitError
+			require.True(t, errors.As(err, &exitErr), "exit status: %v", err)
+			assert.Equal(t, 2, exitErr.ExitCode())
+			assert.Contains(t, stderr.String(), "is not a loopback address")
+			assert.Contains(t, stderr.String(), "-allow-remote")
+			assert.NotContains(t, stderr.String(), "serving")
+			assert.Empty(t, stdout.String(), "facts printed for a refused address")
+		})
+	}
 }
