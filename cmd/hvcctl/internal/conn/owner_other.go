@@ -17,7 +17,3 @@ func ownedByMe(os.FileInfo) bool { return true }
 // lockFile cannot lock on this system: concurrent hvcctl processes may
 // race on the files they share.
 func lockFile(*os.File) error { return nil }
-
-// checkWritable creates and removes a file in dir: access(2) says nothing
-// reliable here.
-func checkWritable(dir string) error { return probeWritable(dir) }

@@ -23,7 +23,3 @@ func lockFile(f *os.File) error {
 	var ol windows.Overlapped
 	return windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ol)
 }
-
-// checkWritable creates and removes a file in dir: access(2) says nothing
-// reliable here.
-func checkWritable(dir string) error { return probeWritable(dir) }
