@@ -164,6 +164,6 @@ readme: docs
 tidy:
 	@set -e; for m in $(MODULES) bench; do (cd $$m && $(GO) mod tidy); done
 
-## hvcctl: build the operator CLI into ./bin/hvcctl
+## hvcctl: build the operator CLI into ./bin/hvcctl (static, as govc releases are)
 hvcctl:
-	cd cmd/hvcctl && $(GO) build -o $(CURDIR)/bin/hvcctl .
+	cd cmd/hvcctl && CGO_ENABLED=0 $(GO) build -o $(CURDIR)/bin/hvcctl .

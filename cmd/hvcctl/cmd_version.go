@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +16,9 @@ import (
 // the module version from the build info is used.
 var buildVersion string
 
-func version() string {
+// version is hvcctl's version, read once: the root command and the user
+// agent both need it, and the build info costs a parse of its own.
+var version = sync.OnceValue(func() string {
 	if buildVersion != "" {
 		return buildVersion
 	}
@@ -23,7 +26,7 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
-}
+})
 
 func versionString() string {
 	return fmt.Sprintf("hvcctl %s (hvc SDK %s, %s)", version(), hvc.Version, runtime.Version())

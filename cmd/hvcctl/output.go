@@ -150,9 +150,15 @@ func (a *app) emit(v any, table func(w io.Writer)) error {
 		_, err = a.stdout.Write(b)
 		return err
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 3, ' ', 0)
+	// The table goes out in one write, not one per cell.
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', 0)
 	table(tw)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := a.stdout.Write(buf.Bytes())
+	return err
 }
 
 // toYAML renders v with the same keys, in the same order, as its JSON form:

@@ -28,14 +28,9 @@ func EnsurePrivateDir(dir string) error {
 	case modeChecks && fi.Mode().Perm()&0o077 != 0:
 		return fmt.Errorf("its mode %04o lets other users in; run chmod 700 %s, or set HVCCTL_HOME to a private directory", fi.Mode().Perm(), dir)
 	}
-	// Check it is writable now rather than failing at the end.
-	f, err := os.CreateTemp(dir, ".probe-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	// Check it is writable now rather than failing at the end; on unix
+	// without writing, so a warm command leaves the directory alone.
+	return checkWritable(dir)
 }
 
 // writeFileAtomic writes data to a temporary file in path's directory with

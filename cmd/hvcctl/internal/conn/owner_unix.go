@@ -5,6 +5,8 @@ package conn
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // modeChecks reports whether file modes mean what they say here.
@@ -27,3 +29,13 @@ func ownedByMe(fi os.FileInfo) bool {
 
 // lockFile takes an exclusive flock(2) on f, waiting for it.
 func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }
+
+// checkWritable reports whether we may create files in dir, by access(2):
+// no file is created, so the directory (and its modification time) is left
+// alone. The kernel decides, so a read-only file system fails too.
+func checkWritable(dir string) error {
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return &os.PathError{Op: "check writable", Path: dir, Err: err}
+	}
+	return nil
+}
