@@ -386,17 +386,7 @@ func secretsAuditJSONRPC(t *testing.T, version string, jsonLog bool) {
 	}
 
 	// Nothing shows a secret.
-	leaks := 0
-	for _, s := range a.strs {
-		for _, sec := range secrets {
-			if form, ok := sec.foundIn(s.s); ok {
-				leaks++
-				i := strings.Index(s.s, form)
-				lo, hi := max(0, i-80), min(len(s.s), i+len(form)+80)
-				t.Errorf("%s leaks the %s as %q: …%s…", s.label, sec.name, form, s.s[lo:hi])
-			}
-		}
-	}
+	leaks := reportLeaks(t, a.strs, secrets)
 	t.Logf("%s: %d calls (%d operations), %d strings, %d log bytes, %d session ids, %d secrets, %d leaks",
 		version, x.calls, len(x.ops), len(a.strs), len(logText), len(x.issued), len(secrets), leaks)
 }

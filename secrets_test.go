@@ -106,6 +106,24 @@ func newAuditSecret(name, value string) auditSecret {
 }
 
 // foundIn returns the first spelling of the secret that s contains.
+// reportLeaks fails t for every string that shows one of the secrets, in
+// any form, quoting the place around it, and returns how many it found.
+func reportLeaks(t *testing.T, strs []auditString, secrets []auditSecret) int {
+	t.Helper()
+	leaks := 0
+	for _, s := range strs {
+		for _, sec := range secrets {
+			if form, ok := sec.foundIn(s.s); ok {
+				leaks++
+				i := strings.Index(s.s, form)
+				lo, hi := max(0, i-80), min(len(s.s), i+len(form)+80)
+				t.Errorf("%s leaks the %s as %q: …%s…", s.label, sec.name, form, s.s[lo:hi])
+			}
+		}
+	}
+	return leaks
+}
+
 func (sec auditSecret) foundIn(s string) (string, bool) {
 	for _, f := range sec.forms {
 		if strings.Contains(s, f) {
@@ -850,17 +868,7 @@ func secretsAudit(t *testing.T, run auditRun) {
 	assert.Regexp(t, `password[^,]{0,8}\[REDACTED\]`, logText, "the debug log shows no request body with the password replaced")
 
 	// Nothing shows a secret.
-	leaks := 0
-	for _, s := range a.strs {
-		for _, sec := range secrets {
-			if form, ok := sec.foundIn(s.s); ok {
-				leaks++
-				i := strings.Index(s.s, form)
-				lo, hi := max(0, i-80), min(len(s.s), i+len(form)+80)
-				t.Errorf("%s leaks the %s as %q: …%s…", s.label, sec.name, form, s.s[lo:hi])
-			}
-		}
-	}
+	leaks := reportLeaks(t, a.strs, secrets)
 	t.Logf("%s: %d operations, %d strings, %d log bytes, %d session ids, %d secrets, %d leaks",
 		run.name, a.ops, len(a.strs), len(logText), len(issued), len(secrets), leaks)
 }
