@@ -360,7 +360,7 @@ func (s *Server) facts() map[string]any {
 		"url": s.URL(), "version": s.Version(), "flavors": flavors, "operations": served,
 		"thumbprint": s.Thumbprint(), "users": users, "foreign_pscs": pscs,
 		"providers": s.cfg.providers, "control_url": s.URL() + ControlPrefix,
-		"request_log": s.RequestLogStats(),
+		"request_log": s.RequestLogStats(), "max_connections": s.cfg.maxConns,
 	}
 	if leaf := s.Certificate(); leaf != nil {
 		facts["cert_pem"] = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}))

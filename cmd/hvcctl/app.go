@@ -34,6 +34,9 @@ type app struct {
 	stderrTTY      bool
 	bars           bool // stderr is a terminal with a known width
 	readPassword   func(prompt string) ([]byte, error)
+	// limitMemory lets "hvcctl sim" set Go's soft memory limit, which is
+	// the whole process's: main sets it, tests running in-process do not.
+	limitMemory bool
 
 	stdinReader *bufio.Reader
 	g           globalFlags

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,6 +43,8 @@ func (a *app) simCmd() *cobra.Command {
 		step, verbose     bool
 		asJSON            bool
 		syncDur, idle     time.Duration
+		maxConns          int
+		logBytes          int64
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -69,7 +73,10 @@ reads them:
 With -o json (or -o yaml) it prints the same variables as one object
 instead of export lines; with --json the facts as one JSON line, exactly as
 hvcsim -json does. Syncs complete at once unless --sync-duration says how
-long they run. The printed passwords are the simulator's own test
+long they run. --max-connections and --request-log-bytes bound the
+simulator as hvcsim's flags of the same names do, and as hvcsim it sets Go's
+soft memory limit to the request log's bound plus 32 MiB unless GOMEMLIMIT
+is set (the serving line on stderr says which limit the process has). The printed passwords are the simulator's own test
 credentials.`,
 		Args: args(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -78,6 +85,7 @@ credentials.`,
 			}
 			opts := []simulator.Option{simulator.WithAddr(addr), simulator.WithVersion(release), simulator.WithSyncDuration(syncDur),
 				simulator.WithControl()}
+			opts = append(opts, simfacts.BoundOptions(maxConns, logBytes)...)
 			if restOnly {
 				opts = append(opts, simulator.WithRESTOnly())
 			}
@@ -99,6 +107,10 @@ credentials.`,
 			sim, err := simulator.New(opts...)
 			if err != nil {
 				return usageErr(err)
+			}
+			if a.limitMemory {
+				gomemlimit, _ := a.lookupEnv("GOMEMLIMIT")
+				simfacts.LimitMemory(logBytes, gomemlimit)
 			}
 			if err := sim.Start(); err != nil {
 				return err
@@ -123,7 +135,11 @@ credentials.`,
 				_ = sim.Close()
 				return err
 			}
-			fmt.Fprintf(a.stderr, "hvcctl: simulator of vCenter %s serving %s (read-only user %s); press Ctrl-C to stop\n", sim.Version(), sim.URL(), simulator.DefaultReadOnlyUser)
+			limitNote := ""
+			if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 { // -1 reads it
+				limitNote = fmt.Sprintf("; soft memory limit %d bytes", limit)
+			}
+			fmt.Fprintf(a.stderr, "hvcctl: simulator of vCenter %s serving %s (read-only user %s%s); press Ctrl-C to stop\n", sim.Version(), sim.URL(), simulator.DefaultReadOnlyUser, limitNote)
 			<-cmd.Context().Done()
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -141,6 +157,8 @@ credentials.`,
 	f.BoolVar(&step, "step-per-poll", false, "advance a running sync one stage per read instead of by time")
 	f.StringSliceVar(&failing, "failing-provider", nil, "make syncs of these providers fail (repeatable, comma-separated)")
 	f.DurationVar(&idle, "idle-timeout", 0, "expire sessions idle for this long (default 30m)")
+	f.IntVar(&maxConns, "max-connections", simfacts.DefaultMaxConnections, simfacts.MaxConnectionsUsage)
+	f.Int64Var(&logBytes, "request-log-bytes", simfacts.DefaultRequestLogBytes, simfacts.RequestLogBytesUsage)
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request to stderr")
 	f.BoolVar(&asJSON, "json", false, "print the facts as one JSON line, as hvcsim -json does, instead of export lines")
 	_ = cmd.RegisterFlagCompletionFunc("vcenter-version", completeVersions)

@@ -37,6 +37,7 @@ func main() {
 		stdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
 		stderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
 		readPassword: tty.ReadSecret,
+		limitMemory:  true,
 	}
 	if a.stderrTTY {
 		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {

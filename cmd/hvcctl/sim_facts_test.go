@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -27,6 +28,17 @@ import (
 // stops it with SIGINT and returns that output.
 func simOutput(t *testing.T, during func(stdout string), args ...string) string {
 	t.Helper()
+	return simServe(t, nil, func(stdout, _ string) {
+		if during != nil {
+			during(stdout)
+		}
+	}, args...)
+}
+
+// simServe is simOutput with extra environment variables, and during also
+// given the line on stderr that says it is serving.
+func simServe(t *testing.T, extra env, during func(stdout, serving string), args ...string) string {
+	t.Helper()
 	if bin == "" {
 		t.Skip(buildErr)
 	}
@@ -34,7 +46,11 @@ func simOutput(t *testing.T, during func(stdout string), args ...string) string 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"sim"}, args...)...)
-	cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
+	e := env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}
+	for k, v := range extra {
+		e[k] = v
+	}
+	cmd.Env = e.list()
 	// A file, not a buffer: the command writes it directly, so what it
 	// printed before "serving" on stderr is there to read (a buffer fills
 	// from a copying goroutine, which may lag).
@@ -60,12 +76,14 @@ func simOutput(t *testing.T, during func(stdout string), args ...string) string 
 	}
 	sc := bufio.NewScanner(stderr)
 	serving := false
+	var line string
 	for !serving && sc.Scan() {
-		serving = strings.Contains(sc.Text(), "serving")
+		line = sc.Text()
+		serving = strings.Contains(line, "serving")
 	}
 	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	if serving && during != nil {
-		during(stdout())
+		during(stdout(), line)
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -193,5 +211,86 @@ func TestSimJSONWithOutputIsUsageError(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "--json and -o yaml do not go together") {
 		t.Errorf("stderr: %s", out)
+	}
+}
+
+// TestSimBoundsReachServer: --max-connections and --request-log-bytes reach
+// the simulator (its control surface reports them) and, as with hvcsim, set
+// Go's soft memory limit to the log's bound plus 32 MiB unless GOMEMLIMIT is
+// set (the serving line reports the runtime's limit); a bound that is not positive is a
+// usage error, exit 2, as hvcsim refuses it.
+func TestSimBoundsReachServer(t *testing.T) {
+	t.Parallel()
+	if bin == "" {
+		t.Skip(buildErr)
+	}
+	for _, tc := range []struct {
+		name       string
+		gomemlimit string
+		wantLimit  string
+	}{
+		{"own limit", "", fmt.Sprintf("soft memory limit %d bytes", 1<<20+simfacts.MemoryAllowance)},
+		{"GOMEMLIMIT wins", "1GiB", "soft memory limit 1073741824 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var extra env
+			if tc.gomemlimit != "" {
+				extra = env{"GOMEMLIMIT": tc.gomemlimit}
+			}
+			simServe(t, extra, func(stdout, serving string) {
+				var facts simfacts.Facts
+				if err := json.Unmarshal([]byte(stdout), &facts); err != nil {
+					t.Fatalf("--json: %v: %q", err, stdout)
+				}
+				var root struct {
+					RequestLog     simulator.RequestLogStats `json:"request_log"`
+					MaxConnections int                       `json:"max_connections"`
+				}
+				controlGet(t, facts, "", &root)
+				if root.RequestLog.MaxBytes != 1<<20 || root.MaxConnections != 7 {
+					t.Errorf("request_log.max_bytes %d, max_connections %d; want %d, 7", root.RequestLog.MaxBytes, root.MaxConnections, 1<<20)
+				}
+				if !strings.Contains(serving, tc.wantLimit+")") {
+					t.Errorf("serving line %q, want it to say %q", serving, tc.wantLimit)
+				}
+			}, "--json", "--max-connections", "7", "--request-log-bytes", "1048576")
+		})
+	}
+	for _, args := range [][]string{{"--request-log-bytes", "0"}, {"--request-log-bytes", "-1"}, {"--max-connections", "0"}} {
+		home := t.TempDir()
+		cmd := exec.Command(bin, append([]string{"sim"}, args...)...)
+		cmd.Env = env{"HOME": home, "HVCCTL_HOME": filepath.Join(home, ".hvcctl")}.list()
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "positive") {
+			t.Errorf("sim %q: exit %v, want %d saying the bound must be positive: %s", args, err, exitUsage, out)
+		}
+	}
+}
+
+// controlGet decodes GET <control_url><p> with the facts' token into v.
+func controlGet(t *testing.T, facts simfacts.Facts, p string, v any) {
+	t.Helper()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(facts.CertPEM)) {
+		t.Fatalf("cert_pem: %q", facts.CertPEM)
+	}
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	req, err := http.NewRequest(http.MethodGet, facts.ControlURL+p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+facts.ControlToken)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s%s: %s", facts.ControlURL, p, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
 	}
 }

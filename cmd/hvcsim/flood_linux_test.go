@@ -131,7 +131,7 @@ func TestProcessFloodRSS(t *testing.T) {
 	const (
 		logBytes = 64 << 20
 		// slack is what the process may grow by besides the log: the
-		// 32 MiB memoryAllowance of its soft memory limit and the
+		// 32 MiB simfacts.MemoryAllowance of its soft memory limit and the
 		// resident pages the Go runtime does not count (its binary, C
 		// and thread stacks).
 		slack   = 40 << 20

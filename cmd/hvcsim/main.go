@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -96,26 +95,11 @@ func (p *pairFlag) Set(v string) error {
 	return nil
 }
 
-// memoryAllowance is what hvcsim's soft memory limit allows above the
-// request log's byte bound: the runtime, the connections in flight (TLS
-// and net/http buffers, up to -max-connections of them), the sessions and
-// links of a test suite, and the garbage of a flood between collections.
-const memoryAllowance = 32 << 20
-
 // limitMemory is set by main: the hvcsim command sets Go's soft memory
-// limit (debug.SetMemoryLimit) to the request log's bound plus
-// memoryAllowance, unless GOMEMLIMIT says otherwise. Tests that call run
-// in-process leave it unset, as the limit is the whole process's.
+// limit (simfacts.LimitMemory) to the request log's bound plus
+// simfacts.MemoryAllowance, unless GOMEMLIMIT says otherwise. Tests that
+// call run in-process leave it unset, as the limit is the whole process's.
 var limitMemory bool
-
-// memoryLimit is the soft memory limit for a request log bound of
-// logBytes.
-func memoryLimit(logBytes int64) int64 {
-	if logBytes > math.MaxInt64-memoryAllowance {
-		return math.MaxInt64
-	}
-	return logBytes + memoryAllowance
-}
 
 // parentPollInterval is how often -parent-pid checks that the process is
 // still there.
@@ -156,8 +140,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	syncDur := fs.Duration("sync-duration", simfacts.DefaultSyncDuration, "how long a started sync runs (0: completes at once, as the package default)")
 	step := fs.Bool("step-per-poll", false, "advance a running sync one stage per read instead of by time")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "expire a session unused for this long")
-	maxConns := fs.Int("max-connections", simulator.DefaultMaxConnections, "client connections open at once; more wait to be accepted")
-	logBytes := fs.Int64("request-log-bytes", simulator.DefaultRequestLogBytes, "bound of the request log in bytes (oldest records dropped first)")
+	maxConns := fs.Int("max-connections", simfacts.DefaultMaxConnections, simfacts.MaxConnectionsUsage)
+	logBytes := fs.Int64("request-log-bytes", simfacts.DefaultRequestLogBytes, simfacts.RequestLogBytesUsage)
 	certFile := fs.String("cert", "", "PEM certificate file to serve (with -key) instead of a new one per start")
 	keyFile := fs.String("key", "", "PEM private key file for -cert")
 	certOut := fs.String("cert-out", "", "write the server's certificate (PEM) to this file, for curl --cacert")
@@ -193,18 +177,15 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("-cert and -key go together")
 	}
-	if limitMemory && os.Getenv("GOMEMLIMIT") == "" && *logBytes > 0 {
-		// Without it the garbage collector lets the heap reach twice
-		// what is live, the log included: a flood that fills the log
-		// would take the process to twice its bound.
-		debug.SetMemoryLimit(memoryLimit(*logBytes))
+	if limitMemory {
+		simfacts.LimitMemory(*logBytes, os.Getenv("GOMEMLIMIT"))
 	}
 	opts := []simulator.Option{
 		simulator.WithAddr(*addr), simulator.WithVersion(*version), simulator.WithSyncDuration(*syncDur),
 		simulator.WithAdmin(admin.name, admin.password), simulator.WithReadOnlyUser(readOnly.name, readOnly.password),
 		simulator.WithIdleTimeout(*idle), simulator.WithControl(),
-		simulator.WithMaxConnections(*maxConns), simulator.WithRequestLogLimit(simulator.DefaultRequestLogEntries, *logBytes),
 	}
+	opts = append(opts, simfacts.BoundOptions(*maxConns, *logBytes)...)
 	if *controlToken != "" {
 		opts = append(opts, simulator.WithControlToken(*controlToken))
 	}

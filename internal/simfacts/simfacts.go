@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -26,7 +28,61 @@ const (
 	// DefaultSyncDuration is -sync-duration: a sync completes the moment it
 	// starts, as the simulator package's default.
 	DefaultSyncDuration time.Duration = 0
+	// DefaultMaxConnections is -max-connections: the simulator package's
+	// default.
+	DefaultMaxConnections = simulator.DefaultMaxConnections
+	// DefaultRequestLogBytes is -request-log-bytes: the simulator
+	// package's default bound of the request log.
+	DefaultRequestLogBytes int64 = simulator.DefaultRequestLogBytes
 )
+
+// Usage texts of the flags both commands take, so that their help says the
+// same.
+var (
+	// MaxConnectionsUsage is -max-connections'.
+	MaxConnectionsUsage = "client connections open at once; more wait to be accepted"
+	// RequestLogBytesUsage is -request-log-bytes'.
+	RequestLogBytesUsage = fmt.Sprintf("bound of the request log in bytes (oldest records dropped first); the process's soft memory limit is this plus %d MiB unless GOMEMLIMIT is set", MemoryAllowance>>20)
+)
+
+// BoundOptions are the simulator options of -max-connections and
+// -request-log-bytes; simulator.New refuses a value that is not positive.
+func BoundOptions(maxConns int, logBytes int64) []simulator.Option {
+	return []simulator.Option{simulator.WithMaxConnections(maxConns),
+		simulator.WithRequestLogLimit(simulator.DefaultRequestLogEntries, logBytes)}
+}
+
+// MemoryAllowance is what the commands' soft memory limit allows above the
+// request log's byte bound: the runtime, the connections in flight (TLS
+// and net/http buffers, up to -max-connections of them), the sessions and
+// links of a test suite, and the garbage of a flood between collections.
+const MemoryAllowance = 32 << 20
+
+// MemoryLimit is the soft memory limit for a request log bound of
+// logBytes: logBytes plus MemoryAllowance, at most math.MaxInt64.
+func MemoryLimit(logBytes int64) int64 {
+	if logBytes > math.MaxInt64-MemoryAllowance {
+		return math.MaxInt64
+	}
+	return logBytes + MemoryAllowance
+}
+
+// LimitMemory sets Go's soft memory limit (debug.SetMemoryLimit) to
+// MemoryLimit(logBytes), unless gomemlimit (the GOMEMLIMIT variable's
+// value) is set, which wins, or logBytes is not positive (simulator.New
+// refuses it). Without it the garbage collector lets the heap reach twice
+// what is live, the log included: a flood that fills the log would take the
+// process to twice its bound. It returns the limit it set, 0 when none.
+// The limit is the whole process's: only a command's main path calls it,
+// never a test that runs a command in-process.
+func LimitMemory(logBytes int64, gomemlimit string) int64 {
+	if gomemlimit != "" || logBytes <= 0 {
+		return 0
+	}
+	limit := MemoryLimit(logBytes)
+	debug.SetMemoryLimit(limit)
+	return limit
+}
 
 // Facts is how to reach a running simulator. The JSON member names are
 // the -json contract of both commands.

@@ -2,10 +2,12 @@ package simfacts_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -136,4 +138,32 @@ func TestFromServer(t *testing.T) {
 	assert.Empty(t, plain.TLSKnownHosts)
 	assert.Empty(t, plain.CertPEM)
 	assert.Empty(t, plain.ControlToken, "no control surface")
+}
+
+// TestLimitMemory: the limit is the log's bound plus MemoryAllowance,
+// saturating; GOMEMLIMIT or a bound that is not positive sets none.
+func TestLimitMemory(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	for _, tc := range []struct {
+		logBytes   int64
+		gomemlimit string
+		want       int64
+	}{
+		{1 << 20, "", 1<<20 + simfacts.MemoryAllowance},
+		{math.MaxInt64 - 1, "", math.MaxInt64},
+		{1 << 20, "1GiB", 0},
+		{0, "", 0},
+		{-1, "", 0},
+	} {
+		debug.SetMemoryLimit(prev)
+		got := simfacts.LimitMemory(tc.logBytes, tc.gomemlimit)
+		want := tc.want
+		if want == 0 {
+			want = prev
+		}
+		if now := debug.SetMemoryLimit(-1); got != tc.want || now != want {
+			t.Errorf("LimitMemory(%d, %q) = %d, runtime limit %d; want %d, %d", tc.logBytes, tc.gomemlimit, got, now, tc.want, want)
+		}
+	}
 }
