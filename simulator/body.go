@@ -38,7 +38,7 @@ func decodeInput(r *http.Request, v any, structure string, allowed ...string) (b
 		return false, e
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return false, errInvalidRequest("The request body is not valid JSON for this operation: " + err.Error())
+		return false, errInvalidRequest("The request body is not valid JSON for this operation: " + jsonDecodeError(err))
 	}
 	return true, nil
 }
@@ -85,7 +85,7 @@ func decodeCredentials(raw json.RawMessage, field, structure string) (credential
 		return c, e
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return c, errInvalidRequest("The request body is not valid JSON for this operation: " + err.Error())
+		return c, errInvalidRequest("The request body is not valid JSON for this operation: " + jsonDecodeError(err))
 	}
 	return c, c.check(field)
 }

@@ -235,7 +235,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&fj); err != nil {
-			controlError(w, http.StatusBadRequest, "fault: "+err.Error())
+			controlError(w, http.StatusBadRequest, "fault: "+jsonDecodeError(err))
 			return
 		}
 		f, err := fj.fault()
@@ -246,11 +246,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		msg := err.Error()
-		if et := (*errorTypeError)(nil); errors.As(err, &et) {
-			msg = et.json()
-		}
-		controlError(w, http.StatusBadRequest, msg)
+		controlError(w, http.StatusBadRequest, controlMessage(err))
 	case p == "/faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.faultsJSON())
 	case p == "/faults" && r.Method == http.MethodDelete:
@@ -269,7 +265,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		}
 		if b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16)); len(strings.TrimSpace(string(b))) > 0 {
 			if err := json.Unmarshal(b, &body); err != nil {
-				controlError(w, http.StatusBadRequest, "expire: "+err.Error())
+				controlError(w, http.StatusBadRequest, "expire: "+jsonDecodeError(err))
 				return
 			}
 		}
@@ -296,7 +292,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			Message string `json:"message"`
 		}
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil {
-			controlError(w, http.StatusBadRequest, "health: "+err.Error())
+			controlError(w, http.StatusBadRequest, "health: "+jsonDecodeError(err))
 			return
 		}
 		if !s.SetLinkHealth(id, body.Healthy, body.Message) {

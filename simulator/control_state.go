@@ -130,7 +130,7 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
-		controlError(w, http.StatusBadRequest, "config: "+err.Error())
+		controlError(w, http.StatusBadRequest, "config: "+jsonDecodeError(err))
 		return
 	}
 	d := s.SyncDuration()

@@ -1,8 +1,6 @@
 package simulator
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"path"
 	"slices"
@@ -113,8 +111,8 @@ func faultOperation(name string) (*ops.Op, error) {
 		}
 		names = append(names, op.Name)
 	}
-	return nil, fmt.Errorf("simulator: AddFault: Operation %q is not an operation of the table (one of %s, or its vAPI id such as com.vmware.vcenter.hvc.links.create)",
-		name, strings.Join(names, ", "))
+	return nil, &fieldError{format: "%s %q is not an operation of the table (one of %s, or its vAPI id such as com.vmware.vcenter.hvc.links.create)",
+		args: []any{field("Operation"), name, strings.Join(names, ", ")}}
 }
 
 // AddFault injects f and returns a function that removes it. Faults are
@@ -135,63 +133,49 @@ func (s *Server) AddFault(f Fault) (remove func(), err error) {
 	return func() { s.removeFault(id) }, nil
 }
 
-// errorTypeError refuses a fault's error type that is not a standard one.
-// Its message names the Fault fields; json names the control surface's
-// members instead, for a fault posted there.
-type errorTypeError struct{ errorType string }
-
-func (e *errorTypeError) Error() string { return e.message("ErrorType", "set CustomErrorType") }
-
-// json is the message in the control surface's terms.
-func (e *errorTypeError) json() string {
-	return e.message("error_type", `set "custom_error_type": true`)
-}
-
-func (e *errorTypeError) message(field, fix string) string {
-	return fmt.Sprintf("simulator: AddFault: %s %q is not a standard error type (one of %s); %s to answer it anyway",
-		field, e.errorType, strings.Join(stdErrorNames(), ", "), fix)
-}
-
 // addFault is AddFault returning the fault's id.
 func (s *Server) addFault(f Fault) (int, error) {
 	e := &faultEntry{Fault: f, method: f.Method, action: f.Action}
 	if f.Operation != "" {
 		if f.Method != "" || f.Path != "" || f.Action != "" {
-			return 0, errors.New("simulator: AddFault: Operation names the method, path and action; leave Method, Path and Action empty")
+			return 0, &fieldError{format: "%s names the method, path and action; leave %s empty",
+				args: []any{field("Operation"), allOf("Method", "Path", "Action")}}
 		}
 		op, err := faultOperation(f.Operation)
 		if err != nil {
 			return 0, err
 		}
 		if !op.In(s.cfg.release) {
-			return 0, fmt.Errorf("simulator: AddFault: this vSphere %s server does not serve %s (%s), so the fault would never fire",
-				s.cfg.release, op.Name, op.Versions())
+			return 0, &fieldError{format: "this vSphere %s server does not serve %s (%s), so the fault would never fire",
+				args: []any{s.cfg.release, op.Name, op.Versions()}}
 		}
 		e.method, e.action, e.noAction = op.Method, op.Action, op.Action == ""
 		_, e.glob = splitFaultPath(op.Template)
 	}
 	if f.DropAfterApply && (f.Respond != nil || f.Drop || f.Body != nil || f.ErrorType != "" || f.Status != 0) {
-		return 0, errors.New("simulator: AddFault: DropAfterApply handles the request, so it cannot be combined with Respond, Drop, Body, ErrorType or Status, which answer it instead")
+		return 0, &fieldError{format: "%s handles the request, so it cannot be combined with %s, which answer it instead",
+			args: []any{field("DropAfterApply"), anyOf("Respond", "Drop", "Body", "ErrorType", "Status")}}
 	}
 	if f.ErrorType != "" && !f.CustomErrorType {
 		if _, ok := stderr.Status(f.ErrorType); !ok {
-			return 0, &errorTypeError{errorType: f.ErrorType}
+			return 0, &fieldError{format: "%s %q is not a standard error type (one of %s); %s to answer it anyway",
+				args: []any{field("ErrorType"), f.ErrorType, strings.Join(stdErrorNames(), ", "), setField("CustomErrorType")}}
 		}
 	}
 	if f.Path != "" {
 		e.flavor, e.glob = splitFaultPath(f.Path)
 		if _, err := path.Match(e.glob, "/"); err != nil {
-			return 0, fmt.Errorf("simulator: AddFault: bad Path pattern %q: %w", f.Path, err)
+			return 0, &fieldError{format: "bad %s pattern %q", args: []any{field("Path"), f.Path}, err: err}
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.canMatch(e) {
 		if strings.Contains(f.Path, "?action=") {
-			return 0, fmt.Errorf("simulator: AddFault: Path %q holds a query; put the action in Fault.Action", f.Path)
+			return 0, &fieldError{format: "%s %q holds a query; put the action in %s", args: []any{field("Path"), f.Path, fieldRef("Action")}}
 		}
-		return 0, fmt.Errorf("simulator: AddFault: no route of this vSphere %s server matches Method %q Path %q Action %q, so the fault would never fire",
-			s.cfg.release, f.Method, f.Path, f.Action)
+		return 0, &fieldError{format: "no route of this vSphere %s server matches %s %q %s %q %s %q, so the fault would never fire",
+			args: []any{s.cfg.release, field("Method"), f.Method, field("Path"), f.Path, field("Action"), f.Action}}
 	}
 	s.faultSeq++
 	e.id = s.faultSeq

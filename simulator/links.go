@@ -50,7 +50,7 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request, f flavor, _ 
 				e = errInvalidArgument("spec", "required field is missing")
 			} else if e = checkFields(env.Spec, createSpecName, s.cfg.createSpecFields()...); e == nil {
 				if err := json.Unmarshal(env.Spec, &spec); err != nil {
-					e = errInvalidRequest("The request body is not valid JSON for this operation: " + err.Error())
+					e = errInvalidRequest("The request body is not valid JSON for this operation: " + jsonDecodeError(err))
 				}
 			}
 		}
