@@ -143,6 +143,7 @@ func TestFromServer(t *testing.T) {
 // TestLimitMemory: the limit is the log's bound plus MemoryAllowance,
 // saturating; GOMEMLIMIT or a bound that is not positive sets none.
 func TestLimitMemory(t *testing.T) {
+	t.Parallel() // the only test of the package that touches the process's limit
 	prev := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
 	for _, tc := range []struct {
