@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -59,7 +60,7 @@ func TestSessionSource(t *testing.T) {
 }
 
 // TestSessionSourceFailures: a source error, a bad id and a panic fail the
-// call with an error and send nothing; a caller that gives up does not
+// call with an error naming the login (Op Session.Create) and send nothing; a caller that gives up does not
 // cancel the source for the others.
 func TestSessionSourceFailures(t *testing.T) {
 	t.Parallel()
@@ -74,6 +75,20 @@ func TestSessionSourceFailures(t *testing.T) {
 		_, err := c.Links.List(context.Background())
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), "WithSessionSource", name)
+		// The source stands for the login: its failure names Session.Create
+		// like a failed Basic login does, and keeps the source's error.
+		assert.True(t, strings.HasPrefix(err.Error(), "hvc: POST /session: "), "%s: %q", name, err)
+		if name == "bad id" {
+			var std *hvc.StdError
+			require.ErrorAs(t, err, &std, name)
+			assert.ErrorIs(t, err, hvc.ErrInvalidArgument)
+			assert.Equal(t, "Session.Create", std.Op)
+			assert.NotContains(t, err.Error(), "sess\r\nX", "the id is not quoted")
+			continue
+		}
+		var te *hvc.TransportError
+		require.ErrorAs(t, err, &te, name)
+		assert.Equal(t, "Session.Create", te.Op, name)
 		if name == "error" {
 			assert.ErrorIs(t, err, vaultDown)
 		}
