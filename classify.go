@@ -27,6 +27,15 @@ const (
 	opProbe  = "Session.Get"    // GET, the flavor probe
 )
 
+// Operation names of the calls that run table operations without being
+// one: Wait polls SyncProviders.Get, StartAndWait starts with
+// SyncProviders.Start. Their own errors (a refused ctx or id, the end of
+// Wait's context while it sleeps) name them; an exchange's names its row.
+const (
+	opWait         = "SyncProviders.Wait"
+	opStartAndWait = "SyncProviders.StartAndWait"
+)
+
 // origin names the exchange an error is about. path is what every error's
 // Path field holds: the request path without scheme, host and flavor
 // prefix (/api or /rest), with its query, e.g. "/hvc/links/l-1?action=delete",

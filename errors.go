@@ -38,7 +38,10 @@ type StdError struct {
 	// Op names the operation, e.g. "Links.Create"; the session
 	// resource's exchanges are "Session.Create" (login), "Session.Get"
 	// (the flavor probe) and "Session.Delete" (logout), and a Client.Do
-	// call is "Client.Do".
+	// call is "Client.Do". SyncProvidersService.Wait and StartAndWait name
+	// themselves ("SyncProviders.Wait", "SyncProviders.StartAndWait") in
+	// their own refusals and in the end of Wait's context between polls;
+	// the requests they send name their own operations.
 	Op string
 	// Method and Path name the HTTP request, e.g. "POST" "/hvc/links".
 	// Path is, in every error of this package, the request path without
@@ -172,7 +175,8 @@ var ErrOutcomeUnknown = errors.New("hvc: outcome unknown: the request may have b
 
 // TransportError reports that no complete HTTP response was received:
 // connection refused or dropped, TLS failure, timeout or context
-// cancellation. errors.Is(err, context.DeadlineExceeded) and
+// cancellation, or a WithSessionSource function that failed (its error is
+// the cause). errors.Is(err, context.DeadlineExceeded) and
 // errors.Is(err, context.Canceled) see through it.
 type TransportError struct {
 	// Op, Method and Path name the operation and request as StdError's do.

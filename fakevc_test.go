@@ -38,6 +38,9 @@ type fvcConfig struct {
 	// hook, when set, sees every authenticated hvc request first; returning
 	// true means it answered.
 	hook func(w http.ResponseWriter, r *http.Request) bool
+	// refused, when set, is called for every hvc request answered 401
+	// because its session is not live, before the reply is written.
+	refused func(r *http.Request)
 }
 
 // fvc is a small fake vCenter over real TLS (httptest's self-signed cert).
@@ -179,6 +182,9 @@ func (f *fvc) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.Live(r.Header.Get("vmware-api-session-id")) {
+		if f.cfg.refused != nil {
+			f.cfg.refused(r)
+		}
 		fvcError(w, legacy, http.StatusUnauthorized, "UNAUTHENTICATED")
 		return
 	}

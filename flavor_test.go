@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,20 +17,22 @@ import (
 )
 
 // probeServer is a TLS server whose GET /api/session answers with the next
-// status of probes (the last repeats) after delay, and whose hvc calls
-// answer [] under the flavor they were sent to. It counts both.
+// status of probes (the last repeats), once hold is closed when hold is not
+// nil, and whose hvc calls answer [] under the flavor they were sent to. It
+// counts both, and reports each probe's arrival on arrived.
 type probeServer struct {
 	*httptest.Server
 	probes        atomic.Int64
 	api, legacy   atomic.Int64
-	delay         time.Duration
+	hold          <-chan struct{}
+	arrived       chan struct{}
 	mu            sync.Mutex
 	probeStatuses []int
 }
 
-func newProbeServer(t *testing.T, delay time.Duration, statuses ...int) *probeServer {
+func newProbeServer(t *testing.T, hold <-chan struct{}, statuses ...int) *probeServer {
 	t.Helper()
-	p := &probeServer{delay: delay, probeStatuses: statuses}
+	p := &probeServer{hold: hold, arrived: make(chan struct{}, 16), probeStatuses: statuses}
 	p.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -39,9 +40,18 @@ func newProbeServer(t *testing.T, delay time.Duration, statuses ...int) *probeSe
 		case r.Method == http.MethodGet && r.URL.Path == "/api/session":
 			n := int(p.probes.Add(1)) - 1
 			select {
-			case <-time.After(p.delay):
-			case <-r.Context().Done():
-				return
+			case p.arrived <- struct{}{}:
+			default:
+			}
+			if p.hold != nil {
+				select {
+				case <-p.hold:
+				case <-r.Context().Done():
+					// The client hung up: answer nothing (returning would
+					// send an empty 200, which can still reach it; see
+					// TestRetryRequestTimeout).
+					panic(http.ErrAbortHandler)
+				}
 			}
 			p.mu.Lock()
 			st := p.probeStatuses[min(n, len(p.probeStatuses)-1)]
@@ -68,10 +78,13 @@ func newProbeServer(t *testing.T, delay time.Duration, statuses ...int) *probeSe
 
 // TestFlavorProbeDetached: the flavor probe runs apart from the caller
 // that started it, so that caller cancelling does not fail the others
-// waiting on the same probe.
+// waiting on the same probe. The probe is held at the server until the
+// four others wait on it and the first has given up, so the cancel always
+// falls while all five share the probe in flight.
 func TestFlavorProbeDetached(t *testing.T) {
 	t.Parallel()
-	p := newProbeServer(t, 150*time.Millisecond, http.StatusOK)
+	hold := make(chan struct{})
+	p := newProbeServer(t, hold, http.StatusOK)
 	c := fvcNew(t, p.URL, hvc.WithRootCAs(poolOf(p.Server)), hvc.WithSessionID("sess-probe"))
 
 	first, cancel := context.WithCancel(context.Background())
@@ -80,19 +93,21 @@ func TestFlavorProbeDetached(t *testing.T) {
 		_, err := c.Links.List(first)
 		errs <- err
 	}()
-	require.Eventually(t, func() bool { return p.probes.Load() == 1 }, 5*time.Second, time.Millisecond)
+	receiveN(t, p.arrived, 1, "probe")
 	var wg sync.WaitGroup
 	others := make([]error, 4)
+	waiting := make(chan struct{}, len(others))
 	for i := range others {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, others[i] = c.Links.List(context.Background())
+			_, others[i] = c.Links.List(newWaitingCtx(waiting))
 		}()
 	}
-	time.Sleep(10 * time.Millisecond) // let the others join the probe
+	receiveN(t, waiting, len(others), "callers waiting on the probe")
 	cancel()
 	require.ErrorIs(t, <-errs, context.Canceled)
+	close(hold) // the probe answers only after the caller that started it gave up
 	wg.Wait()
 	for i, err := range others {
 		assert.NoError(t, err, "caller %d", i)
@@ -109,7 +124,7 @@ func TestFlavorProbeSettlesOnlyOnDefiniteAnswer(t *testing.T) {
 	t.Parallel()
 	t.Run("503 then 404", func(t *testing.T) {
 		t.Parallel()
-		p := newProbeServer(t, 0, http.StatusServiceUnavailable, http.StatusNotFound)
+		p := newProbeServer(t, nil, http.StatusServiceUnavailable, http.StatusNotFound)
 		c := fvcNew(t, p.URL, hvc.WithRootCAs(poolOf(p.Server)), hvc.WithSessionID("sess-probe"))
 		_, err := c.Links.List(context.Background())
 		require.ErrorIs(t, err, hvc.ErrServiceUnavailable)
@@ -124,7 +139,7 @@ func TestFlavorProbeSettlesOnlyOnDefiniteAnswer(t *testing.T) {
 	for _, st := range []int{http.StatusOK, http.StatusUnauthorized, http.StatusForbidden} {
 		t.Run(http.StatusText(st), func(t *testing.T) {
 			t.Parallel()
-			p := newProbeServer(t, 0, st)
+			p := newProbeServer(t, nil, st)
 			c := fvcNew(t, p.URL, hvc.WithRootCAs(poolOf(p.Server)), hvc.WithSessionID("sess-probe"))
 			_, err := c.Links.List(context.Background())
 			require.NoError(t, err)
@@ -133,7 +148,7 @@ func TestFlavorProbeSettlesOnlyOnDefiniteAnswer(t *testing.T) {
 	}
 	t.Run("transport error", func(t *testing.T) {
 		t.Parallel()
-		p := newProbeServer(t, 0, http.StatusOK)
+		p := newProbeServer(t, nil, http.StatusOK)
 		url := p.URL
 		p.Close()
 		c := fvcNew(t, url, hvc.WithInsecureSkipVerify(), hvc.WithSessionID("sess-probe"))

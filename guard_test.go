@@ -61,11 +61,11 @@ func TestNilContextNamesOperation(t *testing.T) {
 		{"SyncProviders.Wait", func(c *hvc.Client) error {
 			_, err := c.SyncProviders.Wait(nilCtx, "l", "p", hvc.WaitOptions{})
 			return err
-		}, "SyncProviders.Get", "hvc: GET /hvc/links/l/sync/providers/p: "},
+		}, "SyncProviders.Wait", "hvc: GET /hvc/links/l/sync/providers/p: "},
 		{"SyncProviders.StartAndWait", func(c *hvc.Client) error {
 			_, err := c.SyncProviders.StartAndWait(nilCtx, "l", "p", nil, hvc.WaitOptions{})
 			return err
-		}, "SyncProviders.Start", "hvc: POST /hvc/links/l/sync/providers/p?action=start: "},
+		}, "SyncProviders.StartAndWait", "hvc: POST /hvc/links/l/sync/providers/p?action=start: "},
 		{"Client.Do", func(c *hvc.Client) error { return c.Do(nilCtx, "GET", "/hvc/version", nil, nil) },
 			"Client.Do", "hvc: GET /hvc/version: "},
 		{"Login", func(c *hvc.Client) error { return c.Login(nilCtx) }, "Session.Create", "hvc: POST /session: "},
@@ -85,6 +85,43 @@ func TestNilContextNamesOperation(t *testing.T) {
 			assert.Equal(t, tt.op, std.Op)
 			assert.True(t, strings.HasPrefix(err.Error(), tt.prefix), "error %q does not begin %q", err, tt.prefix)
 			assert.Contains(t, err.Error(), "ctx must not be nil")
+			assert.Zero(t, f.Total(), "nothing sent")
+		})
+	}
+}
+
+// TestWaitRefusalNamesWait: Wait and StartAndWait refuse an id that cannot
+// fill the path with an *InvalidArgumentError naming themselves (Op) and the
+// template, not the Get or Start they call; nothing is sent.
+func TestWaitRefusalNamesWait(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		call   func(*hvc.Client) error
+		op     string
+		prefix string
+	}{
+		{"Wait, empty link", func(c *hvc.Client) error {
+			_, err := c.SyncProviders.Wait(ctx, "", "p", hvc.WaitOptions{})
+			return err
+		}, "SyncProviders.Wait", "hvc: GET /hvc/links/{link}/sync/providers/{provider}: "},
+		{"StartAndWait, dot provider", func(c *hvc.Client) error {
+			_, err := c.SyncProviders.StartAndWait(ctx, "l", "..", nil, hvc.WaitOptions{})
+			return err
+		}, "SyncProviders.StartAndWait", "hvc: POST /hvc/links/{link}/sync/providers/{provider}?action=start: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFVC(t, fvcConfig{})
+			c := f.client(t, hvc.WithFlavor(hvc.FlavorAPI), hvc.WithSessionID(f.Mint()))
+			err := tt.call(c)
+			var std *hvc.StdError
+			require.ErrorAs(t, err, &std)
+			require.ErrorIs(t, err, hvc.ErrInvalidArgument)
+			assert.Equal(t, tt.op, std.Op)
+			assert.True(t, strings.HasPrefix(err.Error(), tt.prefix), "error %q does not begin %q", err, tt.prefix)
 			assert.Zero(t, f.Total(), "nothing sent")
 		})
 	}

@@ -1,10 +1,13 @@
 package hvc_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -42,5 +45,40 @@ func TestMessageText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.m.Text())
+	}
+}
+
+// waitingCtx is a context.Background that reports, once, on waiting when
+// a call first asks for its Done channel. A call that has no request to
+// send first (a lazy login, a flavor probe) asks for it only where it
+// waits on the shared work it joined, so a test that has received N
+// reports knows that N callers wait on that work, without sleeping.
+type waitingCtx struct {
+	context.Context
+	once    sync.Once
+	waiting chan<- struct{}
+}
+
+func newWaitingCtx(waiting chan<- struct{}) *waitingCtx {
+	return &waitingCtx{Context: context.Background(), waiting: waiting}
+}
+
+// Done reports the first call on waiting and returns Background's (nil)
+// channel.
+func (c *waitingCtx) Done() <-chan struct{} {
+	c.once.Do(func() { c.waiting <- struct{}{} })
+	return c.Context.Done()
+}
+
+// receiveN receives n values from ch, failing t after fvcHangGuard.
+func receiveN(t *testing.T, ch <-chan struct{}, n int, what string) {
+	t.Helper()
+	guard := time.After(fvcHangGuard)
+	for i := range n {
+		select {
+		case <-ch:
+		case <-guard:
+			t.Fatalf("%s: %d of %d arrived", what, i, n)
+		}
 	}
 }

@@ -110,10 +110,12 @@ func WithSessionID(id string) Option {
 // current session. However many goroutines need a session at the same
 // time, source runs once for all of them, on a context detached from the
 // caller that triggered it and bounded by the client's timeout (see
-// WithTimeout). An error from source is returned (wrapped) to those
-// callers; a session id that is not 1 to MaxSessionIDLen bytes of
-// printable ASCII without spaces is refused. A panic in source is turned
-// into an error. source must be safe to call from any goroutine.
+// WithTimeout). An error from source is returned to those callers as the
+// Err of a *TransportError naming the login (Op "Session.Create"), which
+// errors.Is and errors.As see through; a session id that is not 1 to
+// MaxSessionIDLen bytes of printable ASCII without spaces is refused with
+// an *InvalidArgumentError. A panic in source is turned into a
+// *TransportError. source must be safe to call from any goroutine.
 //
 // With FlavorAuto the client learns the flavor by probing GET /api/session
 // once. WithSessionSource and WithCredentials exclude each other.

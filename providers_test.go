@@ -155,7 +155,8 @@ func TestWaitOutcomes(t *testing.T) {
 }
 
 // TestWaitContext: Wait returns promptly once its context ends, whether it
-// is polling or sleeping, with an error matching the context's.
+// is polling or sleeping, with an error matching the context's; ended in
+// its sleep, a *TransportError that names Wait (Op) and the polled path.
 func TestWaitContext(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -207,6 +208,13 @@ func TestWaitContext(t *testing.T) {
 					assert.ErrorIs(t, err, context.DeadlineExceeded)
 				} else {
 					assert.ErrorIs(t, err, context.Canceled)
+				}
+				if tt.interval == time.Hour { // ended in Wait's own sleep: Wait names itself
+					var te *hvc.TransportError
+					require.ErrorAs(t, err, &te)
+					assert.Equal(t, "SyncProviders.Wait", te.Op)
+					assert.Equal(t, http.MethodGet, te.Method)
+					assert.Equal(t, "/hvc/links/link-1/sync/providers/p1", te.Path)
 				}
 			case <-time.After(fvcHangGuard):
 				t.Fatal("Wait kept going after its context ended")

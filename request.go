@@ -62,16 +62,8 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	// The parameters are checked before the flavor is resolved, which may
 	// send a request; the URL is built for the flavor known now and again
 	// only in the rare case that resolving it changed it.
-	guess := c.Flavor()
-	target, err := c.target(op, guess, cl.params)
+	_, target, guess, err := c.prepare(ctx, op.Name, op, cl.params)
 	if err != nil {
-		var pe *ops.ParamError
-		if errors.As(err, &pe) {
-			return refused(op, pe.Name, pe.Problem)
-		}
-		return err
-	}
-	if err := c.checkCall(ctx, callOrigin(op, c.pathOf(target, guess), false)); err != nil {
 		return err
 	}
 	f, err := c.flavorFor(ctx)
@@ -84,6 +76,28 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 	}
 	return c.run(ctx, cl, f, target)
+}
+
+// prepare checks a call of op with params before anything is sent: the
+// params first (a refusal naming op's template), then c and ctx
+// (checkCall). name is the operation its errors name: op.Name, or a call
+// that runs op, such as SyncProviders.Wait (which is no table operation,
+// so its origin has no row). It returns the call's origin and op's URL for
+// the flavor known now, guess.
+func (c *Client) prepare(ctx context.Context, name string, op *ops.Op, params []string) (o origin, target string, guess Flavor, err error) {
+	o = callOrigin(op, templatePath(op), name != op.Name)
+	o.op = name
+	guess = c.Flavor()
+	target, err = c.target(op, guess, params)
+	if err != nil {
+		var pe *ops.ParamError
+		if errors.As(err, &pe) {
+			return o, "", guess, o.invalid(pe.Name, pe.Problem)
+		}
+		return o, "", guess, err
+	}
+	o.path = c.pathOf(target, guess)
+	return o, target, guess, c.checkCall(ctx, o)
 }
 
 // run sends a call whose flavor is settled and whose URL is built: it

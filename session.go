@@ -167,19 +167,24 @@ func (c *Client) login(ctx context.Context) (string, error) {
 
 // fromSource calls the WithSessionSource function, turning a panic into an
 // error (it runs in the shared login goroutine, where no caller's recover
-// reaches) and validating the id it returns.
+// reaches) and validating the id it returns. The source stands for the
+// login, so its failures name it (Session.Create): its error or panic as a
+// *TransportError that keeps the cause, an unusable id as an
+// *InvalidArgumentError that does not quote it.
 func (c *Client) fromSource(ctx context.Context) (id string, err error) {
+	o := sessionOrigin(opLogin, http.MethodPost, c.Flavor())
 	defer func() {
 		if r := recover(); r != nil {
-			id, err = "", fmt.Errorf("hvc: WithSessionSource: source panicked: %v", r)
+			id, err = "", o.interrupted(fmt.Errorf("WithSessionSource: source panicked: %v", r))
 		}
 	}()
 	id, err = c.cfg.sessionSource(ctx)
 	if err != nil {
-		return "", fmt.Errorf("hvc: WithSessionSource: %w", err)
+		return "", o.interrupted(fmt.Errorf("WithSessionSource: %w", err))
 	}
 	if err := checkSessionID(id); err != nil {
-		return "", errors.New("hvc: WithSessionSource: " + err.Error())
+		return "", o.refusal("hvc.client.invalid_session_source", "WithSessionSource",
+			"WithSessionSource returned an unusable session id: "+err.Error()+" (request not sent)")
 	}
 	return id, nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/hvcsdk/hvc/internal/ops"
 )
 
 // DefaultPollInterval is a sensible explicit WaitOptions.PollInterval (it
@@ -44,6 +46,9 @@ type WaitOptions struct {
 // When creds is set, its password is scrubbed from the server messages the
 // result and a *SyncFailedError carry.
 func (s *SyncProvidersService) StartAndWait(ctx context.Context, linkID, providerID string, creds *Credentials, opts WaitOptions) (ProviderInfo, error) {
+	if _, _, _, err := s.c().prepare(ctx, opStartAndWait, ops.SyncProvidersStart, []string{linkID, providerID}); err != nil {
+		return ProviderInfo{}, err
+	}
 	err := s.Start(ctx, linkID, providerID, creds)
 	if err != nil && !(opts.JoinRunning && errors.Is(err, ErrResourceBusy)) {
 		return ProviderInfo{}, err
@@ -66,9 +71,15 @@ func (s *SyncProvidersService) StartAndWait(ctx context.Context, linkID, provide
 // sync session reaches COMPLETED or FAILED, or until no session is
 // outstanding any more, and returns the final state. A failed sync returns
 // *SyncFailedError carrying the server's exception message. Wait returns as
-// soon as ctx is done, with an error that matches ctx's error.
+// soon as ctx is done, with an error that matches ctx's error (a
+// *TransportError with Op "SyncProviders.Wait" when ctx ends between two
+// polls).
 func (s *SyncProvidersService) Wait(ctx context.Context, linkID, providerID string, opts WaitOptions) (ProviderInfo, error) {
 	c := s.c()
+	o, _, _, err := c.prepare(ctx, opWait, ops.SyncProvidersGet, []string{linkID, providerID})
+	if err != nil {
+		return ProviderInfo{}, err
+	}
 	now, sleep := time.Now, sleepCtx
 	if c != nil && c.pollClock != nil {
 		now, sleep = c.pollClock.now, c.pollClock.sleep
@@ -104,7 +115,7 @@ func (s *SyncProvidersService) Wait(ctx context.Context, linkID, providerID stri
 			return info, nil
 		}
 		if err := sleep(ctx, pollInterval(opts.PollInterval, now().Sub(start))); err != nil {
-			return info, fmt.Errorf("hvc: waiting for the sync of provider %s on link %s: %w", providerID, linkID, err)
+			return info, o.interrupted(fmt.Errorf("waiting for the sync to end: %w", err))
 		}
 	}
 }
