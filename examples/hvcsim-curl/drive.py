@@ -3,6 +3,10 @@
 
 Usage: drive.py HVCSIM_BINARY
 
+From the repository root:
+
+  go build -o hvcsim ./cmd/hvcsim && python3 examples/hvcsim-curl/drive.py ./hvcsim
+
 It starts hvcsim on a free port with -json and -cert-out, reads how to reach
 it from the one JSON line it prints (no scraping), and then talks to it only
 through curl, trusting the exported certificate (--cacert, never -k):

@@ -3,6 +3,10 @@
 
 Usage: call.py HVCSIM_BINARY
 
+From the repository root:
+
+  go build -o hvcsim ./cmd/hvcsim && python3 examples/jsonrpc/call.py ./hvcsim
+
 VMware's Python and Go SDKs send every call as POST /api with a JSON-RPC body
 naming the vAPI service and operation. This script sends those requests by
 hand against hvcsim behaving as vCenter 7.0U1, a release whose /api has no
