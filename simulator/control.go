@@ -217,6 +217,12 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(ControlPrefix, "/"))
+	if r.Method == http.MethodHead {
+		// HEAD is a read like GET (controlAllowed treats it so): answer it
+		// as GET; net/http sends the headers and drops the body.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	switch {
 	case p == "/" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.facts())

@@ -302,3 +302,22 @@ func TestControlFactsCertPEM(t *testing.T) {
 	facts = controlDecode[map[string]any](t, newCtl(t, plain).do(t, http.MethodGet, "/", nil), http.StatusOK)
 	assert.NotContains(t, facts, "cert_pem")
 }
+
+// TestControlHead checks that HEAD, which the lock treats as a read like
+// GET (no Content-Type needed), answers every GET endpoint as GET does,
+// without the body, and stays behind the token.
+func TestControlHead(t *testing.T) {
+	t.Parallel()
+	sim := simulator.Run(t, simulator.WithControl())
+	c := newCtl(t, sim)
+	for _, path := range []string{"/", "/certificate", "/thumbprint", "/faults", "/requests", "/state", "/config"} {
+		get := c.do(t, http.MethodGet, path, nil)
+		head := c.do(t, http.MethodHead, path, nil)
+		assert.Equal(t, http.StatusOK, get.status, "GET %s: %s", path, get)
+		assert.Equal(t, get.status, head.status, "HEAD %s answers as GET: %s", path, head)
+		assert.Equal(t, get.header.Get("Content-Type"), head.header.Get("Content-Type"), "HEAD %s", path)
+		assert.Empty(t, head.body, "HEAD %s has no body", path)
+	}
+	resp := newWire(t, sim).do(t, request{method: http.MethodHead, path: "/hvcsim/state"})
+	assert.Equal(t, http.StatusUnauthorized, resp.status, "HEAD without the token is refused")
+}

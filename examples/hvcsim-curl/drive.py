@@ -3,6 +3,10 @@
 
 Usage: drive.py HVCSIM_BINARY
 
+From the repository root:
+
+  go build -o hvcsim ./cmd/hvcsim && python3 examples/hvcsim-curl/drive.py ./hvcsim
+
 It starts hvcsim on a free port with -json and -cert-out, reads how to reach
 it from the one JSON line it prints (no scraping), and then talks to it only
 through curl, trusting the exported certificate (--cacert, never -k):
@@ -46,7 +50,9 @@ class Curl:
         self.ctl, self.ctl_token = None, None
 
     def __call__(self, method, url, body=None, user=None, session=None, cookie_jar=None):
-        args = ["curl", "-sS", "--max-time", "10", "--cacert", self.cacert,
+        # --noproxy: talk to the loopback server directly, whatever proxy
+        # the environment names.
+        args = ["curl", "-sS", "--noproxy", "*", "--max-time", "10", "--cacert", self.cacert,
                 "-X", method, "-D", "-", "-o", "-", url]
         if self.ctl and url.startswith(self.ctl):
             # The control surface is locked: the printed token, and JSON.

@@ -3,6 +3,10 @@
 
 Usage: suite.py HVCSIM_BINARY
 
+From the repository root:
+
+  go build -o hvcsim ./cmd/hvcsim && python3 examples/hvcsim-python/suite.py ./hvcsim
+
 It starts hvcsim with -json and -exit-with-stdin (its stdin is a pipe this
 script holds: however the script ends, even killed, hvcsim sees end of file
 and stops), reads how to reach it from the one JSON line it prints, and

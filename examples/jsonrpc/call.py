@@ -3,6 +3,10 @@
 
 Usage: call.py HVCSIM_BINARY
 
+From the repository root:
+
+  go build -o hvcsim ./cmd/hvcsim && python3 examples/jsonrpc/call.py ./hvcsim
+
 VMware's Python and Go SDKs send every call as POST /api with a JSON-RPC body
 naming the vAPI service and operation. This script sends those requests by
 hand against hvcsim behaving as vCenter 7.0U1, a release whose /api has no
@@ -40,7 +44,11 @@ def check(cond, what):
 class Client:
     def __init__(self, url, cafile):
         self.url = url
-        self.ctx = ssl.create_default_context(cafile=cafile)
+        ctx = ssl.create_default_context(cafile=cafile)
+        # Talk to the loopback server directly, whatever proxy the
+        # environment names.
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                                  urllib.request.HTTPSHandler(context=ctx))
         self.next_id = 0
 
     def http(self, method, url, body=None, token=None):
@@ -50,7 +58,7 @@ class Client:
             # hvcsim's control surface wants the control token it printed.
             headers["Authorization"] = "Bearer " + token
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
-        with urllib.request.urlopen(req, context=self.ctx, timeout=10) as resp:
+        with self.opener.open(req, timeout=10) as resp:
             raw = resp.read()
             return resp.status, json.loads(raw) if raw else None
 
