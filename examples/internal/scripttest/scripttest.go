@@ -35,13 +35,13 @@ func Run(t *testing.T, what, script string, tools ...string) {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/hvcsdk/hvc/cmd/hvcsim")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/hvcsdk/hvc/cmd/hvcsim") //nolint:gosec // G204: bin is a path in the test's own temporary directory
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build hvcsim: %v\n%s", err, out)
 	}
 	start := time.Now()
 	env, reached := proxyEnv(t)
-	cmd := exec.CommandContext(ctx, "python3", script, bin)
+	cmd := exec.CommandContext(ctx, "python3", script, bin) //nolint:gosec // G204: script is one of the example's own files, named by its test
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if n := reached(); n != 0 {
