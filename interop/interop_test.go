@@ -155,7 +155,7 @@ func TestOperations(t *testing.T) {
 				if !o.In(rel) || done[o] {
 					continue
 				}
-				switch o.VAPIService + "." + o.VAPIOperation {
+				switch o.VAPIID() {
 				case "com.vmware.vcenter.hvc.links.list", "com.vmware.vcenter.hvc.management.administrators.get":
 					run(o, nil)
 				case "com.vmware.vcenter.hvc.links.get", "com.vmware.vcenter.hvc.links.sync.reset",

@@ -104,11 +104,11 @@ func faultOperation(name string) (*ops.Op, error) {
 	if op := ops.ByName(name); op != nil {
 		return op, nil
 	}
+	if op := ops.ByVAPIID(name); op != nil {
+		return op, nil
+	}
 	names := make([]string, 0, len(ops.All))
 	for _, op := range ops.All {
-		if op.VAPIService+"."+op.VAPIOperation == name {
-			return op, nil
-		}
 		names = append(names, op.Name)
 	}
 	return nil, &fieldError{format: "%s %q is not an operation of the table (one of %s, or its vAPI id such as com.vmware.vcenter.hvc.links.create)",

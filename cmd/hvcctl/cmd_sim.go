@@ -74,10 +74,10 @@ With -o json (or -o yaml) it prints the same variables as one object
 instead of export lines; with --json the facts as one JSON line, exactly as
 hvcsim -json does. Syncs complete at once unless --sync-duration says how
 long they run. --max-connections and --request-log-bytes bound the
-simulator as hvcsim's flags of the same names do, and as hvcsim it sets Go's
-soft memory limit to the request log's bound plus 32 MiB unless GOMEMLIMIT
-is set (the serving line on stderr says which limit the process has). The printed passwords are the simulator's own test
-credentials.`,
+simulator as hvcsim's flags of the same names do, and as hvcsim it sets
+Go's soft memory limit to the request log's bound plus 32 MiB unless
+GOMEMLIMIT is set (the serving line on stderr says which limit the process
+has). The printed passwords are the simulator's own test credentials.`,
 		Args: args(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON && a.g.output != "table" {

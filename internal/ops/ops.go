@@ -255,6 +255,20 @@ func ByName(name string) *Op {
 	return nil
 }
 
+// ByVAPIID returns the operation whose vAPI id (VAPIID) is id, or nil.
+func ByVAPIID(id string) *Op {
+	for _, op := range All {
+		if op.VAPIID() == id {
+			return op
+		}
+	}
+	return nil
+}
+
+// VAPIID is the operation's vAPI id, service and operation joined by a
+// dot: "com.vmware.vcenter.hvc.links.create".
+func (o *Op) VAPIID() string { return o.VAPIService + "." + o.VAPIOperation }
+
 // In reports whether release r serves the operation.
 func (o *Op) In(r Release) bool {
 	return r >= o.Since && r <= o.Last()

@@ -49,6 +49,9 @@ func TestTableIsConsistent(t *testing.T) {
 		if ByName(op.Name) != op {
 			t.Errorf("ByName(%q) does not find it", op.Name)
 		}
+		if ByVAPIID(op.VAPIID()) != op {
+			t.Errorf("ByVAPIID(%q) does not find %s", op.VAPIID(), op.Name)
+		}
 		// Idempotency is stated per row; the one rule the method imposes is
 		// that a POST is never resent (vCenter has no idempotency keys).
 		if op.Idempotent && op.Method == "POST" {
